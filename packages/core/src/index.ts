@@ -1,2 +1,31 @@
+/**
+ * @iot-ota/core: a runtime-neutral Effect client for the IoT Platform OTA API
+ * `ListOTATaskByJob`.
+ *
+ * @since 0.1.0
+ */
+
 /** @since 0.1.0 */
-export const placeholder = true
+export * as ClientConfig from "./ClientConfig.js"
+/** @since 0.1.0 */
+export * as Credentials from "./Credentials.js"
+/** @since 0.1.0 */
+export * as IotError from "./IotError.js"
+/** @since 0.1.0 */
+export * as Nonce from "./Nonce.js"
+/** @since 0.1.0 */
+export * as Operation from "./Operation.js"
+/** @since 0.1.0 */
+export * as OtaClient from "./OtaClient.js"
+/** @since 0.1.0 */
+export * as ListOTATaskByJob from "./operations/ListOTATaskByJob.js"
+/** @since 0.1.0 */
+export * as Pagination from "./Pagination.js"
+/** @since 0.1.0 */
+export * as RetryPolicy from "./RetryPolicy.js"
+/** @since 0.1.0 */
+export * as Signer from "./Signer.js"
+/** @since 0.1.0 */
+export * as SignerV3 from "./SignerV3.js"
+/** @since 0.1.0 */
+export * as SigningCrypto from "./SigningCrypto.js"

@@ -1,0 +1,285 @@
+/**
+ * Where and how the client talks to the service: endpoint, API version,
+ * region, timeouts, retries, the client-side rate limit and the signature
+ * algorithm. Checked once when the client is built.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { ValidationError } from "./IotError.js"
+import { validate } from "./internal/validation.js"
+import { VERSION } from "./internal/version.js"
+import type { SignatureAlgorithm } from "./Signer.js"
+
+/**
+ * The resolved configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientConfigService {
+  /** Base URL requests go to (origin plus optional path prefix). */
+  readonly endpoint: URL
+  /** API `Version`, default `2018-01-20`. */
+  readonly apiVersion: string
+  /** Always `JSON`: the IoT default is XML. */
+  readonly format: "JSON"
+  readonly regionId: string | undefined
+  /** Sent with every call unless the call gives its own. */
+  readonly iotInstanceId: string | undefined
+  /** Per attempt. */
+  readonly timeoutMs: number
+  /** Attempts per call, the first included (AWS semantics). */
+  readonly maxAttempts: number
+  /** Client-side calls per second shared by every call of the client; 0 = off. */
+  readonly qps: number
+  readonly signatureAlgorithm: SignatureAlgorithm
+  readonly userAgent: string
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class ClientConfig extends Context.Tag("@iot-ota/core/ClientConfig")<
+  ClientConfig,
+  ClientConfigService
+>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const DEFAULT_API_VERSION = "2018-01-20"
+
+/**
+ * The documented per-account quota of ListOTATaskByJob.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DEFAULT_QPS = 10
+
+const rule = (text: string) => ({ message: () => ({ message: text, override: true }) })
+
+/**
+ * What callers may set. Only `endpoint` is required.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ClientConfigOptions = Schema.Struct({
+  endpoint: Schema.Union(Schema.String, Schema.instanceOf(URL)).annotations(rule("a URL string")),
+  apiVersion: Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/)).annotations(rule("a date like 2018-01-20"))
+  ),
+  regionId: Schema.optional(Schema.NonEmptyTrimmedString.annotations(rule("a region id like cn-shanghai"))),
+  iotInstanceId: Schema.optional(Schema.NonEmptyTrimmedString.annotations(rule("a non-empty string"))),
+  timeoutMs: Schema.optional(
+    Schema.Number.pipe(Schema.int(), Schema.between(1, 600_000)).annotations(
+      rule("an integer number of milliseconds from 1 to 600000")
+    )
+  ),
+  maxAttempts: Schema.optional(
+    Schema.Number.pipe(Schema.int(), Schema.between(1, 10)).annotations(rule("an integer from 1 to 10"))
+  ),
+  qps: Schema.optional(
+    Schema.Number.pipe(Schema.between(0, 10_000)).annotations(rule("a number from 0 (off) to 10000"))
+  ),
+  signatureAlgorithm: Schema.optional(
+    Schema.Literal("HMAC-SHA1", "ACS3-HMAC-SHA256").annotations(rule("HMAC-SHA1 or ACS3-HMAC-SHA256"))
+  ),
+  allowInsecureHttp: Schema.optional(Schema.Boolean.annotations(rule("a boolean"))),
+  /** Appended to the User-Agent, e.g. `my-dashboard/1.2`. */
+  userAgent: Schema.optional(Schema.String),
+  /** The runtime named in the User-Agent, e.g. `node/20.20.2`; detected when absent. */
+  runtime: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientConfigOptions = typeof ClientConfigOptions.Encoded
+
+const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"])
+
+/**
+ * Whether a host name is this machine (`localhost`, `127.0.0.0/8`, `::1`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isLoopbackHost = (hostname: string): boolean =>
+  LOOPBACK_HOSTS.has(hostname) || hostname.endsWith(".localhost") || /^127(?:\.\d{1,3}){3}$/.test(hostname)
+
+const endpointError = (message: string, rule: string) =>
+  new ValidationError({ field: "endpoint", rule, message })
+
+/**
+ * Parses and checks an endpoint. A bare host (`iot.cn-shanghai.aliyuncs.com`)
+ * means HTTPS. Plain HTTP is refused except to loopback hosts or with
+ * `allowInsecureHttp`, because the signed query would travel in clear text.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parseEndpoint = (
+  endpoint: string | URL,
+  allowInsecureHttp = false
+): Effect.Effect<URL, ValidationError> => {
+  const text = typeof endpoint === "string" ? endpoint.trim() : endpoint.href
+  if (text === "") return Effect.fail(endpointError("endpoint is required", "a URL"))
+  let url: URL
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`)
+  } catch {
+    return Effect.fail(
+      endpointError(
+        `endpoint must be a URL such as https://iot.cn-shanghai.aliyuncs.com, got ${JSON.stringify(text)}`,
+        "a URL"
+      )
+    )
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return Effect.fail(
+      endpointError(`endpoint must use https (or http to a loopback host), got ${url.protocol}`, "https")
+    )
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Effect.fail(endpointError("endpoint must not contain credentials", "no user info"))
+  }
+  if (url.search !== "" || url.hash !== "") {
+    return Effect.fail(endpointError("endpoint must not contain a query string or fragment", "no query"))
+  }
+  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+    return Effect.fail(
+      endpointError(
+        `endpoint ${url.origin} uses plain http to a non-loopback host; use https, or set allowInsecureHttp: true if you really mean it`,
+        "https unless loopback or allowInsecureHttp"
+      )
+    )
+  }
+  if (!url.pathname.endsWith("/")) url.pathname += "/"
+  return Effect.succeed(url)
+}
+
+const detectRuntime = (): string => {
+  const g = globalThis as {
+    Deno?: { version?: { deno?: string } }
+    Bun?: { version?: string }
+    navigator?: { userAgent?: string }
+  }
+  if (g.Deno?.version?.deno !== undefined) return `deno/${g.Deno.version.deno}`
+  if (g.Bun?.version !== undefined) return `bun/${g.Bun.version}`
+  const ua = g.navigator?.userAgent
+  if (ua === "Cloudflare-Workers") return "workerd"
+  if (ua?.startsWith("Node.js/")) return `node/${ua.slice("Node.js/".length)}`
+  return ua === undefined ? "unknown" : "browser"
+}
+
+const decodeOptions = validate(ClientConfigOptions, "client options")
+
+/**
+ * Checks options and fills in defaults.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * const config = Effect.runSync(ClientConfig.make({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" }))
+ * ```
+ */
+export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigService, ValidationError> =>
+  Effect.gen(function* () {
+    const checked = yield* decodeOptions(options)
+    const endpoint = yield* parseEndpoint(checked.endpoint, checked.allowInsecureHttp ?? false)
+    const runtime = checked.runtime ?? detectRuntime()
+    return {
+      endpoint,
+      apiVersion: checked.apiVersion ?? DEFAULT_API_VERSION,
+      format: "JSON",
+      regionId: checked.regionId,
+      iotInstanceId: checked.iotInstanceId,
+      timeoutMs: checked.timeoutMs ?? 10_000,
+      maxAttempts: checked.maxAttempts ?? 3,
+      qps: checked.qps ?? DEFAULT_QPS,
+      signatureAlgorithm: checked.signatureAlgorithm ?? "HMAC-SHA1",
+      userAgent: `iot-ota/${VERSION} (${runtime})${checked.userAgent === undefined ? "" : ` ${checked.userAgent}`}`
+    } satisfies ClientConfigService
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, ValidationError> =>
+  Layer.effect(ClientConfig, make(options))
+
+const optionalString = (name: string) => Config.option(Config.string(name))
+
+/**
+ * Options from the current `ConfigProvider` (the environment by default):
+ * `OTA_ENDPOINT` (or the regional Alibaba endpoint built from
+ * `OTA_REGION_ID` / `ALIBABA_CLOUD_REGION_ID`), `OTA_API_VERSION`,
+ * `OTA_IOT_INSTANCE_ID`, `OTA_SIGNATURE_ALGORITHM`. `overrides` win over the
+ * environment.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromConfig = (
+  overrides: Partial<ClientConfigOptions> = {}
+): Effect.Effect<ClientConfigService, ValidationError> =>
+  Effect.gen(function* () {
+    const [endpoint, region, altRegion, apiVersion, instance, algorithm] = yield* Effect.orDie(
+      Config.all([
+        optionalString("OTA_ENDPOINT"),
+        optionalString("OTA_REGION_ID"),
+        optionalString("ALIBABA_CLOUD_REGION_ID"),
+        optionalString("OTA_API_VERSION"),
+        optionalString("OTA_IOT_INSTANCE_ID"),
+        optionalString("OTA_SIGNATURE_ALGORITHM")
+      ])
+    )
+    const regionId = Option.getOrUndefined(Option.orElse(region, () => altRegion))
+    const fromEnv: Record<string, unknown> = {}
+    const resolvedEndpoint =
+      Option.getOrUndefined(endpoint) ??
+      (regionId === undefined ? undefined : `https://iot.${regionId}.aliyuncs.com`)
+    if (resolvedEndpoint !== undefined) fromEnv.endpoint = resolvedEndpoint
+    if (regionId !== undefined) fromEnv.regionId = regionId
+    if (Option.isSome(apiVersion)) fromEnv.apiVersion = apiVersion.value
+    if (Option.isSome(instance)) fromEnv.iotInstanceId = instance.value
+    if (Option.isSome(algorithm)) fromEnv.signatureAlgorithm = algorithm.value
+    const merged = { ...fromEnv, ...withoutUndefined(overrides) }
+    if (merged.endpoint === undefined) {
+      return yield* Effect.fail(
+        endpointError(
+          "endpoint is missing: pass it explicitly or set OTA_ENDPOINT (or OTA_REGION_ID)",
+          "required"
+        )
+      )
+    }
+    return yield* make(merged as ClientConfigOptions)
+  })
+
+const withoutUndefined = <A extends object>(value: A): Partial<A> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<A>
+
+/**
+ * Configuration from the current `ConfigProvider` (see {@link fromConfig}).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  overrides: Partial<ClientConfigOptions> = {}
+): Layer.Layer<ClientConfig, ValidationError> => Layer.effect(ClientConfig, fromConfig(overrides))

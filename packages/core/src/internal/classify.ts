@@ -1,0 +1,101 @@
+import { ApiError, DecodeError, HttpError, isRetryableCode, isRetryableStatus } from "../IotError.js"
+
+const EXCERPT_LENGTH = 200
+
+/** The first characters of a body, whitespace collapsed, for error messages. */
+export const excerpt = (body: string): string => {
+  const collapsed = body
+    .slice(0, EXCERPT_LENGTH * 2)
+    .replace(/\s+/g, " ")
+    .trim()
+  return collapsed.length > EXCERPT_LENGTH ? collapsed.slice(0, EXCERPT_LENGTH) + "…" : collapsed
+}
+
+const pick = (body: Record<string, unknown>, ...names: ReadonlyArray<string>): unknown => {
+  for (const name of names) {
+    const value = body[name]
+    if (value !== undefined && value !== null) return value
+  }
+  return undefined
+}
+
+/** Codes some gateways put in the `Code` field of a success. */
+const SUCCESS_CODES = new Set(["", "200", "ok", "success"])
+
+/** The outcome of looking at a response before decoding it. */
+export type Classified =
+  | { readonly _tag: "Success"; readonly body: unknown; readonly requestId: string | undefined }
+  | { readonly _tag: "Failure"; readonly error: ApiError | HttpError | DecodeError }
+
+/**
+ * Sorts a response into success or a typed error, reading the JSON envelope
+ * (`Code`, `Success`, `RequestId`) before the HTTP status: the service sends
+ * `Success: false` with HTTP 200, and proxies send HTML with 5xx.
+ */
+export const classify = (status: number, text: string): Classified => {
+  const ok = status >= 200 && status < 300
+  let parsed: unknown
+  const first = text.trimStart().charCodeAt(0)
+  const looksLikeJson = first === 123 /* { */ || first === 91 /* [ */
+  if (looksLikeJson) {
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
+  }
+  if (parsed === undefined) {
+    const message = ok
+      ? `HTTP ${status} response body is not JSON (cut off or not an API response): ${excerpt(text) || "<empty>"}`
+      : `HTTP ${status} with a non-JSON body: ${excerpt(text) || "<empty>"}`
+    return {
+      _tag: "Failure",
+      error: ok
+        ? new DecodeError({ message, httpStatus: status, excerpt: excerpt(text), retryable: true })
+        : new HttpError({
+            message,
+            httpStatus: status,
+            excerpt: excerpt(text),
+            retryable: isRetryableStatus(status)
+          })
+    }
+  }
+  const envelope =
+    parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {}
+  const rawRequestId = pick(envelope, "RequestId", "requestId", "requestID")
+  const requestId = typeof rawRequestId === "string" ? rawRequestId : undefined
+  const rawCode = pick(envelope, "Code", "code")
+  const code = typeof rawCode === "string" || typeof rawCode === "number" ? String(rawCode) : undefined
+  const success = pick(envelope, "Success", "success")
+  const failed =
+    success === false || success === "false" || (code !== undefined && !SUCCESS_CODES.has(code.toLowerCase()))
+  if (failed) {
+    const rawMessage = pick(envelope, "Message", "message", "ErrorMessage", "errorMessage", "errorMsg")
+    const finalCode = code === undefined || code === "" ? `HTTP${status}` : code
+    return {
+      _tag: "Failure",
+      error: new ApiError({
+        code: finalCode,
+        message: typeof rawMessage === "string" ? rawMessage : "",
+        ...(requestId === undefined ? {} : { requestId }),
+        httpStatus: status,
+        retryable: isRetryableCode(finalCode) || isRetryableStatus(status)
+      })
+    }
+  }
+  if (!ok) {
+    return {
+      _tag: "Failure",
+      error: new HttpError({
+        message: `HTTP ${status}: ${excerpt(text)}`,
+        httpStatus: status,
+        excerpt: excerpt(text),
+        ...(requestId === undefined ? {} : { requestId }),
+        retryable: isRetryableStatus(status)
+      })
+    }
+  }
+  return { _tag: "Success", body: parsed, requestId }
+}
