@@ -218,12 +218,31 @@ export const make: Effect.Effect<
       )
       const spent = yield* Ref.make(0)
       const attempts = yield* Ref.make(0)
-      const attempt: Effect.Effect<O, OtaError> = Effect.zipRight(
-        Effect.flatMap(
-          Ref.updateAndGet(attempts, (n) => n + 1),
-          (n) => Effect.annotateCurrentSpan("ota.attempt", n)
-        ),
-        attemptOnce(operation, params, true)
+      // Each attempt is logged at debug level (what `--verbose` shows): never
+      // the URL or headers, which carry the signature.
+      const attempt: Effect.Effect<O, OtaError> = Effect.flatMap(
+        Ref.updateAndGet(attempts, (n) => n + 1),
+        (n) =>
+          Effect.annotateCurrentSpan("ota.attempt", n).pipe(
+            Effect.zipRight(Effect.timed(Effect.either(attemptOnce(operation, params, true)))),
+            Effect.flatMap(([duration, outcome]) =>
+              Effect.logDebug(outcome._tag === "Right" ? "attempt succeeded" : "attempt failed").pipe(
+                Effect.annotateLogs({
+                  action: operation.action,
+                  attempt: n,
+                  durationMs: Math.round(Duration.toMillis(duration)),
+                  ...(outcome._tag === "Left"
+                    ? {
+                        error: outcome.left._tag,
+                        ...("code" in outcome.left ? { code: outcome.left.code } : {}),
+                        ...requestIdOf(outcome.left)
+                      }
+                    : requestIdOf(outcome.right))
+                }),
+                Effect.zipRight(outcome)
+              )
+            )
+          )
       )
       const result = yield* Effect.retry(attempt, RetryPolicy.schedule(policy, quota, spent))
       yield* quota.release(policy, yield* Ref.get(spent))
@@ -297,6 +316,14 @@ const makeRateLimiter = (qps: number): Effect.Effect<RateLimiter.RateLimiter, ne
     algorithm: "token-bucket"
   })
 }
+
+/** The request id of a decoded output, when it has one (for logs). */
+const requestIdOf = (output: unknown): { readonly requestId?: string } =>
+  output !== null &&
+  typeof output === "object" &&
+  typeof (output as { requestId?: unknown }).requestId === "string"
+    ? { requestId: (output as { requestId: string }).requestId }
+    : {}
 
 /** The first few leaf issues of a parse error, as `path: problem`. */
 const describeParseError = (error: ParseResult.ParseError): string =>

@@ -4,9 +4,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ClientConfig from "../src/ClientConfig.js"
 
-const make = (options: ClientConfig.ClientConfigOptions) => Effect.runSync(Effect.either(ClientConfig.make(options)))
+const make = (options: ClientConfig.ClientConfigOptions) =>
+  Effect.runSync(Effect.either(ClientConfig.make(options)))
 const withEnv = <A, E>(env: Record<string, string>, effect: Effect.Effect<A, E>) =>
-  Effect.runSync(Effect.either(Effect.withConfigProvider(effect, ConfigProvider.fromMap(new Map(Object.entries(env))))))
+  Effect.runSync(
+    Effect.either(Effect.withConfigProvider(effect, ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  )
 
 describe("ClientConfig.make", () => {
   it("fills in the defaults", () => {
@@ -75,14 +78,20 @@ describe("ClientConfig.make", () => {
 describe("ClientConfig.fromConfig", () => {
   it("reads OTA_ENDPOINT and friends, explicit values winning", () => {
     const config = withEnv(
-      { OTA_ENDPOINT: "https://env.example.com", OTA_API_VERSION: "2022-01-01", OTA_SIGNATURE_ALGORITHM: "ACS3-HMAC-SHA256" },
+      {
+        OTA_ENDPOINT: "https://env.example.com",
+        OTA_API_VERSION: "2022-01-01",
+        OTA_SIGNATURE_ALGORITHM: "ACS3-HMAC-SHA256"
+      },
       ClientConfig.fromConfig({ apiVersion: "2018-01-20" })
     )
-    expect(Either.isRight(config) && [config.right.endpoint.host, config.right.apiVersion, config.right.signatureAlgorithm]).toEqual([
-      "env.example.com",
-      "2018-01-20",
-      "ACS3-HMAC-SHA256"
-    ])
+    expect(
+      Either.isRight(config) && [
+        config.right.endpoint.host,
+        config.right.apiVersion,
+        config.right.signatureAlgorithm
+      ]
+    ).toEqual(["env.example.com", "2018-01-20", "ACS3-HMAC-SHA256"])
   })
 
   it("derives the regional Alibaba endpoint from a region id", () => {

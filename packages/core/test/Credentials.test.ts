@@ -7,7 +7,9 @@ import * as Credentials from "../src/Credentials.js"
 
 const fromEnv = (env: Record<string, string>) =>
   Effect.runSync(
-    Effect.either(Effect.withConfigProvider(Credentials.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    Effect.either(
+      Effect.withConfigProvider(Credentials.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+    )
   )
 
 describe("Credentials", () => {
@@ -18,34 +20,41 @@ describe("Credentials", () => {
       ALIBABA_CLOUD_ACCESS_KEY_ID: "ali-id",
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: "ali-secret"
     })
-    expect(Either.isRight(creds) && [creds.right.accessKeyId, Redacted.value(creds.right.accessKeySecret)]).toEqual([
-      "ota-id",
-      "ota-secret"
-    ])
+    expect(
+      Either.isRight(creds) && [creds.right.accessKeyId, Redacted.value(creds.right.accessKeySecret)]
+    ).toEqual(["ota-id", "ota-secret"])
   })
 
   it("falls back to ALIBABA_CLOUD_* as a pair", () => {
-    const creds = fromEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "ali-id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "ali-secret" })
+    const creds = fromEnv({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: "ali-id",
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: "ali-secret"
+    })
     expect(Either.isRight(creds) && creds.right.accessKeyId).toBe("ali-id")
   })
 
   it("does not pair an OTA id with an Alibaba secret when the OTA pair is complete", () => {
-    const creds = fromEnv({ OTA_ACCESS_KEY_ID: "ota-id", OTA_ACCESS_KEY_SECRET: "ota-secret", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "x" })
+    const creds = fromEnv({
+      OTA_ACCESS_KEY_ID: "ota-id",
+      OTA_ACCESS_KEY_SECRET: "ota-secret",
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: "x"
+    })
     expect(Either.isRight(creds) && Redacted.value(creds.right.accessKeySecret)).toBe("ota-secret")
   })
 
   it("names the missing variable", () => {
     const creds = fromEnv({ OTA_ACCESS_KEY_ID: "id" })
-    expect(Either.isLeft(creds) && [creds.left.field, creds.left.message.includes("OTA_ACCESS_KEY_SECRET")]).toEqual([
-      "accessKeySecret",
-      true
-    ])
+    expect(
+      Either.isLeft(creds) && [creds.left.field, creds.left.message.includes("OTA_ACCESS_KEY_SECRET")]
+    ).toEqual(["accessKeySecret", true])
     const none = fromEnv({})
     expect(Either.isLeft(none) && none.left.field).toBe("accessKeyId")
   })
 
   it("reads an env-like record, such as a Worker's env", () => {
-    const creds = Effect.runSync(Credentials.fromRecord({ OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "sec", OTHER: 1 }))
+    const creds = Effect.runSync(
+      Credentials.fromRecord({ OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "sec", OTHER: 1 })
+    )
     expect(creds.accessKeyId).toBe("id")
   })
 
