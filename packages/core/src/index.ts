@@ -22,6 +22,8 @@ export * as ListOTATaskByJob from "./operations/ListOTATaskByJob.js"
 /** @since 0.1.0 */
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
+export * as PromiseClient from "./PromiseClient.js"
+/** @since 0.1.0 */
 export * as RetryPolicy from "./RetryPolicy.js"
 /** @since 0.1.0 */
 export * as Signer from "./Signer.js"

@@ -11,18 +11,14 @@ import * as ClientConfig from "@iot-ota/core/ClientConfig"
 import * as Credentials from "@iot-ota/core/Credentials"
 import type { OtaError } from "@iot-ota/core/IotError"
 import * as CoreClient from "@iot-ota/core/OtaClient"
-import type { ListOTATaskByJobInput, OtaTask, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+import { type LogLevelName, type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
 import type { SignatureAlgorithm } from "@iot-ota/core/Signer"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 import * as Profile from "./Profile.js"
 
@@ -60,33 +56,8 @@ export interface OtaClientOptions {
    * pages): `"warning"` (default) writes warnings to stderr, `"debug"` adds
    * one line per attempt with its duration and request id, `"none"` is silent.
    */
-  readonly logLevel?: "none" | "warning" | "debug" | undefined
+  readonly logLevel?: LogLevelName | undefined
 }
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface CallOptions {
-  readonly signal?: AbortSignal | undefined
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface PaginateOptions extends CallOptions {
-  /** Pages in flight after the first, default 4. */
-  readonly concurrency?: number | undefined
-}
-
-/**
- * The input of `paginateOTATaskByJob`: a listing has no `currentPage`.
- *
- * @since 0.1.0
- * @category models
- */
-export type PaginateOTATaskByJobInput = Omit<ListOTATaskByJobInput, "currentPage">
 
 const PROFILE_ENV: Readonly<Record<keyof Profile.ProfileValues, string>> = {
   accessKeyId: "OTA_ACCESS_KEY_ID",
@@ -180,22 +151,6 @@ export const resolveOptions = (
   return { config, credentials }
 }
 
-const stderrLogger = Logger.make(({ logLevel, message, annotations }) => {
-  const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-  let fields = ""
-  for (const [key, value] of annotations)
-    fields += ` ${key}=${typeof value === "string" ? value : JSON.stringify(value)}`
-  process.stderr.write(`iot-ota ${logLevel.label.toLowerCase()}: ${text}${fields}\n`)
-})
-
-const loggingLayer = (level: OtaClientOptions["logLevel"]) =>
-  Layer.merge(
-    Logger.replace(Logger.defaultLogger, stderrLogger),
-    Logger.minimumLogLevel(
-      level === "none" ? LogLevel.None : level === "debug" ? LogLevel.Debug : LogLevel.Warning
-    )
-  )
-
 /**
  * The core client over Node's undici transport and `node:crypto`, for Effect
  * users. Configuration is resolved as for `new OtaClient(options)`.
@@ -216,10 +171,10 @@ export const layer = (options: OtaClientOptions = {}): Layer.Layer<CoreClient.Ot
     Effect.try({
       try: () => resolveOptions(options),
       catch: (error) => error as OtaError
-    }).pipe(Effect.map((resolved) => layerFromResolved(resolved)))
+    }).pipe(Effect.map(layerFromResolved))
   )
 
-const layerFromResolved = (resolved: ReturnType<typeof resolveOptions>) =>
+const layerFromResolved = (resolved: ReturnType<typeof resolveOptions>): Layer.Layer<CoreClient.OtaClient> =>
   CoreClient.layer.pipe(
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provide(NodeSigningCrypto.layer),
@@ -227,12 +182,8 @@ const layerFromResolved = (resolved: ReturnType<typeof resolveOptions>) =>
     Layer.provide(Layer.succeed(Credentials.Credentials, resolved.credentials))
   )
 
-/** The typed failure of an exit, an `AbortError` when the caller aborted, else the defect. */
-const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined): unknown => {
-  const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") return failure.value
-  if (signal?.aborted === true && Cause.isInterruptedOnly(cause)) return signal.reason
-  return Cause.squash(cause)
+const stderrSink: LogSink = (_, line) => {
+  process.stderr.write(line + "\n")
 }
 
 /**
@@ -249,119 +200,16 @@ const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined)
  * await client.close()
  * ```
  */
-export class OtaClient {
-  readonly #runtime: ManagedRuntime.ManagedRuntime<CoreClient.OtaClient, never>
-  /** The resolved configuration (no secrets in it). */
-  readonly config: ClientConfig.ClientConfigService
-  /** The AccessKey id in use (the secret is never exposed). */
-  readonly accessKeyId: string
-
+export class OtaClient extends PromiseClient {
   /** Throws a `ValidationError` when the options, environment or profile are incomplete or invalid. */
   constructor(options: OtaClientOptions = {}) {
     const resolved = resolveOptions(options)
-    this.config = resolved.config
-    this.accessKeyId = resolved.credentials.accessKeyId
-    this.#runtime = ManagedRuntime.make(
-      layerFromResolved(resolved).pipe(Layer.provide(loggingLayer(options.logLevel)), Layer.orDie)
-    )
-  }
-
-  #run<A>(
-    effect: Effect.Effect<A, OtaError, CoreClient.OtaClient>,
-    signal: AbortSignal | undefined
-  ): Promise<A> {
-    return this.#runtime
-      .runPromiseExit(effect, signal === undefined ? undefined : { signal })
-      .then((exit) => {
-        if (Exit.isSuccess(exit)) return exit.value
-        throw rejection(exit.cause, signal)
-      })
-  }
-
-  /**
-   * One page of a job's tasks.
-   *
-   * @since 0.1.0
-   */
-  listOTATaskByJob(input: ListOTATaskByJobInput, options: CallOptions = {}): Promise<OtaTaskPage> {
-    return this.#run(
-      Effect.flatMap(CoreClient.OtaClient, (client) => client.listOTATaskByJob(input)),
-      options.signal
-    )
-  }
-
-  #iterate<A>(
-    stream: Stream.Stream<A, OtaError, CoreClient.OtaClient>,
-    signal: AbortSignal | undefined
-  ): AsyncIterableIterator<A> {
-    const runtime = this.#runtime
-    const aborted = Effect.async<void>((resume) => {
-      if (signal === undefined) return
-      const onAbort = () => resume(Effect.void)
-      if (signal.aborted) onAbort()
-      else signal.addEventListener("abort", onAbort, { once: true })
-      return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+    super({
+      layer: layerFromResolved(resolved),
+      config: resolved.config,
+      accessKeyId: resolved.credentials.accessKeyId,
+      logLevel: options.logLevel ?? "warning",
+      logSink: stderrSink
     })
-    async function* generate(): AsyncGenerator<A> {
-      const effectRuntime = await runtime.runtime()
-      const iterable = Stream.toAsyncIterableRuntime(
-        stream.pipe(Stream.interruptWhen(aborted)),
-        effectRuntime
-      )
-      for await (const item of iterable) yield item
-      // An abort ends the stream quietly inside Effect; surface it like fetch does.
-      if (signal?.aborted === true) throw signal.reason
-    }
-    return generate()
-  }
-
-  /**
-   * Every task of a job (or of a status / device filter), each exactly once,
-   * in page order. Pages after the first are fetched `concurrency` at a time;
-   * breaking out of the loop or aborting `signal` stops all requests.
-   *
-   * @since 0.1.0
-   */
-  paginateOTATaskByJob(
-    input: PaginateOTATaskByJobInput,
-    options: PaginateOptions = {}
-  ): AsyncIterableIterator<OtaTask> {
-    return this.#iterate(
-      Stream.unwrap(
-        Effect.map(CoreClient.OtaClient, (client) =>
-          client.streamOTATaskByJob(input, { concurrency: options.concurrency })
-        )
-      ),
-      options.signal
-    )
-  }
-
-  /**
-   * Every page of a job's tasks, in order.
-   *
-   * @since 0.1.0
-   */
-  paginateOTATaskByJobPages(
-    input: PaginateOTATaskByJobInput,
-    options: PaginateOptions = {}
-  ): AsyncIterableIterator<OtaTaskPage> {
-    return this.#iterate(
-      Stream.unwrap(
-        Effect.map(CoreClient.OtaClient, (client) =>
-          client.listOTATaskByJobPages(input, { concurrency: options.concurrency })
-        )
-      ),
-      options.signal
-    )
-  }
-
-  /**
-   * Closes idle connections and stops the rate limiter. Calls made after
-   * `close()` fail.
-   *
-   * @since 0.1.0
-   */
-  close(): Promise<void> {
-    return this.#runtime.dispose()
   }
 }

@@ -28,17 +28,15 @@ export type {
   TaskStatus
 } from "@iot-ota/core/operations/ListOTATaskByJob"
 export { TASK_STATUSES, TERMINAL_STATUSES } from "@iot-ota/core/operations/ListOTATaskByJob"
+export type {
+  CallOptions,
+  LogLevelName,
+  PaginateOptions,
+  PaginateOTATaskByJobInput
+} from "@iot-ota/core/PromiseClient"
 export type { SignatureAlgorithm } from "@iot-ota/core/Signer"
 /** @since 0.1.0 */
 export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
-export {
-  type CallOptions,
-  layer,
-  OtaClient,
-  type OtaClientOptions,
-  type PaginateOptions,
-  type PaginateOTATaskByJobInput,
-  resolveOptions
-} from "./OtaClient.js"
+export { layer, OtaClient, type OtaClientOptions, resolveOptions } from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as Profile from "./Profile.js"
