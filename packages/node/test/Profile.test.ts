@@ -144,6 +144,6 @@ describe("resolveOptions precedence", () => {
 
   it("reports the node runtime in the User-Agent", () => {
     const { config } = resolveOptions({ profileFile: file, env: {} })
-    expect(config.userAgent).toMatch(/^iot-ota\/\S+ \(node\/20\.\d+\.\d+\)$/)
+    expect(config.userAgent).toMatch(/^iot-ota\/\S+ \(node\/\d+\.\d+\.\d+\)$/)
   })
 })
