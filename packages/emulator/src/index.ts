@@ -1,2 +1,20 @@
-/** @since 0.1.0 */
-export const placeholder = true
+/**
+ * `@iot-ota/emulator`: a local ListOTATaskByJob endpoint for tests, demos and benchmarks.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The `ota-emulator` command line (flag parsing and runner), for reuse by `ota emulator`.
+ *
+ * @since 0.1.0
+ */
+export * as Cli from "./Cli.js"
+export * from "./Emulator.js"
+
+/**
+ * The emulator's independent V2/V3 signature implementation, as pure functions.
+ *
+ * @since 0.1.0
+ */
+export * as Signature from "./Signature.js"

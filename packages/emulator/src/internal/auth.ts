@@ -1,0 +1,229 @@
+/**
+ * Request authentication: V2 (HMAC-SHA1 over query + form parameters) and V3 (`Authorization: ACS3-HMAC-SHA256`),
+ * then the timestamp window and nonce replay checks. Uses only this package's `Signature` module.
+ */
+import { Buffer } from "node:buffer"
+import { createHmac, timingSafeEqual } from "node:crypto"
+import {
+  EMPTY_PAYLOAD_SHA256,
+  rpcSignStringToSign,
+  rpcStringToSign,
+  type SignedParams,
+  sha256Hex,
+  V3_ALGORITHM,
+  v3CanonicalRequest,
+  v3StringToSign
+} from "../Signature.js"
+import {
+  type Failure,
+  incompleteSignature,
+  invalidAccessKeyId,
+  invalidApi,
+  missingParameter,
+  nonceUsed,
+  signatureDoesNotMatch,
+  timestampExpired,
+  timestampFormat
+} from "./errors.js"
+import type { NonceStore } from "./limits.js"
+
+export const ACTION = "ListOTATaskByJob"
+/** 2018-01-20 is the IoT Platform version; Tuya's compatible endpoint also documents 2022-01-01. */
+export const VERSIONS: ReadonlySet<string> = new Set(["2018-01-20", "2022-01-01"])
+
+export interface AuthContext {
+  readonly secretOf: (accessKeyId: string) => string | undefined
+  /** The server clock (real time plus the configured skew), in epoch milliseconds. */
+  readonly serverNow: () => number
+  readonly windowMs: number
+  readonly nonces: NonceStore
+}
+
+export type AuthResult =
+  | { readonly ok: true; readonly accessKeyId: string }
+  | { readonly ok: false; readonly failure: Failure; readonly accessKeyId?: string }
+
+const reject = (failure: Failure, accessKeyId?: string): AuthResult =>
+  accessKeyId === undefined ? { ok: false, failure } : { ok: false, failure, accessKeyId }
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?Z$/
+
+/** `YYYY-MM-DDThh:mm:ssZ` (milliseconds tolerated) to epoch ms; NaN when malformed or not a real date. */
+export const parseTimestamp = (text: string): number => {
+  const match = TIMESTAMP.exec(text)
+  if (match === null) return Number.NaN
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  const date = new Date(ms)
+  const valid =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  return valid ? ms : Number.NaN
+}
+
+const checkFreshness = (
+  context: AuthContext,
+  accessKeyId: string,
+  name: string,
+  timestamp: string,
+  nonce: string
+): AuthResult => {
+  const sentAt = parseTimestamp(timestamp)
+  if (Number.isNaN(sentAt)) return reject(timestampFormat(name), accessKeyId)
+  if (Math.abs(context.serverNow() - sentAt) > context.windowMs)
+    return reject(timestampExpired(), accessKeyId)
+  // Nonces are remembered per AccessKeyId for the length of the timestamp window (PROTOCOL §0).
+  if (context.nonces.use(`${accessKeyId}\n${nonce}`, Date.now())) return reject(nonceUsed(), accessKeyId)
+  return { ok: true, accessKeyId }
+}
+
+const V2_REQUIRED = [
+  "Action",
+  "Version",
+  "AccessKeyId",
+  "Signature",
+  "SignatureMethod",
+  "SignatureVersion",
+  "SignatureNonce",
+  "Timestamp"
+] as const
+
+/** V2: every parameter (query and form body) but `Signature` is signed, with the real HTTP method. */
+export const verifyV2 = (context: AuthContext, method: string, params: SignedParams): AuthResult => {
+  for (const name of V2_REQUIRED) {
+    const value = params[name]
+    if (value === undefined || value.length === 0) return reject(missingParameter(name), params.AccessKeyId)
+  }
+  const { Action: action = "", Version: version = "", AccessKeyId: accessKeyId = "" } = params
+  if (action !== ACTION || !VERSIONS.has(version)) return reject(invalidApi(action, version), accessKeyId)
+  if (params.SignatureMethod !== "HMAC-SHA1" || params.SignatureVersion !== "1.0") {
+    return reject(
+      incompleteSignature(
+        `SignatureMethod must be HMAC-SHA1 and SignatureVersion 1.0, got "${params.SignatureMethod}" and "${params.SignatureVersion}".`
+      ),
+      accessKeyId
+    )
+  }
+  const secret = context.secretOf(accessKeyId)
+  if (secret === undefined) return reject(invalidAccessKeyId(), accessKeyId)
+  const stringToSign = rpcStringToSign(method, params)
+  if (rpcSignStringToSign(stringToSign, secret) !== params.Signature) {
+    return reject(signatureDoesNotMatch(`server string to sign is:${stringToSign}`), accessKeyId)
+  }
+  return checkFreshness(
+    context,
+    accessKeyId,
+    "Timestamp",
+    params.Timestamp ?? "",
+    params.SignatureNonce ?? ""
+  )
+}
+
+interface ParsedAuthorization {
+  readonly algorithm: string
+  readonly credential: string
+  readonly signedHeaders: ReadonlyArray<string>
+  readonly signature: string
+}
+
+/** `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex` (spaces after commas tolerated). */
+const parseAuthorization = (header: string): ParsedAuthorization | undefined => {
+  const space = header.indexOf(" ")
+  if (space === -1) return undefined
+  const fields = new Map<string, string>()
+  for (const part of header.slice(space + 1).split(",")) {
+    const eq = part.indexOf("=")
+    if (eq === -1) return undefined
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
+  }
+  const credential = fields.get("Credential")
+  const signedHeaders = fields.get("SignedHeaders")
+  const signature = fields.get("Signature")
+  if (!credential || !signedHeaders || !signature) return undefined
+  return { algorithm: header.slice(0, space), credential, signedHeaders: signedHeaders.split(";"), signature }
+}
+
+export interface V3Request {
+  readonly method: string
+  readonly authorization: string
+  /** Lower-case names, every value of a repeated header (`IncomingMessage.headersDistinct`). */
+  readonly headers: Readonly<Record<string, ReadonlyArray<string> | undefined>>
+  /** URL query parameters only: the form body is covered by the payload hash. */
+  readonly query: SignedParams
+  readonly body: Uint8Array
+}
+
+const hexEquals = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b.toLowerCase(), "latin1"))
+
+/** V3: the canonical request over exactly the `SignedHeaders` the client named (PROTOCOL §7.3). */
+export const verifyV3 = (context: AuthContext, request: V3Request): AuthResult => {
+  const auth = parseAuthorization(request.authorization)
+  if (auth === undefined) {
+    return reject(
+      incompleteSignature(
+        "Expected Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<h1;h2>,Signature=<hex>."
+      )
+    )
+  }
+  if (auth.algorithm !== V3_ALGORITHM) {
+    return reject(incompleteSignature(`Unsupported algorithm "${auth.algorithm}"; use ${V3_ALGORITHM}.`))
+  }
+  const header = (name: string): string | undefined => request.headers[name]?.[0]
+  for (const name of ["x-acs-action", "x-acs-version"]) {
+    if (!header(name)) return reject(missingParameter(name), auth.credential)
+  }
+  const action = header("x-acs-action") ?? ""
+  const version = header("x-acs-version") ?? ""
+  if (action !== ACTION || !VERSIONS.has(version)) return reject(invalidApi(action, version), auth.credential)
+  for (const name of ["x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
+    if (!header(name)) return reject(missingParameter(name), auth.credential)
+  }
+  const secret = context.secretOf(auth.credential)
+  if (secret === undefined) return reject(invalidAccessKeyId(), auth.credential)
+  const payloadHash = request.body.length === 0 ? EMPTY_PAYLOAD_SHA256 : sha256Hex(request.body)
+  if (header("x-acs-content-sha256") !== payloadHash) {
+    return reject(
+      signatureDoesNotMatch(
+        `x-acs-content-sha256 "${header("x-acs-content-sha256")}" is not the SHA-256 of the request body, server hashed payload is:${payloadHash}`
+      ),
+      auth.credential
+    )
+  }
+  const canonicalRequest = v3CanonicalRequest({
+    method: request.method,
+    pathname: "/",
+    query: request.query,
+    headers: request.headers,
+    hashedPayload: payloadHash,
+    signedHeaders: auth.signedHeaders
+  })
+  const stringToSign = v3StringToSign(canonicalRequest)
+  const expected = createHmac("sha256", secret).update(stringToSign, "utf8").digest("hex")
+  if (!hexEquals(expected, auth.signature)) {
+    return reject(
+      signatureDoesNotMatch(
+        `server string to sign is:${stringToSign} server canonical request is:${canonicalRequest}`
+      ),
+      auth.credential
+    )
+  }
+  return checkFreshness(
+    context,
+    auth.credential,
+    "x-acs-date",
+    header("x-acs-date") ?? "",
+    header("x-acs-signature-nonce") ?? ""
+  )
+}

@@ -1,0 +1,145 @@
+/**
+ * The error catalogue: every failure the emulator answers with, its HTTP status and body shape.
+ * Statuses follow PROTOCOL.md §0; the README lists each code with its source.
+ */
+import type { Casing } from "../Emulator.js"
+
+/**
+ * `gateway`: errors of the Alibaba Cloud POP gateway (auth, limits, routing, 5xx), body
+ * `{RequestId, HostId, Code, Message, Recommend}`. `api`: errors of the IoT service itself, body
+ * `{RequestId, Success:false, Code, ErrorMessage}`.
+ */
+export type ErrorShape = "gateway" | "api"
+
+export interface Failure {
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly shape: ErrorShape
+}
+
+const gateway = (status: number, code: string, message: string): Failure => ({
+  status,
+  code,
+  message,
+  shape: "gateway"
+})
+const api = (status: number, code: string, message: string): Failure => ({
+  status,
+  code,
+  message,
+  shape: "api"
+})
+
+export const missingParameter = (name: string): Failure =>
+  gateway(
+    400,
+    "MissingParameter",
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`
+  )
+
+export const invalidParameter = (name: string, detail: string): Failure =>
+  gateway(400, "InvalidParameter", `The specified parameter "${name}" is not valid: ${detail}`)
+
+export const malformedParameters = (detail: string): Failure =>
+  gateway(400, "InvalidParameter", `The request parameters are malformed: ${detail}`)
+
+export const invalidApi = (action: string, version: string): Failure =>
+  gateway(
+    404,
+    "InvalidApi.NotFound",
+    `Specified api is not found, please check your url and method. (Action "${action}", Version "${version}")`
+  )
+
+export const invalidAccessKeyId = (): Failure =>
+  gateway(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+
+export const signatureDoesNotMatch = (serverSide: string): Failure =>
+  gateway(400, "SignatureDoesNotMatch", `Specified signature does not match our calculation. ${serverSide}`)
+
+export const incompleteSignature = (detail: string): Failure =>
+  gateway(400, "IncompleteSignature", `The request signature does not conform to Aliyun standards. ${detail}`)
+
+export const timestampFormat = (name: string): Failure =>
+  gateway(
+    400,
+    "InvalidTimeStamp.Format",
+    `Specified time stamp or date value is not well formatted. (${name})`
+  )
+
+export const timestampExpired = (): Failure =>
+  gateway(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+
+export const nonceUsed = (): Failure =>
+  gateway(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+
+export const throttlingUser = (): Failure =>
+  gateway(400, "Throttling.User", "Request was denied due to user flow control.")
+
+export const internalError = (): Failure =>
+  gateway(
+    500,
+    "InternalError",
+    "The request processing has failed due to some unknown error, exception or failure."
+  )
+
+export const serviceUnavailable = (): Failure =>
+  gateway(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+
+export const unsupportedMethod = (method: string): Failure =>
+  gateway(405, "UnsupportedHTTPMethod", `The HTTP method ${method} is not supported; use GET or POST.`)
+
+export const notFoundPath = (): Failure =>
+  gateway(
+    404,
+    "InvalidApi.NotFound",
+    "Specified api is not found, please check your url and method. (RPC APIs live at /)"
+  )
+
+export const uriTooLong = (limit: number): Failure =>
+  gateway(414, "RequestURITooLong", `The request URI exceeds ${limit} bytes.`)
+
+export const bodyTooLarge = (limit: number): Failure =>
+  gateway(413, "RequestEntityTooLarge", `The request body exceeds ${limit} bytes.`)
+
+export const invalidPageParams = (detail: string): Failure =>
+  api(400, "iot.common.InvalidPageParams", `The specified page size or page number is invalid. ${detail}`)
+
+/** No documented code exists for an unknown JobId; this follows `iot.device.NotExistedDevice` (README). */
+export const jobNotFound = (jobId: string): Failure =>
+  api(200, "iot.ota.NotExistedJob", `The specified update batch does not exist. (JobId "${jobId}")`)
+
+export const systemException = (): Failure =>
+  api(200, "iot.system.SystemException", "A system exception occurred.")
+
+const recommend = (code: string, requestId: string): string =>
+  `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=Iot&requestId=${requestId}`
+
+/** The JSON body of `failure`, keys in the casing of the emulator. */
+export const failureBody = (failure: Failure, casing: Casing, requestId: string, hostId: string): string => {
+  if (failure.shape === "api") {
+    return casing === "alibaba"
+      ? JSON.stringify({
+          RequestId: requestId,
+          Success: false,
+          Code: failure.code,
+          ErrorMessage: failure.message
+        })
+      : JSON.stringify({ code: failure.code, errorMessage: failure.message, requestId, success: false })
+  }
+  return casing === "alibaba"
+    ? JSON.stringify({
+        RequestId: requestId,
+        HostId: hostId,
+        Code: failure.code,
+        Message: failure.message,
+        Recommend: recommend(failure.code, requestId)
+      })
+    : JSON.stringify({
+        requestId,
+        hostId,
+        code: failure.code,
+        message: failure.message,
+        recommend: recommend(failure.code, requestId)
+      })
+}

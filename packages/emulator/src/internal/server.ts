@@ -1,0 +1,423 @@
+/**
+ * The HTTP side: request intake (limits, body reading, hostile input), authentication, throttling, fault
+ * injection, and writing responses with the server clock's `Date`.
+ */
+import { Buffer } from "node:buffer"
+import { randomUUID } from "node:crypto"
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
+import { performance } from "node:perf_hooks"
+import type { Duplex } from "node:stream"
+import type { Casing, EmulatorStats, FaultKind, FaultOptions } from "../Emulator.js"
+import { type AuthContext, type AuthResult, verifyV2, verifyV3 } from "./auth.js"
+import type { JobStore } from "./dataset.js"
+import {
+  bodyTooLarge,
+  type Failure,
+  failureBody,
+  internalError,
+  malformedParameters,
+  notFoundPath,
+  serviceUnavailable,
+  systemException,
+  throttlingUser,
+  unsupportedMethod,
+  uriTooLong
+} from "./errors.js"
+import { FaultPlan } from "./faults.js"
+import { parseFormInto } from "./form.js"
+import { NonceStore, TokenBuckets } from "./limits.js"
+import { listPage, parseListQuery } from "./listOTATaskByJob.js"
+
+export interface CoreSettings {
+  readonly casing: Casing
+  readonly seed: number
+  readonly credentials: ReadonlyMap<string, string>
+  readonly jobs: ReadonlyMap<string, JobStore>
+  readonly qps: number
+  readonly clockSkewMs: number
+  readonly timestampWindowMs: number
+  readonly maxBodyBytes: number
+  readonly maxUrlBytes: number
+  readonly faults: FaultOptions | undefined
+  readonly logger: ((line: string) => void) | undefined
+}
+
+const JSON_TYPE = "application/json;charset=utf-8"
+const HTML_TYPE = "text/html"
+const EMPTY = Buffer.alloc(0)
+
+/** What a proxy in front of the real service answers when its upstream fails (Tengine is Alibaba's nginx). */
+const HTML_ERROR_PAGE = Buffer.from(
+  [
+    "<!DOCTYPE html>",
+    "<html>",
+    "<head><title>502 Bad Gateway</title></head>",
+    "<body>",
+    "<center><h1>502 Bad Gateway</h1></center>",
+    "<hr><center>Tengine</center>",
+    "</body>",
+    "</html>",
+    ""
+  ].join("\r\n")
+)
+
+interface Exchange {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly requestId: string
+  readonly startedAt: number
+  accessKeyId: string | undefined
+}
+
+interface Reply {
+  readonly status: number
+  readonly body: Buffer
+  readonly contentType: string
+  /** The `stats().byCode` key: "OK", an error Code, or "fault:<Kind>". */
+  readonly statKey: string
+  readonly close?: boolean
+}
+
+const isFormBody = (req: IncomingMessage): boolean => {
+  const type = req.headers["content-type"]
+  return type?.toLowerCase().startsWith("application/x-www-form-urlencoded") === true
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+export class EmulatorCore {
+  private requests = 0
+  private byCode: Record<string, number> = {}
+  private faults: FaultPlan
+  private readonly buckets: TokenBuckets
+  private readonly nonces: NonceStore
+  private readonly auth: AuthContext
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  private dateSecond = Number.NaN
+  private dateText = ""
+  private closed = false
+
+  constructor(private readonly settings: CoreSettings) {
+    this.faults = new FaultPlan(settings.faults, settings.seed)
+    this.buckets = new TokenBuckets(settings.qps)
+    this.nonces = new NonceStore(settings.timestampWindowMs)
+    this.auth = {
+      secretOf: (accessKeyId) => settings.credentials.get(accessKeyId),
+      serverNow: () => this.serverNow(),
+      windowMs: settings.timestampWindowMs,
+      nonces: this.nonces
+    }
+  }
+
+  serverNow(): number {
+    return Date.now() + this.settings.clockSkewMs
+  }
+
+  stats(): EmulatorStats {
+    return { requests: this.requests, byCode: { ...this.byCode }, nonces: this.nonces.size }
+  }
+
+  resetStats(): void {
+    this.requests = 0
+    this.byCode = {}
+  }
+
+  setFaults(faults: FaultOptions | undefined): void {
+    this.faults = new FaultPlan(faults, this.settings.seed)
+  }
+
+  /** Stops answering delayed requests; the HTTP server itself is closed by the caller. */
+  shutdown(): void {
+    this.closed = true
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.requests++
+    const exchange: Exchange = {
+      req,
+      res,
+      requestId: this.newRequestId(),
+      startedAt: performance.now(),
+      accessKeyId: undefined
+    }
+    this.guard(exchange, () => this.receive(exchange))
+  }
+
+  /**
+   * Malformed HTTP, oversized headers and slow clients never reach `handle`: Node reports them here. The
+   * answer is written on the raw socket, then the connection closes; other connections are unaffected.
+   */
+  readonly onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    this.requests++
+    const [status, code, message] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "RequestHeaderFieldsTooLarge", "The request line and headers exceed the size limit."]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "RequestTimeout", "The request was not received in time."]
+          : [400, "BadRequest", `The request is not valid HTTP/1.1 (${error.code ?? "parse error"}).`]
+    const requestId = this.newRequestId()
+    const body = failureBody({ status, code, message, shape: "gateway" }, this.settings.casing, requestId, "")
+    this.count(code)
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Date: ${this.dateHeader()}\r\nx-acs-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`
+    )
+    this.settings.logger?.(`- - ${status} ${code}`)
+  }
+
+  private newRequestId(): string {
+    // Alibaba RequestIds are upper-case UUIDs; the Tuya example shows a lower-case one.
+    const id = randomUUID()
+    return this.settings.casing === "alibaba" ? id.toUpperCase() : id
+  }
+
+  /** Any exception in our own code becomes a 500 InternalError; the server keeps serving. */
+  private guard(exchange: Exchange, step: () => void): void {
+    try {
+      step()
+    } catch (error) {
+      this.settings.logger?.(`internal error: ${error instanceof Error ? error.message : String(error)}`)
+      if (!exchange.res.headersSent) this.send(exchange, this.failure(exchange, internalError()))
+      else exchange.res.destroy()
+    }
+  }
+
+  private receive(exchange: Exchange): void {
+    const { req } = exchange
+    const target = this.target(exchange)
+    if (typeof target !== "string") {
+      this.send(exchange, target)
+      return
+    }
+    const length = req.headers["content-length"]
+    const hasBody = (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined
+    if (!hasBody) {
+      this.process(exchange, target, EMPTY)
+      return
+    }
+    const limit = this.settings.maxBodyBytes
+    const refuse = (): Reply => ({ ...this.failure(exchange, bodyTooLarge(limit)), close: true })
+    if (length !== undefined && Number(length) > limit) {
+      // Refuse before reading, and close: the rest of the body is never drained.
+      this.send(exchange, refuse())
+      return
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let refused = false
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > limit) {
+        refused = true
+        this.guard(exchange, () => this.send(exchange, refuse()))
+      } else {
+        chunks.push(chunk)
+      }
+    })
+    req.on("end", () => {
+      if (!refused) this.guard(exchange, () => this.process(exchange, target, Buffer.concat(chunks, size)))
+    })
+    req.on("error", () => req.destroy())
+  }
+
+  /** The query string of a request to a route we serve, or the error reply. */
+  private target(exchange: Exchange): Reply | string {
+    const method = exchange.req.method ?? ""
+    if (method !== "GET" && method !== "POST") return this.failure(exchange, unsupportedMethod(method))
+    const url = exchange.req.url ?? "/"
+    if (url.length > this.settings.maxUrlBytes) {
+      return this.failure(exchange, uriTooLong(this.settings.maxUrlBytes))
+    }
+    const mark = url.indexOf("?")
+    const path = mark === -1 ? url : url.slice(0, mark)
+    if (path !== "/") return this.failure(exchange, notFoundPath())
+    return mark === -1 ? "" : url.slice(mark + 1)
+  }
+
+  private process(exchange: Exchange, queryText: string, body: Buffer): void {
+    const admitted = this.admit(exchange, queryText, body)
+    if (!admitted.ok) {
+      this.send(exchange, admitted.reply)
+      return
+    }
+    const fault = this.faults.next()
+    if (fault === null) this.send(exchange, this.list(exchange, admitted.params))
+    else this.inject(exchange, fault, admitted.params)
+  }
+
+  /** Parameters, authentication, nonce and QPS limit: what the gateway checks before the API runs. */
+  private admit(
+    exchange: Exchange,
+    queryText: string,
+    body: Buffer
+  ):
+    | { readonly ok: true; readonly params: Record<string, string> }
+    | { readonly ok: false; readonly reply: Reply } {
+    const { req } = exchange
+    const reject = (failure: Failure) => ({ ok: false as const, reply: this.failure(exchange, failure) })
+    const query: Record<string, string> = Object.create(null)
+    const queryFailure = parseFormInto(queryText, query, "query string")
+    if (queryFailure !== undefined) return reject(queryFailure)
+
+    let params = query
+    if (body.length > 0 && isFormBody(req)) {
+      let text: string
+      try {
+        text = utf8.decode(body)
+      } catch {
+        return reject(malformedParameters("the form body is not valid UTF-8"))
+      }
+      params = Object.assign(Object.create(null), query)
+      const bodyFailure = parseFormInto(text, params, "form body")
+      if (bodyFailure !== undefined) return reject(bodyFailure)
+    }
+
+    const authorization = req.headers.authorization
+    const auth: AuthResult =
+      authorization?.startsWith("ACS3-") === true
+        ? verifyV3(this.auth, {
+            method: req.method ?? "",
+            authorization,
+            headers: req.headersDistinct,
+            query,
+            body
+          })
+        : verifyV2(this.auth, req.method ?? "", params)
+    exchange.accessKeyId = auth.accessKeyId
+    if (!auth.ok) return reject(auth.failure)
+    if (!this.buckets.take(auth.accessKeyId, performance.now())) return reject(throttlingUser())
+    return { ok: true, params }
+  }
+
+  private list(exchange: Exchange, params: Record<string, string>): Reply {
+    const query = parseListQuery(params)
+    if (!query.ok) return this.failure(exchange, query.failure)
+    const page = listPage(
+      this.settings.jobs,
+      query.value,
+      this.settings.casing,
+      exchange.requestId,
+      performance.now()
+    )
+    if (!page.ok) return this.failure(exchange, page.failure)
+    return { status: 200, body: page.value, contentType: JSON_TYPE, statKey: "OK" }
+  }
+
+  private inject(exchange: Exchange, fault: FaultKind, params: Record<string, string>): void {
+    if (fault === "ConnectionReset") {
+      this.resetMidResponse(exchange, this.list(exchange, params))
+    } else if (fault === "Delay") {
+      this.count("fault:Delay")
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        if (!this.closed) this.guard(exchange, () => this.send(exchange, this.list(exchange, params)))
+      }, this.faults.delayMs)
+      this.timers.add(timer)
+    } else {
+      this.send(exchange, { ...this.faultReply(exchange, fault, params), statKey: `fault:${fault}` })
+    }
+  }
+
+  private faultReply(
+    exchange: Exchange,
+    fault: Exclude<FaultKind, "ConnectionReset" | "Delay">,
+    params: Record<string, string>
+  ): Reply {
+    switch (fault) {
+      case "ServiceUnavailable":
+        return this.failure(exchange, serviceUnavailable())
+      case "InternalError":
+        return this.failure(exchange, internalError())
+      case "Throttling":
+        return this.failure(exchange, throttlingUser())
+      case "SystemException":
+        return this.failure(exchange, systemException())
+      case "HtmlError":
+        return { status: 502, body: HTML_ERROR_PAGE, contentType: HTML_TYPE, statKey: "" }
+      case "TruncatedJson": {
+        // A complete HTTP message whose JSON stops half-way: a decode error, not a transport error.
+        const reply = this.list(exchange, params)
+        return { ...reply, body: reply.body.subarray(0, Math.max(1, Math.floor(reply.body.length / 2))) }
+      }
+    }
+  }
+
+  /** Headers and part of the body go out with the full Content-Length, then the socket is reset. */
+  private resetMidResponse(exchange: Exchange, reply: Reply): void {
+    const { res } = exchange
+    this.count("fault:ConnectionReset")
+    res.sendDate = false
+    res.writeHead(reply.status, this.headers(exchange, reply))
+    const socket = res.socket
+    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => {
+      if (socket === null) return
+      if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
+      else socket.destroy()
+    })
+    this.log(exchange, reply.status, "fault:ConnectionReset")
+  }
+
+  private failure(exchange: Exchange, failure: Failure): Reply {
+    const hostId = exchange.req.headers.host ?? ""
+    return {
+      status: failure.status,
+      body: Buffer.from(failureBody(failure, this.settings.casing, exchange.requestId, hostId)),
+      contentType: JSON_TYPE,
+      statKey: failure.code
+    }
+  }
+
+  private headers(exchange: Exchange, reply: Reply): Record<string, string | number> {
+    const headers: Record<string, string | number> = {
+      "Content-Type": reply.contentType,
+      "Content-Length": reply.body.length,
+      Date: this.dateHeader(),
+      "x-acs-request-id": exchange.requestId
+    }
+    if (reply.close === true) headers.Connection = "close"
+    return headers
+  }
+
+  private send(exchange: Exchange, reply: Reply): void {
+    const { res } = exchange
+    if (res.headersSent || res.destroyed) return
+    this.count(reply.statKey)
+    // Node's own Date header uses the real clock; ours carries the configured skew.
+    res.sendDate = false
+    res.writeHead(reply.status, this.headers(exchange, reply))
+    res.end(reply.body)
+    this.log(exchange, reply.status, reply.statKey)
+  }
+
+  private count(key: string): void {
+    this.byCode[key] = (this.byCode[key] ?? 0) + 1
+  }
+
+  /** RFC 7231 date of the server clock, formatted once per second. */
+  private dateHeader(): string {
+    const now = this.serverNow()
+    const second = Math.floor(now / 1000)
+    if (second !== this.dateSecond) {
+      this.dateSecond = second
+      this.dateText = new Date(second * 1000).toUTCString()
+    }
+    return this.dateText
+  }
+
+  private log(exchange: Exchange, status: number, statKey: string): void {
+    const logger = this.settings.logger
+    if (logger === undefined) return
+    // Never the query string: it carries the signature.
+    const elapsed = (performance.now() - exchange.startedAt).toFixed(1)
+    logger(
+      `${exchange.req.method} ${status} ${statKey} ak=${exchange.accessKeyId ?? "-"} id=${exchange.requestId} ${elapsed}ms`
+    )
+  }
+}

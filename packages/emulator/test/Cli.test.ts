@@ -1,0 +1,193 @@
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
+import { readdirSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+import { beforeAll, describe, expect, it } from "vitest"
+import { Cli, DEFAULT_CREDENTIALS, DEFAULT_JOB_ID, type Emulator } from "../src/index.js"
+import { callV2 } from "./helpers/client.js"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+
+describe("parseEmulatorArgs", () => {
+  it("maps every flag to an option", () => {
+    const { options, log, help } = Cli.parseEmulatorArgs([
+      "--port=4100",
+      "--host",
+      "0.0.0.0",
+      "--seed",
+      "7",
+      "--casing",
+      "tuya",
+      "--qps",
+      "0",
+      "--job",
+      "job-a:500",
+      "--job",
+      "job-b",
+      "--rollout",
+      "60000",
+      "--rollout-failure-rate",
+      "0.1",
+      "--fault-rate",
+      "0.25",
+      "--faults",
+      "ServiceUnavailable,Delay",
+      "--fault-sequence",
+      "ConnectionReset,-,HtmlError",
+      "--fault-delay",
+      "500",
+      "--access-key-id",
+      "id",
+      "--access-key-secret",
+      "secret",
+      "--clock-skew=-60000",
+      "--timestamp-window",
+      "300000",
+      "--max-body-bytes",
+      "1024",
+      "--headers-timeout",
+      "2000",
+      "--log"
+    ])
+    expect({ log, help }).toEqual({ log: true, help: false })
+    expect(options).toEqual({
+      port: 4100,
+      host: "0.0.0.0",
+      seed: 7,
+      casing: "tuya",
+      qps: 0,
+      jobs: [
+        { jobId: "job-a", tasks: 500, rollout: { durationMs: 60000, failureRate: 0.1 } },
+        { jobId: "job-b", tasks: 250, rollout: { durationMs: 60000, failureRate: 0.1 } }
+      ],
+      faults: {
+        rate: 0.25,
+        kinds: ["ServiceUnavailable", "Delay"],
+        sequence: ["ConnectionReset", null, "HtmlError"],
+        delayMs: 500
+      },
+      credentials: [{ accessKeyId: "id", accessKeySecret: "secret" }],
+      clockSkewMs: -60000,
+      timestampWindowMs: 300000,
+      maxBodyBytes: 1024,
+      headersTimeoutMs: 2000
+    })
+  })
+
+  it("no flags means the documented defaults", () => {
+    expect(Cli.parseEmulatorArgs([])).toEqual({ help: false, log: false, options: {} })
+  })
+
+  it("--rollout alone applies to the default job; a job id may contain ':'", () => {
+    expect(Cli.parseEmulatorArgs(["--rollout", "1000"]).options.jobs).toEqual([
+      { jobId: DEFAULT_JOB_ID, tasks: 250, rollout: { durationMs: 1000 } }
+    ])
+    expect(Cli.parseEmulatorArgs(["--job", "a:b"]).options.jobs).toEqual([{ jobId: "a:b", tasks: 250 }])
+  })
+
+  it.each([
+    [["--port", "70000"], /--port/],
+    [["--casing", "snake"], /--casing/],
+    [["--faults", "Meteor"], /Meteor/],
+    [["--fault-rate", "1.5"], /--fault-rate/],
+    [["--access-key-id", "only-id"], /go together/],
+    [["--unknown"], /unknown/i],
+    [["positional"], /positional|Unexpected argument/i]
+  ])("%j is a usage error", (argv, message) => {
+    expect(() => Cli.parseEmulatorArgs(argv)).toThrow(message)
+  })
+})
+
+describe("runEmulatorCli (in process)", () => {
+  it("prints the URL and credentials, serves, and stops with exit code 0", async () => {
+    const out: Array<string> = []
+    const controller = new AbortController()
+    const exit = Cli.runEmulatorCli(["--qps", "0", "--job", "cli-job:12"], {
+      stdout: (text) => out.push(text),
+      stderr: (text) => out.push(text),
+      signal: controller.signal
+    })
+    while (!out.join("").includes("listening on")) await new Promise((resolve) => setTimeout(resolve, 10))
+    const url = /listening on (http:\/\/\S+)/.exec(out.join(""))?.[1] ?? ""
+    expect(out.join("")).toContain(`AccessKeySecret: ${DEFAULT_CREDENTIALS.accessKeySecret}`)
+    const { hostname, port } = new URL(url)
+    const target = { host: hostname, port: Number(port) } as Emulator
+    expect((await callV2(target, { JobId: "cli-job" })).json.Total).toBe(12)
+    controller.abort()
+    expect(await exit).toBe(0)
+    expect(out.join("")).toContain("stopped (abort)")
+  })
+
+  it("returns 2 with the usage on a bad flag, and 0 for --help", async () => {
+    const err: Array<string> = []
+    expect(await Cli.runEmulatorCli(["--qps", "-1"], { stderr: (text) => err.push(text) })).toBe(2)
+    expect(err.join("")).toContain("Usage: ota-emulator")
+    const out: Array<string> = []
+    expect(await Cli.runEmulatorCli(["--help"], { stdout: (text) => out.push(text) })).toBe(0)
+    expect(out.join("")).toContain("--fault-sequence")
+  })
+})
+
+/** The bin imports dist/: rebuild it when any source file is newer. */
+const ensureBuilt = (): void => {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
+        entry.isDirectory() ? newest(`${dir}/${entry.name}`) : statSync(`${dir}/${entry.name}`).mtimeMs
+      )
+    )
+  let built = 0
+  try {
+    built = statSync(`${packageDir}/dist/bin.js`).mtimeMs
+  } catch {
+    built = 0
+  }
+  if (built < newest(`${packageDir}/src`)) {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+    execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: packageDir, stdio: "inherit" })
+  }
+}
+
+const startBin = async (
+  args: Array<string>
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> => {
+  const child = spawn(process.execPath, ["bin/ota-emulator.js", ...args], { cwd: packageDir })
+  let output = ""
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    output += text
+  })
+  child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    output += text
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1] !== undefined) resolve(match[1])
+    }
+    child.stdout.on("data", check)
+    child.on("exit", (code) => reject(new Error(`ota-emulator exited early (${code}): ${output}`)))
+  })
+  return { child, url, output: () => output }
+}
+
+describe("the ota-emulator bin (subprocess)", () => {
+  beforeAll(ensureBuilt, 60_000)
+
+  it.each(["SIGTERM", "SIGINT"] as const)("serves signed requests and exits 0 on %s", async (signal) => {
+    const { child, url, output } = await startBin(["--port", "0", "--job", "bin-job:20", "--qps", "0"])
+    expect(output()).toContain(`AccessKeyId:     ${DEFAULT_CREDENTIALS.accessKeyId}`)
+    const { hostname, port } = new URL(url)
+    const result = await callV2({ host: hostname, port: Number(port) } as Emulator, { JobId: "bin-job" })
+    expect(result.json.Total).toBe(20)
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    child.kill(signal)
+    expect(await exited).toBe(0)
+    expect(output()).toContain(`stopped (${signal})`)
+  })
+
+  it("exits 2 on a usage error", async () => {
+    const child = spawn(process.execPath, ["bin/ota-emulator.js", "--casing", "snake"], { cwd: packageDir })
+    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(2)
+  })
+})
