@@ -21,7 +21,14 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
-import { DecodeError, isClockSkewError, type OtaError, TimeoutError, TransportError } from "./IotError.js"
+import {
+  DecodeError,
+  isClockSkewError,
+  type OtaError,
+  TimeoutError,
+  TransportError,
+  type ValidationError
+} from "./IotError.js"
 import { classify, excerpt } from "./internal/classify.js"
 import { validate } from "./internal/validation.js"
 import { Nonce, randomUUID } from "./Nonce.js"
@@ -196,7 +203,7 @@ export const make: Effect.Effect<
       if (classified.requestId !== undefined)
         yield* Effect.annotateCurrentSpan("ota.requestId", classified.requestId)
       return yield* Effect.mapError(
-        Schema.decodeUnknown(operation.response)(classified.body),
+        codecs(operation).decode(classified.body),
         (error) =>
           new DecodeError({
             message: `the ${operation.action} response is not the documented shape: ${describeParseError(error)}`,
@@ -211,7 +218,7 @@ export const make: Effect.Effect<
   /** Runs a checked request: encode, then attempts under the retry policy, in one span. */
   const run = <R, O>(operation: Operation<unknown, R, O>, request: R): Effect.Effect<O, OtaError> =>
     Effect.gen(function* () {
-      const params = yield* Effect.orDie(ParseResult.encode(operation.params)(request))
+      const params = yield* Effect.orDie(codecs(operation).encode(request))
       const policy = Option.getOrElse(
         yield* Effect.serviceOption(RetryPolicy.RetryPolicy),
         () => clientPolicy
@@ -260,10 +267,7 @@ export const make: Effect.Effect<
 
   /** Checks the caller's input; the client-level `iotInstanceId` applies unless the call names its own. */
   const check = <I, R, O>(operation: Operation<I, R, O>, input: I): Effect.Effect<R, OtaError> =>
-    validate(
-      operation.input,
-      operation.action
-    )(
+    codecs(operation).check(
       config.iotInstanceId !== undefined &&
         operation.action === ListOTATaskByJob.action &&
         input !== null &&
@@ -315,6 +319,27 @@ const makeRateLimiter = (qps: number): Effect.Effect<RateLimiter.RateLimiter, ne
     interval: Duration.millis(Math.ceil((burst * 1000) / qps)),
     algorithm: "token-bucket"
   })
+}
+
+interface Codecs<R, O> {
+  readonly check: (input: unknown) => Effect.Effect<R, ValidationError>
+  readonly encode: (request: R) => Effect.Effect<Readonly<Record<string, string>>, ParseResult.ParseError>
+  readonly decode: (body: unknown) => Effect.Effect<O, ParseResult.ParseError>
+}
+
+// Schemas are compiled into decoders once per operation, not once per call.
+const compiled = new WeakMap<object, Codecs<unknown, unknown>>()
+const codecs = <I, R, O>(operation: Operation<I, R, O>): Codecs<R, O> => {
+  let found = compiled.get(operation) as Codecs<R, O> | undefined
+  if (found === undefined) {
+    found = {
+      check: validate(operation.input, operation.action),
+      encode: Schema.encode(operation.params),
+      decode: Schema.decodeUnknown(operation.response)
+    }
+    compiled.set(operation, found as Codecs<unknown, unknown>)
+  }
+  return found
 }
 
 /** The request id of a decoded output, when it has one (for logs). */

@@ -17,29 +17,6 @@ export const canonicalKey = (key: string): string => {
   return canonical
 }
 
-/**
- * Rewrites every object key to its canonical camelCase form, recursively.
- * When two spellings of one key are present (`TaskId` and `taskId`), the
- * first one wins. Values that are not objects or arrays are kept as they are.
- */
-export const normalizeKeys = (value: unknown): unknown => {
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) out[i] = normalizeKeys(value[i])
-    return out
-  }
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {}
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue
-      const canonical = canonicalKey(key)
-      if (!(canonical in out)) out[canonical] = normalizeKeys((value as Record<string, unknown>)[key])
-    }
-    return out
-  }
-  return value
-}
-
 /** A number from a JSON number or a numeric string; `undefined` for null, "" or absent. */
 export const toOptionalNumber = (
   value: string | number | null | undefined
@@ -71,7 +48,3 @@ export const toOptionalDate = (value: string | number | null | undefined): Date 
   const date = new Date(`${match[1]}T${fraction}${zone}`)
   return Number.isNaN(date.getTime()) ? "invalid" : date
 }
-
-/** An id from a string or a number (some gateways send numeric ids as numbers). */
-export const toId = (value: string | number | null | undefined): string =>
-  value === null || value === undefined ? "" : typeof value === "number" ? String(value) : value

@@ -6,7 +6,7 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { normalizeKeys, toId, toOptionalDate, toOptionalNumber } from "../internal/normalize.js"
+import { canonicalKey, toOptionalDate, toOptionalNumber } from "../internal/normalize.js"
 import type { PaginatedOperation } from "../Operation.js"
 
 /** A refinement's failure message names the rule; the client adds the field and the value. */
@@ -237,158 +237,276 @@ export const OtaTaskPage = Schema.Struct({
  */
 export interface OtaTaskPage extends Schema.Schema.Type<typeof OtaTaskPage> {}
 
-const Scalar = Schema.Union(Schema.String, Schema.Number, Schema.Null)
-const OptionalScalar = Schema.optional(Scalar)
-const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
-/** A task as sent, keys normalised to camelCase. Anything not needed is optional. */
-const WireTask = Schema.Struct({
-  taskId: Schema.Union(Schema.String, Schema.Number),
-  jobId: OptionalScalar,
-  iotId: OptionalScalar,
-  deviceName: Schema.String,
-  productKey: OptionalText,
-  productName: OptionalText,
-  firmwareId: OptionalScalar,
-  srcVersion: OptionalText,
-  destVersion: OptionalText,
-  taskStatus: Schema.String,
-  progress: OptionalScalar,
-  taskDesc: OptionalText,
-  timeout: OptionalScalar,
-  utcCreate: OptionalScalar,
-  utcModified: OptionalScalar
-})
-
-/** An XML-to-JSON gateway may turn a one-element list into an object. */
-const TaskList = Schema.Union(Schema.Array(WireTask), WireTask)
-
-const WireCount = Schema.Union(Schema.Number, Schema.String)
-
-/** The success envelope, keys normalised to camelCase. */
-const WireEnvelope = Schema.Struct({
-  requestId: Schema.optional(Schema.String),
-  total: WireCount,
-  pageSize: Schema.optional(WireCount),
-  currentPage: Schema.optional(WireCount),
-  pageCount: Schema.optional(WireCount),
-  data: Schema.optional(
-    Schema.NullOr(
-      Schema.Union(
-        Schema.Struct({ simpleOTATaskInfo: Schema.optional(Schema.NullOr(TaskList)) }),
-        Schema.Array(WireTask)
-      )
-    )
-  )
-})
-
-const NormalizedBody = Schema.transform(Schema.Unknown, Schema.Unknown, {
-  strict: true,
-  decode: normalizeKeys,
-  encode: (body) => body
-})
-
-const isList = <A>(value: ReadonlyArray<A> | object): value is ReadonlyArray<A> => Array.isArray(value)
-
-type Problem = { readonly path: string; readonly value: unknown; readonly expected: string }
-
-const toTask = (wire: typeof WireTask.Type, problems: Array<Problem>, index: number): OtaTask => {
-  const task: {
-    -readonly [K in keyof OtaTask]: OtaTask[K]
-  } = {
-    taskId: toId(wire.taskId),
-    jobId: toId(wire.jobId),
-    iotId: toId(wire.iotId),
-    deviceName: wire.deviceName,
-    productKey: wire.productKey ?? "",
-    firmwareId: toId(wire.firmwareId),
-    destVersion: wire.destVersion ?? "",
-    taskStatus: wire.taskStatus
+/** Collects the first problem of a body with its path, for one precise error message. */
+class Problems {
+  first: string | undefined
+  add(path: string, expected: string, value: unknown): void {
+    this.first ??= `${path}: expected ${expected}, got ${value === undefined ? "nothing" : JSON.stringify(value)?.slice(0, 60)}`
   }
-  if (typeof wire.productName === "string") task.productName = wire.productName
-  if (typeof wire.srcVersion === "string") task.srcVersion = wire.srcVersion
-  if (typeof wire.taskDesc === "string" && wire.taskDesc !== "") task.taskDesc = wire.taskDesc
-  const progress = toOptionalNumber(wire.progress)
-  if (progress === "invalid")
-    problems.push({ path: `tasks[${index}].progress`, value: wire.progress, expected: "a number" })
-  else if (progress !== undefined) task.progress = progress
-  const timeout = toOptionalNumber(wire.timeout)
-  if (timeout === "invalid")
-    problems.push({ path: `tasks[${index}].timeout`, value: wire.timeout, expected: "a number" })
-  else if (timeout !== undefined) task.timeout = timeout
-  const created = toOptionalDate(wire.utcCreate)
-  if (created === "invalid")
-    problems.push({ path: `tasks[${index}].utcCreate`, value: wire.utcCreate, expected: "a timestamp" })
-  else if (created !== undefined) task.utcCreate = created
-  const modified = toOptionalDate(wire.utcModified)
-  if (modified === "invalid")
-    problems.push({ path: `tasks[${index}].utcModified`, value: wire.utcModified, expected: "a timestamp" })
-  else if (modified !== undefined) task.utcModified = modified
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+
+const readId = (value: unknown, path: string, problems: Problems): string => {
+  if (typeof value === "string") return value
+  if (typeof value === "number") return String(value)
+  if (value !== null && value !== undefined) problems.add(path, "a string or number", value)
+  return ""
+}
+
+const readText = (value: unknown, path: string, problems: Problems): string | undefined => {
+  if (typeof value === "string") return value
+  if (value !== null && value !== undefined) problems.add(path, "a string", value)
+  return undefined
+}
+
+const readNumber = (value: unknown, path: string, problems: Problems): number | undefined => {
+  if (value === null || value === undefined) return undefined
+  const n = typeof value === "string" || typeof value === "number" ? toOptionalNumber(value) : "invalid"
+  if (n === "invalid") problems.add(path, "a number", value)
+  return n === "invalid" ? undefined : n
+}
+
+const readCount = (value: unknown, path: string, problems: Problems): number | undefined => {
+  if (value === null || value === undefined) return undefined
+  const n = typeof value === "string" || typeof value === "number" ? toOptionalNumber(value) : "invalid"
+  if (n === "invalid" || (n !== undefined && (!Number.isInteger(n) || n < 0))) {
+    problems.add(path, "a non-negative integer", value)
+    return undefined
+  }
+  return n
+}
+
+// ISO timestamps as the API sends them (`2019-11-04T03:38:15.000Z`) parse
+// directly; only other spellings go through the tolerant reader.
+const isPlainIso = (s: string): boolean =>
+  s.length >= 20 &&
+  s.charCodeAt(4) === 45 &&
+  s.charCodeAt(7) === 45 &&
+  s.charCodeAt(10) === 84 &&
+  s.charCodeAt(13) === 58 &&
+  s.charCodeAt(s.length - 1) === 90
+
+const readDate = (value: unknown, path: string, problems: Problems): Date | undefined => {
+  if (value === null || value === undefined) return undefined
+  if (typeof value === "string" && isPlainIso(value)) {
+    const date = new Date(value)
+    if (!Number.isNaN(date.getTime())) return date
+  }
+  const date = typeof value === "string" || typeof value === "number" ? toOptionalDate(value) : "invalid"
+  if (date === "invalid") problems.add(path, "a timestamp", value)
+  return date === "invalid" ? undefined : date
+}
+
+/** One task, keys in either casing, in one pass over its own keys. */
+const readTask = (raw: unknown, index: number, problems: Problems): OtaTask | undefined => {
+  const at = `tasks[${index}]`
+  if (!isRecord(raw)) {
+    problems.add(at, "an object", raw)
+    return undefined
+  }
+  const task: Mutable<OtaTask> = {
+    taskId: "",
+    jobId: "",
+    iotId: "",
+    deviceName: "",
+    productKey: "",
+    firmwareId: "",
+    destVersion: "",
+    taskStatus: ""
+  }
+  let hasTaskId = false
+  let hasDeviceName = false
+  let hasStatus = false
+  const seen = new Set<string>()
+  for (const key in raw) {
+    const name = canonicalKey(key)
+    // The first spelling of a key wins (`TaskId` before `taskId`).
+    if (seen.has(name)) continue
+    seen.add(name)
+    const value = raw[key]
+    const path = `${at}.${name}`
+    switch (name) {
+      case "taskId":
+        hasTaskId = typeof value === "string" || typeof value === "number"
+        if (!hasTaskId) problems.add(path, "a string or number", value)
+        else task.taskId = readId(value, path, problems)
+        break
+      case "jobId":
+        task.jobId = readId(value, path, problems)
+        break
+      case "iotId":
+        task.iotId = readId(value, path, problems)
+        break
+      case "firmwareId":
+        task.firmwareId = readId(value, path, problems)
+        break
+      case "deviceName":
+        hasDeviceName = typeof value === "string"
+        if (!hasDeviceName) problems.add(path, "a string", value)
+        else task.deviceName = value as string
+        break
+      case "taskStatus":
+        hasStatus = typeof value === "string"
+        if (!hasStatus) problems.add(path, "a string", value)
+        else task.taskStatus = value as string
+        break
+      case "productKey":
+        task.productKey = readText(value, path, problems) ?? ""
+        break
+      case "destVersion":
+        task.destVersion = readText(value, path, problems) ?? ""
+        break
+      case "productName": {
+        const text = readText(value, path, problems)
+        if (text !== undefined) task.productName = text
+        break
+      }
+      case "srcVersion": {
+        const text = readText(value, path, problems)
+        if (text !== undefined) task.srcVersion = text
+        break
+      }
+      case "taskDesc": {
+        const text = readText(value, path, problems)
+        if (text !== undefined && text !== "") task.taskDesc = text
+        break
+      }
+      case "progress": {
+        const n = readNumber(value, path, problems)
+        if (n !== undefined) task.progress = n
+        break
+      }
+      case "timeout": {
+        const n = readNumber(value, path, problems)
+        if (n !== undefined) task.timeout = n
+        break
+      }
+      case "utcCreate": {
+        const date = readDate(value, path, problems)
+        if (date !== undefined) task.utcCreate = date
+        break
+      }
+      case "utcModified": {
+        const date = readDate(value, path, problems)
+        if (date !== undefined) task.utcModified = date
+        break
+      }
+      // Fields added by future API versions are ignored.
+    }
+  }
+  if (!hasTaskId && !seen.has("taskId")) problems.add(`${at}.taskId`, "a string or number", undefined)
+  if (!hasDeviceName && !seen.has("deviceName")) problems.add(`${at}.deviceName`, "a string", undefined)
+  if (!hasStatus && !seen.has("taskStatus")) problems.add(`${at}.taskStatus`, "a string", undefined)
   return task
 }
 
-const toCount = (value: string | number | undefined, fallback: number): number | "invalid" => {
-  const n = toOptionalNumber(value)
-  return n === undefined ? fallback : n === "invalid" || !Number.isInteger(n) || n < 0 ? "invalid" : n
+/** The task list: `Data.SimpleOTATaskInfo` (either casing), a bare `Data` list, or one task as an object. */
+const readTaskList = (data: unknown, problems: Problems): ReadonlyArray<unknown> => {
+  if (data === null || data === undefined) return []
+  if (Array.isArray(data)) return data
+  if (!isRecord(data)) {
+    problems.add("data", "an object", data)
+    return []
+  }
+  for (const key in data) {
+    if (canonicalKey(key) !== "simpleOTATaskInfo") continue
+    const list = data[key]
+    if (list === null || list === undefined) return []
+    // An XML-to-JSON gateway may turn a one-element list into an object.
+    return Array.isArray(list) ? list : [list]
+  }
+  return []
 }
 
+/** The success body, either casing, to a page; `undefined` with `problems` set when it is not the documented shape. */
+const readPage = (body: unknown, problems: Problems): OtaTaskPage | undefined => {
+  if (!isRecord(body)) {
+    problems.add("body", "an object", body)
+    return undefined
+  }
+  let requestId: string | undefined
+  let total: unknown
+  let pageSize: unknown
+  let currentPage: unknown
+  let pageCount: unknown
+  let data: unknown
+  for (const key in body) {
+    const value = body[key]
+    switch (canonicalKey(key)) {
+      case "requestId":
+        requestId ??= typeof value === "string" ? value : undefined
+        break
+      case "total":
+        total ??= value
+        break
+      case "pageSize":
+        pageSize ??= value
+        break
+      case "currentPage":
+        currentPage ??= value
+        break
+      case "pageCount":
+        pageCount ??= value
+        break
+      case "data":
+        data ??= value
+        break
+    }
+  }
+  const rawTasks = readTaskList(data, problems)
+  const tasks: Array<OtaTask> = new Array(rawTasks.length)
+  for (let i = 0; i < rawTasks.length; i++) tasks[i] = readTask(rawTasks[i], i, problems)!
+  if (total === undefined) problems.add("total", "a non-negative integer", undefined)
+  const totalCount = readCount(total, "total", problems) ?? 0
+  const size = readCount(pageSize, "pageSize", problems) ?? Math.max(tasks.length, 1)
+  const current = readCount(currentPage, "currentPage", problems) ?? 1
+  const computedPageCount = size === 0 ? 0 : Math.ceil(totalCount / size)
+  const count = readCount(pageCount, "pageCount", new Problems()) ?? computedPageCount
+  if (problems.first !== undefined) return undefined
+  const page: Mutable<OtaTaskPage> = {
+    tasks,
+    total: totalCount,
+    pageSize: size,
+    currentPage: current,
+    pageCount: count
+  }
+  if (requestId !== undefined) page.requestId = requestId
+  return page
+}
+
+/** The decoder checks every field as it converts, so its output is not validated a second time. */
+const DecodedOtaTaskPage = Schema.declare(
+  (u: unknown): u is OtaTaskPage => isRecord(u) && Array.isArray(u.tasks),
+  { identifier: "OtaTaskPage" }
+)
+
 /**
- * The success body (either casing) to an {@link OtaTaskPage}. `PageCount`
- * is computed when the server leaves it out.
+ * The success body (either casing) to an {@link OtaTaskPage}, in one pass:
+ * keys are matched case-insensitively on their first letter and `ID`/`Id`,
+ * numbers may come as strings, timestamps in the spellings seen in the wild,
+ * unknown fields are ignored and unknown statuses kept. `PageCount` is
+ * computed when absent. A wrong shape fails with the path of the first
+ * problem, e.g. `tasks[3].progress: expected a number, got "half"`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ListOTATaskByJobResponse = Schema.transformOrFail(
-  Schema.compose(NormalizedBody, WireEnvelope),
-  OtaTaskPage,
-  {
-    strict: true,
-    decode: (envelope, _, ast) => {
-      const problems: Array<Problem> = []
-      const data = envelope.data
-      const list = data === undefined || data === null ? [] : isList(data) ? data : data.simpleOTATaskInfo
-      const wireTasks = list === undefined || list === null ? [] : isList(list) ? list : [list]
-      const tasks = wireTasks.map((wire, i) => toTask(wire, problems, i))
-      const total = toCount(envelope.total, 0)
-      const pageSize = toCount(envelope.pageSize, Math.max(tasks.length, 1))
-      const currentPage = toCount(envelope.currentPage, 1)
-      for (const [path, value] of [
-        ["total", total],
-        ["pageSize", pageSize],
-        ["currentPage", currentPage]
-      ] as const) {
-        if (value === "invalid")
-          problems.push({ path, value: envelope[path], expected: "a non-negative integer" })
-      }
-      if (problems.length > 0 || total === "invalid" || pageSize === "invalid" || currentPage === "invalid") {
-        const first = problems[0]!
-        return ParseResult.fail(
-          new ParseResult.Type(
-            ast,
-            envelope,
-            `${first.path}: expected ${first.expected}, got ${JSON.stringify(first.value)}`
-          )
-        )
-      }
-      const computedPageCount = pageSize === 0 ? 0 : Math.ceil(total / pageSize)
-      const pageCount = toCount(envelope.pageCount, computedPageCount)
-      const page: {
-        -readonly [K in keyof OtaTaskPage]: OtaTaskPage[K]
-      } = {
-        tasks,
-        total,
-        pageSize,
-        currentPage,
-        pageCount: pageCount === "invalid" ? computedPageCount : pageCount
-      }
-      if (envelope.requestId !== undefined) page.requestId = envelope.requestId
-      return ParseResult.succeed(page)
-    },
-    encode: (page, _, ast) =>
-      ParseResult.fail(new ParseResult.Forbidden(ast, page, "responses are decode-only"))
-  }
-)
+export const ListOTATaskByJobResponse = Schema.transformOrFail(Schema.Unknown, DecodedOtaTaskPage, {
+  strict: true,
+  decode: (body, _, ast) => {
+    const problems = new Problems()
+    const page = readPage(body, problems)
+    return page === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, body, problems.first ?? "not a ListOTATaskByJob response"))
+      : ParseResult.succeed(page)
+  },
+  encode: (page, _, ast) =>
+    ParseResult.fail(new ParseResult.Forbidden(ast, page, "responses are decode-only"))
+})
 
 /**
  * The operation descriptor used by the client.
