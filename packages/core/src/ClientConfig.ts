@@ -173,9 +173,12 @@ const detectRuntime = (): string => {
   const g = globalThis as {
     Deno?: { version?: { deno?: string } }
     Bun?: { version?: string }
+    EdgeRuntime?: unknown
     navigator?: { userAgent?: string }
   }
   if (g.Deno?.version?.deno !== undefined) return `deno/${g.Deno.version.deno}`
+  // Vercel's edge runtime (Next.js `runtime = "edge"`) names itself in a global.
+  if (typeof g.EdgeRuntime === "string" && g.EdgeRuntime !== "") return g.EdgeRuntime
   if (g.Bun?.version !== undefined) return `bun/${g.Bun.version}`
   const ua = g.navigator?.userAgent
   if (ua === "Cloudflare-Workers") return "workerd"

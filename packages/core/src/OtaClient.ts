@@ -1,38 +1,18 @@
 /**
- * The client: validate → encode → sign → send → classify → decode, with
- * per-attempt timeouts, retries, a client-wide rate limit and tracing.
- * Written once for every operation (see `Operation`).
+ * The client as an Effect service: every call of `RpcClient`, plus the
+ * listings as Streams (pages, or tasks each delivered once).
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as RateLimiter from "effect/RateLimiter"
-import * as Ref from "effect/Ref"
-import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
-import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
-import { Credentials } from "./Credentials.js"
-import {
-  DecodeError,
-  isClockSkewError,
-  type OtaError,
-  TimeoutError,
-  TransportError,
-  type ValidationError
-} from "./IotError.js"
-import { classify, excerpt } from "./internal/classify.js"
-import { validate } from "./internal/validation.js"
-import { Nonce, randomUUID } from "./Nonce.js"
-import type { Operation, PaginatedOperation } from "./Operation.js"
+import * as Stream from "effect/Stream"
+import type { ClientConfig } from "./ClientConfig.js"
+import type { Credentials } from "./Credentials.js"
+import type { OtaError } from "./IotError.js"
+import type { PaginatedOperation } from "./Operation.js"
 import {
   ListOTATaskByJob,
   type ListOTATaskByJobInput,
@@ -40,18 +20,14 @@ import {
   type OtaTaskPage
 } from "./operations/ListOTATaskByJob.js"
 import * as Pagination from "./Pagination.js"
-import * as RetryPolicy from "./RetryPolicy.js"
-import { makeHmacSha1, Signer, type SignerService } from "./Signer.js"
-import { makeAcs3HmacSha256 } from "./SignerV3.js"
-import { makeWebCrypto, SigningCrypto } from "./SigningCrypto.js"
+import * as RpcClient from "./RpcClient.js"
+import type { Transport } from "./Transport.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface OtaClientService {
-  /** Runs any operation descriptor. */
-  readonly execute: <I, R, O>(operation: Operation<I, R, O>, input: I) => Effect.Effect<O, OtaError>
+export interface OtaClientService extends RpcClient.RpcClientService {
   /** Every page of a paginated operation, in order. */
   readonly pages: <I, R, O, T>(
     operation: PaginatedOperation<I, R, O, T>,
@@ -64,9 +40,7 @@ export interface OtaClientService {
     input: I,
     options?: Pagination.PaginationOptions
   ) => Stream.Stream<T, OtaError>
-  /** One page of tasks. */
-  readonly listOTATaskByJob: (input: ListOTATaskByJobInput) => Effect.Effect<OtaTaskPage, OtaError>
-  /** Every page of tasks. */
+  /** Every page of a job's tasks. */
   readonly listOTATaskByJobPages: (
     input: ListOTATaskByJobInput,
     options?: Pagination.PaginationOptions
@@ -76,7 +50,6 @@ export interface OtaClientService {
     input: ListOTATaskByJobInput,
     options?: Pagination.PaginationOptions
   ) => Stream.Stream<OtaTask, OtaError>
-  readonly config: ClientConfigService
 }
 
 /**
@@ -85,291 +58,64 @@ export interface OtaClientService {
  */
 export class OtaClient extends Context.Tag("@iot-ota/core/OtaClient")<OtaClient, OtaClientService>() {}
 
-/** A `Date` response header, when the server sent a usable one. */
-const serverTime = (headers: Readonly<Record<string, string>>): number | undefined => {
-  const date = headers.date
-  if (date === undefined) return undefined
-  const millis = Date.parse(date)
-  return Number.isNaN(millis) ? undefined : millis
-}
-
 /**
- * Builds a client from its services. `Signer`, `SigningCrypto`, `Nonce` and
- * `RetryPolicy` are optional: when absent, the algorithm named in the config
- * over WebCrypto, random UUIDs and the standard policy are used.
+ * Adds Streams to an `RpcClient`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<
-  OtaClientService,
-  never,
-  HttpClient.HttpClient | Credentials | ClientConfig | Scope.Scope
-> = Effect.gen(function* () {
-  const config = yield* ClientConfig
-  const credentials = yield* Credentials
-  const http = (yield* HttpClient.HttpClient).pipe(
-    // Our own span covers the call; the platform's per-request span and
-    // propagation headers would only add cost (and unsigned headers).
-    HttpClient.withTracerDisabledWhen(() => true),
-    HttpClient.withTracerPropagation(false)
-  )
-  const crypto = Option.getOrElse(yield* Effect.serviceOption(SigningCrypto), () => makeWebCrypto())
-  const signer: SignerService = yield* Option.match(yield* Effect.serviceOption(Signer), {
-    onSome: Effect.succeed,
-    onNone: () =>
-      (config.signatureAlgorithm === "ACS3-HMAC-SHA256" ? makeAcs3HmacSha256 : makeHmacSha1).pipe(
-        Effect.provideService(SigningCrypto, crypto)
+export const fromRpcClient = (rpc: RpcClient.RpcClientService): OtaClientService => {
+  const drain = <A>(cursor: Pagination.Cursor<A>): Stream.Stream<A, OtaError> =>
+    Stream.repeatEffectOption(
+      Effect.flatMap(Effect.mapError(cursor.next, Option.some), (next) =>
+        Option.isSome(next) ? Effect.succeed(next.value) : Effect.fail(Option.none())
       )
-  })
-  const nonce = Option.getOrElse(yield* Effect.serviceOption(Nonce), () => randomUUID)
-  const clientPolicy = Option.getOrElse(yield* Effect.serviceOption(RetryPolicy.RetryPolicy), () =>
-    RetryPolicy.standard({ maxAttempts: config.maxAttempts })
-  )
-  const quota = yield* RetryPolicy.makeQuota(clientPolicy.quotaCapacity)
-  /** Server time minus local time, learnt from a clock-skew rejection. */
-  const clockOffset = yield* Ref.make(0)
-  const rateLimit: RateLimiter.RateLimiter =
-    config.qps > 0 ? yield* makeRateLimiter(config.qps) : (effect) => effect
-  const baseHeaders = { "user-agent": config.userAgent, accept: "application/json" }
-
-  /**
-   * One HTTP exchange: sign afresh (new timestamp and nonce), send, classify,
-   * decode. When the server rejects our timestamp and tells its own time in a
-   * `Date` header, the clock offset is corrected and the exchange retried once.
-   */
-  const attemptOnce = <R, O>(
-    operation: Operation<unknown, R, O>,
-    params: Readonly<Record<string, string>>,
-    mayCorrectClock: boolean
-  ): Effect.Effect<O, OtaError> =>
-    Effect.gen(function* () {
-      const now = (yield* Clock.currentTimeMillis) + (yield* Ref.get(clockOffset))
-      const signed = yield* signer.sign(
-        {
-          endpoint: config.endpoint,
-          method: "GET",
-          action: operation.action,
-          version: config.apiVersion,
-          params,
-          regionId: config.regionId
-        },
-        { credentials, timestamp: now, nonce: yield* nonce.next }
-      )
-      const request = HttpClientRequest.get(signed.url, { headers: { ...baseHeaders, ...signed.headers } })
-      const { response, text } = yield* rateLimit(
-        http.execute(request).pipe(
-          Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-          Effect.scoped,
-          Effect.catchTags({
-            RequestError: (error) =>
-              Effect.fail(
-                new TransportError({
-                  message: `request to ${config.endpoint.host} failed (${error.reason}): ${describeCause(error.cause)}`
-                })
-              ),
-            ResponseError: (error) =>
-              Effect.fail(
-                new TransportError({
-                  message: `reading the response from ${config.endpoint.host} failed (HTTP ${error.response.status}): ${describeCause(error.cause)}`
-                })
-              )
-          }),
-          Effect.timeoutFail({
-            duration: config.timeoutMs,
-            onTimeout: () =>
-              new TimeoutError({
-                timeoutMs: config.timeoutMs,
-                message: `no response from ${config.endpoint.host} within ${config.timeoutMs} ms`
-              })
-          })
-        )
-      )
-      const classified = classify(response.status, text)
-      if (classified._tag === "Failure") {
-        const error = classified.error
-        if (error.requestId !== undefined) yield* Effect.annotateCurrentSpan("ota.requestId", error.requestId)
-        const server = serverTime(response.headers)
-        if (mayCorrectClock && isClockSkewError(error) && server !== undefined) {
-          const offset = server - (yield* Clock.currentTimeMillis)
-          yield* Ref.set(clockOffset, offset)
-          yield* Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
-            Effect.annotateLogs({ clockOffsetMs: offset })
-          )
-          return yield* attemptOnce(operation, params, false)
-        }
-        return yield* Effect.fail(error)
-      }
-      if (classified.requestId !== undefined)
-        yield* Effect.annotateCurrentSpan("ota.requestId", classified.requestId)
-      return yield* Effect.mapError(
-        codecs(operation).decode(classified.body),
-        (error) =>
-          new DecodeError({
-            message: `the ${operation.action} response is not the documented shape: ${describeParseError(error)}`,
-            httpStatus: response.status,
-            excerpt: excerpt(text),
-            ...(classified.requestId === undefined ? {} : { requestId: classified.requestId }),
-            retryable: false
-          })
-      )
-    })
-
-  /** Runs a checked request: encode, then attempts under the retry policy, in one span. */
-  const run = <R, O>(operation: Operation<unknown, R, O>, request: R): Effect.Effect<O, OtaError> =>
-    Effect.gen(function* () {
-      const params = yield* Effect.orDie(codecs(operation).encode(request))
-      const policy = Option.getOrElse(
-        yield* Effect.serviceOption(RetryPolicy.RetryPolicy),
-        () => clientPolicy
-      )
-      const spent = yield* Ref.make(0)
-      const attempts = yield* Ref.make(0)
-      // Each attempt is logged at debug level (what `--verbose` shows): never
-      // the URL or headers, which carry the signature.
-      const attempt: Effect.Effect<O, OtaError> = Effect.flatMap(
-        Ref.updateAndGet(attempts, (n) => n + 1),
-        (n) =>
-          Effect.annotateCurrentSpan("ota.attempt", n).pipe(
-            Effect.zipRight(Effect.timed(Effect.either(attemptOnce(operation, params, true)))),
-            Effect.flatMap(([duration, outcome]) =>
-              Effect.logDebug(outcome._tag === "Right" ? "attempt succeeded" : "attempt failed").pipe(
-                Effect.annotateLogs({
-                  action: operation.action,
-                  attempt: n,
-                  durationMs: Math.round(Duration.toMillis(duration)),
-                  ...(outcome._tag === "Left"
-                    ? {
-                        error: outcome.left._tag,
-                        ...("code" in outcome.left ? { code: outcome.left.code } : {}),
-                        ...requestIdOf(outcome.left)
-                      }
-                    : requestIdOf(outcome.right))
-                }),
-                Effect.zipRight(outcome)
-              )
-            )
-          )
-      )
-      const result = yield* Effect.retry(attempt, RetryPolicy.schedule(policy, quota, spent))
-      yield* quota.release(policy, yield* Ref.get(spent))
-      return result
-    }).pipe(
-      Effect.withSpan(`ota.${operation.action}`, {
-        kind: "client",
-        attributes: {
-          "rpc.system": "alibaba-cloud-rpc",
-          "rpc.method": operation.action,
-          ...operation.spanAttributes(request)
-        }
-      })
     )
-
-  /** Checks the caller's input; the client-level `iotInstanceId` applies unless the call names its own. */
-  const check = <I, R, O>(operation: Operation<I, R, O>, input: I): Effect.Effect<R, OtaError> =>
-    codecs(operation).check(
-      config.iotInstanceId !== undefined &&
-        operation.action === ListOTATaskByJob.action &&
-        input !== null &&
-        typeof input === "object" &&
-        (input as { iotInstanceId?: unknown }).iotInstanceId === undefined
-        ? { ...input, iotInstanceId: config.iotInstanceId }
-        : input
-    )
-
-  const execute = <I, R, O>(operation: Operation<I, R, O>, input: I): Effect.Effect<O, OtaError> =>
-    Effect.flatMap(check(operation, input), (request) => run(operation as Operation<unknown, R, O>, request))
-
-  const pages = <I, R, O, T>(
-    operation: PaginatedOperation<I, R, O, T>,
-    input: I,
-    options?: Pagination.PaginationOptions
-  ): Stream.Stream<O, OtaError> =>
-    Pagination.pages(operation, {
-      first: check(operation, input),
-      pageSizeGiven:
-        input !== null &&
-        typeof input === "object" &&
-        (input as { pageSize?: unknown }).pageSize !== undefined,
-      fetch: (request) => run(operation as Operation<unknown, R, O>, request),
-      ...(options === undefined ? {} : { options })
-    })
-
+  const pages: OtaClientService["pages"] = (operation, input, options) =>
+    Stream.unwrapScoped(Effect.map(rpc.pageCursor(operation, input, options), drain))
+  const items: OtaClientService["items"] = (operation, input, options) =>
+    Stream.unwrapScoped(
+      Effect.map(rpc.pageCursor(operation, input, options), (cursor) =>
+        drain(Pagination.itemCursor(operation, cursor, options))
+      )
+    ).pipe(Stream.flattenIterables)
   return {
-    config,
-    execute,
+    ...rpc,
     pages,
-    items: (operation, input, options) =>
-      Pagination.items(operation, pages(operation, input, options), options),
-    listOTATaskByJob: (input) => execute(ListOTATaskByJob, input),
+    items,
     listOTATaskByJobPages: (input, options) => pages(ListOTATaskByJob, input, options),
-    streamOTATaskByJob: (input, options) =>
-      Pagination.items(ListOTATaskByJob, pages(ListOTATaskByJob, input, options), options)
-  } satisfies OtaClientService
-})
-
-/**
- * Spreads calls evenly at `qps` with a burst of half of it, so the server's
- * own bucket (capacity = qps) always keeps headroom for network jitter.
- */
-const makeRateLimiter = (qps: number): Effect.Effect<RateLimiter.RateLimiter, never, Scope.Scope> => {
-  const burst = Math.max(1, Math.floor(qps / 2))
-  return RateLimiter.make({
-    limit: burst,
-    interval: Duration.millis(Math.ceil((burst * 1000) / qps)),
-    algorithm: "token-bucket"
-  })
-}
-
-interface Codecs<R, O> {
-  readonly check: (input: unknown) => Effect.Effect<R, ValidationError>
-  readonly encode: (request: R) => Effect.Effect<Readonly<Record<string, string>>, ParseResult.ParseError>
-  readonly decode: (body: unknown) => Effect.Effect<O, ParseResult.ParseError>
-}
-
-// Schemas are compiled into decoders once per operation, not once per call.
-const compiled = new WeakMap<object, Codecs<unknown, unknown>>()
-const codecs = <I, R, O>(operation: Operation<I, R, O>): Codecs<R, O> => {
-  let found = compiled.get(operation) as Codecs<R, O> | undefined
-  if (found === undefined) {
-    found = {
-      check: validate(operation.input, operation.action),
-      encode: Schema.encode(operation.params),
-      decode: Schema.decodeUnknown(operation.response)
-    }
-    compiled.set(operation, found as Codecs<unknown, unknown>)
+    streamOTATaskByJob: (input, options) => items(ListOTATaskByJob, input, options)
   }
-  return found
-}
-
-/** The request id of a decoded output, when it has one (for logs). */
-const requestIdOf = (output: unknown): { readonly requestId?: string } =>
-  output !== null &&
-  typeof output === "object" &&
-  typeof (output as { requestId?: unknown }).requestId === "string"
-    ? { requestId: (output as { requestId: string }).requestId }
-    : {}
-
-/** The first few leaf issues of a parse error, as `path: problem`. */
-const describeParseError = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .slice(0, 3)
-    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
-    .join("; ")
-    .slice(0, 500)
-
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const inner = (cause as { cause?: unknown }).cause
-    const detail = inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
-    return detail.slice(0, 300)
-  }
-  return String(cause).slice(0, 300)
 }
 
 /**
  * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<OtaClientService, never, RpcClient.RpcClient> = Effect.map(
+  RpcClient.RpcClient,
+  fromRpcClient
+)
+
+/**
+ * The client over a `Transport`, with its credentials and configuration.
+ *
+ * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<OtaClient, never, HttpClient.HttpClient | Credentials | ClientConfig> =
-  Layer.scoped(OtaClient, make)
+export const layer: Layer.Layer<
+  OtaClient | RpcClient.RpcClient,
+  never,
+  Transport | Credentials | ClientConfig
+> = Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
+
+/**
+ * The client over an existing `RpcClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(
+  OtaClient,
+  make
+)

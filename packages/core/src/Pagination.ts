@@ -3,12 +3,17 @@
  * total; the rest are fetched with bounded concurrency and delivered in page
  * order; memory stays bounded by the pages in flight.
  *
+ * The walk is a pull-based cursor with no dependency on `effect/Stream`, so
+ * the Promise clients (and edge bundles) stay small; `OtaClient` builds its
+ * Streams on the same cursors.
+ *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
-import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
 import { type OtaError, ValidationError } from "./IotError.js"
 import type { PaginatedOperation } from "./Operation.js"
 
@@ -30,19 +35,40 @@ export interface PaginationOptions {
 export const DEFAULT_CONCURRENCY = 4
 
 /**
+ * Where pages come from.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface PageSource<R, O> {
   /** The checked first request. */
-  readonly first: Effect.Effect<R, OtaError>
-  /** Whether the caller chose a page size; if not, streams use the largest the server allows. */
+  readonly first: R
+  /** Whether the caller chose a page size; if not, listings use the largest the server allows. */
   readonly pageSizeGiven: boolean
   readonly fetch: (request: R) => Effect.Effect<O, OtaError>
-  readonly options?: PaginationOptions
+  readonly options?: PaginationOptions | undefined
 }
 
-const checkConcurrency = (options: PaginationOptions | undefined): Effect.Effect<number, ValidationError> => {
+/**
+ * Pulls results one at a time; `Option.none()` when the walk is over.
+ * Calls to `next` must not overlap.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Cursor<A> {
+  readonly next: Effect.Effect<Option.Option<A>, OtaError>
+}
+
+/**
+ * Checks the concurrency option.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkConcurrency = (
+  options: PaginationOptions | undefined
+): Effect.Effect<number, ValidationError> => {
   const concurrency = options?.concurrency ?? DEFAULT_CONCURRENCY
   return Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64
     ? Effect.succeed(concurrency)
@@ -55,107 +81,157 @@ const checkConcurrency = (options: PaginationOptions | undefined): Effect.Effect
       )
 }
 
-/**
- * Every page from the request's `currentPage` on, in order. Stops early on
- * an empty page (the data shrank). Fails before the first request past the
- * server's offset cap rather than returning a silently truncated listing.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const pages = <I, R, O, T>(
-  operation: PaginatedOperation<I, R, O, T>,
-  source: PageSource<R, O>
-): Stream.Stream<O, OtaError> =>
-  Stream.unwrap(
-    Effect.gen(function* () {
-      const paging = operation.pagination
-      const concurrency = yield* checkConcurrency(source.options)
-      const checked = yield* source.first
-      const pageSize = source.pageSizeGiven ? paging.pageSize(checked) : paging.maxPageSize
-      const startPage = paging.page(checked)
-      if (startPage * pageSize > paging.maxOffset) {
-        return yield* Effect.fail(
-          new ValidationError({
-            field: "currentPage",
-            rule: `currentPage × pageSize at most ${paging.maxOffset}`,
-            message: `currentPage × pageSize must be at most ${paging.maxOffset}, got ${startPage} × ${pageSize}`
-          })
-        )
-      }
-      const firstPage = yield* source.fetch(paging.withPage(checked, startPage, pageSize))
-      const total = paging.total(firstPage)
-      const lastPage = Math.ceil(total / pageSize)
-      if (lastPage * pageSize > paging.maxOffset && total > paging.maxOffset) {
-        return yield* Effect.fail(
-          new ValidationError({
-            field: "taskStatus",
-            rule: `at most ${paging.maxOffset} items per listing`,
-            message: `this listing has ${total} items but the API pages through at most ${paging.maxOffset}; narrow it with a taskStatus filter and list each status separately`
-          })
-        )
-      }
-      // The total can move while we page (tasks added to the batch, or
-      // entering/leaving a status filter). Pages planned from the first total
-      // are fetched concurrently; if a later page reports a larger total, the
-      // listing continues one page at a time until it is covered.
-      const latestTotal = yield* Ref.make(total)
-      const fetchPage = (page: number) => source.fetch(paging.withPage(checked, page, pageSize))
-      const observe = (page: O) => {
-        const current = paging.total(page)
-        return current === total
-          ? Effect.void
-          : Effect.zipRight(
-              Ref.set(latestTotal, current),
-              Effect.logWarning("the total changed while paging").pipe(
-                Effect.annotateLogs({ action: operation.action, firstTotal: total, currentTotal: current })
-              )
-            )
-      }
-      const planned =
-        lastPage > startPage
-          ? Stream.range(startPage + 1, lastPage).pipe(Stream.mapEffect(fetchPage, { concurrency }))
-          : Stream.empty
-      const extra = Stream.unfoldEffect(Math.max(lastPage, startPage) + 1, (page) =>
-        Effect.flatMap(Ref.get(latestTotal), (current) =>
-          (page - 1) * pageSize < current && page * pageSize <= paging.maxOffset
-            ? Effect.map(fetchPage(page), (result) => Option.some([result, page + 1] as const))
-            : Effect.succeed(Option.none())
-        )
-      )
-      const rest =
-        paging.items(firstPage).length === 0
-          ? Stream.empty
-          : Stream.concat(planned, extra).pipe(
-              Stream.tap(observe),
-              Stream.takeWhile((page) => paging.items(page).length > 0)
-            )
-      return Stream.concat(Stream.succeed(firstPage), rest)
-    })
-  )
+const offsetError = (maxOffset: number, page: number, pageSize: number) =>
+  new ValidationError({
+    field: "currentPage",
+    rule: `currentPage × pageSize at most ${maxOffset}`,
+    message: `currentPage × pageSize must be at most ${maxOffset}, got ${page} × ${pageSize}`
+  })
 
 /**
- * The items of a page stream, each delivered once: when data shifts between
- * page requests, an item can be served on two neighbouring pages; such
- * repeats (same `itemKey`) are dropped and logged. Only the keys of the last
- * few pages are kept, so memory stays constant however long the listing.
+ * A cursor over every page from the request's `currentPage` on, in order.
+ *
+ * - Pages planned from the first page's total are fetched `concurrency` at a
+ *   time, as fibers owned by the current scope: closing it stops them all.
+ * - The total can move while we page (tasks added to a batch, or moving in
+ *   and out of a status filter): if a later page reports a larger total, the
+ *   walk continues one page at a time until it is covered; an empty page ends
+ *   it early.
+ * - It fails before the first request past the server's offset cap rather
+ *   than returning a silently truncated listing.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const items = <I, R, O, T>(
+export const pageCursor = <I, R, O, T>(
   operation: PaginatedOperation<I, R, O, T>,
-  pageStream: Stream.Stream<O, OtaError>,
+  source: PageSource<R, O>
+): Effect.Effect<Cursor<O>, ValidationError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const paging = operation.pagination
+    const concurrency = yield* checkConcurrency(source.options)
+    const scope = yield* Effect.scope
+    const pageSize = source.pageSizeGiven ? paging.pageSize(source.first) : paging.maxPageSize
+    const startPage = paging.page(source.first)
+    if (startPage * pageSize > paging.maxOffset)
+      return yield* Effect.fail(offsetError(paging.maxOffset, startPage, pageSize))
+    const fetchPage = (page: number) => source.fetch(paging.withPage(source.first, page, pageSize))
+
+    // Mutable walk state: `next` calls are sequential by contract.
+    let firstTotal: number | undefined
+    let latestTotal = 0
+    let plannedLast = startPage
+    let nextToStart = startPage + 1
+    let done = false
+    const inFlight: Array<Fiber.RuntimeFiber<O, OtaError>> = []
+
+    const stop = Effect.suspend(() => {
+      done = true
+      const fibers = inFlight.splice(0)
+      return fibers.length === 0 ? Effect.void : Fiber.interruptAll(fibers)
+    })
+    yield* Effect.addFinalizer(() => stop)
+
+    const observe = (page: O) =>
+      Effect.suspend(() => {
+        const total = paging.total(page)
+        if (total === latestTotal) return Effect.void
+        latestTotal = Math.max(latestTotal, total)
+        return Effect.logWarning("the total changed while paging").pipe(
+          Effect.annotateLogs({ action: operation.action, firstTotal, currentTotal: total })
+        )
+      })
+
+    /** Keeps up to `concurrency` planned pages in flight. */
+    const topUp = Effect.suspend(() => {
+      const starts: Array<Effect.Effect<void>> = []
+      // Fibers are pushed when `starts` run, so count the free slots up front.
+      let free = concurrency - inFlight.length
+      while (!done && free-- > 0 && nextToStart <= plannedLast) {
+        starts.push(
+          Effect.map(Effect.forkIn(fetchPage(nextToStart), scope), (fiber) => {
+            inFlight.push(fiber)
+          })
+        )
+        nextToStart++
+      }
+      return Effect.all(starts, { discard: true })
+    })
+
+    const deliver = (page: O): Effect.Effect<Option.Option<O>> =>
+      paging.items(page).length === 0
+        ? Effect.as(stop, Option.none())
+        : Effect.as(observe(page), Option.some(page))
+
+    const next: Effect.Effect<Option.Option<O>, OtaError> = Effect.suspend(() => {
+      if (done) return Effect.succeed(Option.none())
+      if (firstTotal === undefined) {
+        return Effect.flatMap(fetchPage(startPage), (page) => {
+          const total = paging.total(page)
+          firstTotal = total
+          latestTotal = total
+          plannedLast = Math.ceil(total / pageSize)
+          if (total > paging.maxOffset) {
+            done = true
+            return Effect.fail(
+              new ValidationError({
+                field: "taskStatus",
+                rule: `at most ${paging.maxOffset} items per listing`,
+                message: `this listing has ${total} items but the API pages through at most ${paging.maxOffset}; narrow it with a taskStatus filter and list each status separately`
+              })
+            )
+          }
+          // An empty first page ends the walk: there is nothing after it.
+          if (paging.items(page).length === 0) done = true
+          return Effect.as(topUp, Option.some(page))
+        })
+      }
+      const head = inFlight.shift()
+      if (head !== undefined) {
+        return Effect.flatMap(Fiber.await(head), (exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.zipRight(topUp, deliver(exit.value))
+            : Effect.zipRight(stop, Effect.failCause(exit.cause))
+        )
+      }
+      // Planned pages are done; continue only if the total grew past them.
+      const page = nextToStart
+      if ((page - 1) * pageSize >= latestTotal || page * pageSize > paging.maxOffset) {
+        done = true
+        return Effect.succeed(Option.none())
+      }
+      nextToStart++
+      return Effect.flatMap(fetchPage(page), deliver)
+    })
+
+    return { next } satisfies Cursor<O>
+  })
+
+/**
+ * A cursor over the items of a page cursor, each delivered once, one page's
+ * worth per pull. When data shifts between page requests, an item can be
+ * served on two neighbouring pages; such repeats (same `itemKey`) are dropped
+ * and logged. Only the keys of the last few pages are kept, so memory stays
+ * constant however long the listing.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const itemCursor = <I, R, O, T>(
+  operation: PaginatedOperation<I, R, O, T>,
+  pages: Cursor<O>,
   options?: PaginationOptions
-): Stream.Stream<T, OtaError> => {
+): Cursor<ReadonlyArray<T>> => {
   const paging = operation.pagination
   const window = (options?.concurrency ?? DEFAULT_CONCURRENCY) + 2
-  return pageStream.pipe(
-    Stream.mapAccumEffect([] as ReadonlyArray<ReadonlySet<string>>, (recent, page) => {
+  let recent: Array<ReadonlySet<string>> = []
+  return {
+    next: Effect.flatMap(pages.next, (page) => {
+      if (Option.isNone(page)) return Effect.succeed(Option.none())
       const fresh: Array<T> = []
       const keys = new Set<string>()
       let repeats = 0
-      for (const item of paging.items(page)) {
+      for (const item of paging.items(page.value)) {
         const key = paging.itemKey(item)
         if (keys.has(key) || recent.some((seen) => seen.has(key))) repeats++
         else {
@@ -163,16 +239,16 @@ export const items = <I, R, O, T>(
           fresh.push(item)
         }
       }
-      const next = [...recent.slice(-(window - 1)), keys]
+      recent = [...recent.slice(-(window - 1)), keys]
+      const result = Option.some<ReadonlyArray<T>>(fresh)
       return repeats === 0
-        ? Effect.succeed([next, fresh] as const)
+        ? Effect.succeed(result)
         : Effect.as(
             Effect.logWarning("dropped items already delivered: the data shifted between pages").pipe(
               Effect.annotateLogs({ action: operation.action, duplicates: repeats })
             ),
-            [next, fresh] as const
+            result
           )
-    }),
-    Stream.flattenIterables
-  )
+    })
+  }
 }

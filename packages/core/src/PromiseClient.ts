@@ -14,11 +14,18 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Stream from "effect/Stream"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type { ClientConfigService } from "./ClientConfig.js"
 import type { OtaError } from "./IotError.js"
-import { OtaClient } from "./OtaClient.js"
-import type { ListOTATaskByJobInput, OtaTask, OtaTaskPage } from "./operations/ListOTATaskByJob.js"
+import {
+  ListOTATaskByJob,
+  type ListOTATaskByJobInput,
+  type OtaTask,
+  type OtaTaskPage
+} from "./operations/ListOTATaskByJob.js"
+import { type Cursor, itemCursor } from "./Pagination.js"
+import { RpcClient } from "./RpcClient.js"
 
 /**
  * @since 0.1.0
@@ -111,14 +118,14 @@ const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined)
  * @category constructors
  */
 export class PromiseClient {
-  readonly #runtime: ManagedRuntime.ManagedRuntime<OtaClient, never>
+  readonly #runtime: ManagedRuntime.ManagedRuntime<RpcClient, never>
   /** The resolved configuration (no secrets in it). */
   readonly config: ClientConfigService
   /** The AccessKey id in use (the secret is never exposed). */
   readonly accessKeyId: string
 
   constructor(options: {
-    readonly layer: Layer.Layer<OtaClient>
+    readonly layer: Layer.Layer<RpcClient>
     readonly config: ClientConfigService
     readonly accessKeyId: string
     readonly logLevel: LogLevelName
@@ -131,7 +138,7 @@ export class PromiseClient {
     )
   }
 
-  #run<A>(effect: Effect.Effect<A, OtaError, OtaClient>, signal: AbortSignal | undefined): Promise<A> {
+  #run<A>(effect: Effect.Effect<A, OtaError, RpcClient>, signal: AbortSignal | undefined): Promise<A> {
     return this.#runtime
       .runPromiseExit(effect, signal === undefined ? undefined : { signal })
       .then((exit) => {
@@ -140,29 +147,27 @@ export class PromiseClient {
       })
   }
 
-  #iterate<A>(
-    stream: Stream.Stream<A, OtaError, OtaClient>,
+  /**
+   * Pulls a cursor from async-iterator code: each pull is one run of the
+   * runtime; the cursor's pages in flight live in a scope closed when the
+   * loop ends, breaks, throws or is aborted.
+   */
+  async *#pull<A, B>(
+    open: (rpc: RpcClient["Type"]) => Effect.Effect<Cursor<A>, OtaError, Scope.Scope>,
+    emit: (value: A) => Iterable<B>,
     signal: AbortSignal | undefined
-  ): AsyncIterableIterator<A> {
-    const runtime = this.#runtime
-    const aborted = Effect.async<void>((resume) => {
-      if (signal === undefined) return
-      const onAbort = () => resume(Effect.void)
-      if (signal.aborted) onAbort()
-      else signal.addEventListener("abort", onAbort, { once: true })
-      return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-    })
-    async function* generate(): AsyncGenerator<A> {
-      const effectRuntime = await runtime.runtime()
-      const iterable = Stream.toAsyncIterableRuntime(
-        stream.pipe(Stream.interruptWhen(aborted)),
-        effectRuntime
-      )
-      for await (const item of iterable) yield item
-      // An abort ends the stream quietly inside Effect; surface it as fetch does.
-      if (signal?.aborted === true) throw signal.reason
+  ): AsyncGenerator<B> {
+    const scope = await this.#runtime.runPromise(Scope.make())
+    try {
+      const cursor = await this.#run(Effect.flatMap(RpcClient, open).pipe(Scope.extend(scope)), signal)
+      while (true) {
+        const next = await this.#run(cursor.next, signal)
+        if (Option.isNone(next)) return
+        yield* emit(next.value)
+      }
+    } finally {
+      await this.#runtime.runPromise(Scope.close(scope, Exit.void))
     }
-    return generate()
   }
 
   /**
@@ -172,7 +177,7 @@ export class PromiseClient {
    */
   listOTATaskByJob(input: ListOTATaskByJobInput, options: CallOptions = {}): Promise<OtaTaskPage> {
     return this.#run(
-      Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob(input)),
+      Effect.flatMap(RpcClient, (client) => client.listOTATaskByJob(input)),
       options.signal
     )
   }
@@ -188,12 +193,13 @@ export class PromiseClient {
     input: PaginateOTATaskByJobInput,
     options: PaginateOptions = {}
   ): AsyncIterableIterator<OtaTask> {
-    return this.#iterate(
-      Stream.unwrap(
-        Effect.map(OtaClient, (client) =>
-          client.streamOTATaskByJob(input, { concurrency: options.concurrency })
-        )
-      ),
+    const paging = { concurrency: options.concurrency }
+    return this.#pull(
+      (rpc) =>
+        Effect.map(rpc.pageCursor(ListOTATaskByJob, input, paging), (pages) =>
+          itemCursor(ListOTATaskByJob, pages, paging)
+        ),
+      (tasks) => tasks,
       options.signal
     )
   }
@@ -207,12 +213,9 @@ export class PromiseClient {
     input: PaginateOTATaskByJobInput,
     options: PaginateOptions = {}
   ): AsyncIterableIterator<OtaTaskPage> {
-    return this.#iterate(
-      Stream.unwrap(
-        Effect.map(OtaClient, (client) =>
-          client.listOTATaskByJobPages(input, { concurrency: options.concurrency })
-        )
-      ),
+    return this.#pull(
+      (rpc) => rpc.pageCursor(ListOTATaskByJob, input, { concurrency: options.concurrency }),
+      (page) => [page],
       options.signal
     )
   }

@@ -206,6 +206,14 @@ export const withQuery = (endpoint: URL, query: string): string =>
   endpoint.origin + endpoint.pathname + (query === "" ? "" : "?" + query)
 
 /**
+ * The headers of a signature that adds none (the query signature).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
+/**
  * The HMAC-SHA1 (RPC V2) signer: all parameters in the query string,
  * `Signature` appended last.
  *
@@ -222,7 +230,7 @@ export const makeHmacSha1: Effect.Effect<SignerService, never, SigningCrypto> = 
       return Effect.map(crypto.hmac("SHA-1", secret, rpcStringToSign(request.method, canonical)), (mac) => ({
         method: request.method,
         url: withQuery(request.endpoint, canonical + "&Signature=" + percentEncode(toBase64(mac))),
-        headers: {}
+        headers: NO_HEADERS
       }))
     }
   })

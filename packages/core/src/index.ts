@@ -8,7 +8,11 @@
 /** @since 0.1.0 */
 export * as ClientConfig from "./ClientConfig.js"
 /** @since 0.1.0 */
+export * as ClientOptions from "./ClientOptions.js"
+/** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
+/** @since 0.1.0 */
+export * as HttpClientTransport from "./HttpClientTransport.js"
 /** @since 0.1.0 */
 export * as IotError from "./IotError.js"
 /** @since 0.1.0 */
@@ -26,8 +30,12 @@ export * as PromiseClient from "./PromiseClient.js"
 /** @since 0.1.0 */
 export * as RetryPolicy from "./RetryPolicy.js"
 /** @since 0.1.0 */
+export * as RpcClient from "./RpcClient.js"
+/** @since 0.1.0 */
 export * as Signer from "./Signer.js"
 /** @since 0.1.0 */
 export * as SignerV3 from "./SignerV3.js"
 /** @since 0.1.0 */
 export * as SigningCrypto from "./SigningCrypto.js"
+/** @since 0.1.0 */
+export * as Transport from "./Transport.js"

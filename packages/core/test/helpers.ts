@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ClientConfig from "../src/ClientConfig.js"
 import * as Credentials from "../src/Credentials.js"
+import * as HttpClientTransport from "../src/HttpClientTransport.js"
 import * as OtaClient from "../src/OtaClient.js"
 
 export const SECRET = "s3cr3t-value-that-must-never-leak"
@@ -97,6 +98,7 @@ export const clientLayer = (
   options: Partial<ClientConfig.ClientConfigOptions> = {}
 ) =>
   OtaClient.layer.pipe(
+    Layer.provide(HttpClientTransport.layer),
     Layer.provide(http),
     Layer.provide(Credentials.layer({ accessKeyId: "test-id", accessKeySecret: SECRET })),
     Layer.provide(

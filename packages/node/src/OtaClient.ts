@@ -6,57 +6,32 @@
  * @since 0.1.0
  */
 
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as ClientConfig from "@iot-ota/core/ClientConfig"
+import * as ClientOptions from "@iot-ota/core/ClientOptions"
 import * as Credentials from "@iot-ota/core/Credentials"
 import type { OtaError } from "@iot-ota/core/IotError"
 import * as CoreClient from "@iot-ota/core/OtaClient"
-import { type LogLevelName, type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
-import type { SignatureAlgorithm } from "@iot-ota/core/Signer"
-import * as Cause from "effect/Cause"
-import * as ConfigProvider from "effect/ConfigProvider"
+import { type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
+import * as RpcClient from "@iot-ota/core/RpcClient"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
 import * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 import * as Profile from "./Profile.js"
+import * as UndiciTransport from "./UndiciTransport.js"
 
 /**
+ * The shared client options, plus where Node finds what they leave out.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface OtaClientOptions {
-  /** e.g. `https://iot.cn-shanghai.aliyuncs.com`; else `OTA_ENDPOINT`, the profile, or the region's endpoint. */
-  readonly endpoint?: string | undefined
-  readonly accessKeyId?: string | undefined
-  readonly accessKeySecret?: string | Redacted.Redacted<string> | undefined
-  readonly apiVersion?: string | undefined
-  readonly regionId?: string | undefined
-  readonly iotInstanceId?: string | undefined
-  /** Per attempt, default 10000. */
-  readonly timeoutMs?: number | undefined
-  /** Attempts per call including the first, default 3. */
-  readonly maxAttempts?: number | undefined
-  /** Client-side calls per second, default 10 (the documented quota); 0 = off. */
-  readonly qps?: number | undefined
-  readonly signatureAlgorithm?: SignatureAlgorithm | undefined
-  /** Allow plain `http://` to a non-loopback host. */
-  readonly allowInsecureHttp?: boolean | undefined
-  /** Appended to the User-Agent. */
-  readonly userAgent?: string | undefined
+export interface OtaClientOptions extends ClientOptions.ClientOptions {
   /** A named profile of the profile file (else `OTA_PROFILE`, else `default`). */
   readonly profile?: string | undefined
   /** The profile file (else `OTA_PROFILE_FILE`, else `~/.config/iot-ota/credentials`). */
   readonly profileFile?: string | undefined
   /** Where `OTA_*` / `ALIBABA_CLOUD_*` are read from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  /**
-   * The client's own log lines (retries, clock skew, data shifting between
-   * pages): `"warning"` (default) writes warnings to stderr, `"debug"` adds
-   * one line per attempt with its duration and request id, `"none"` is silent.
-   */
-  readonly logLevel?: LogLevelName | undefined
 }
 
 const PROFILE_ENV: Readonly<Record<keyof Profile.ProfileValues, string>> = {
@@ -75,16 +50,6 @@ const CREDENTIAL_ENV = [
   "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 ]
 
-const definedOnly = <A extends object>(value: A): { [K in keyof A]?: Exclude<A[K], undefined> } =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never
-
-/** Throws the typed error itself rather than a wrapper, so callers can match on `_tag`. */
-const runSyncOrThrow = <A, E>(effect: Effect.Effect<A, E>): A => {
-  const exit = Effect.runSyncExit(effect)
-  if (Exit.isSuccess(exit)) return exit.value
-  throw Cause.squash(exit.cause)
-}
-
 /**
  * Resolves options, environment and profile into a checked configuration and
  * credentials. Precedence: explicit options, then the environment, then the
@@ -95,12 +60,7 @@ const runSyncOrThrow = <A, E>(effect: Effect.Effect<A, E>): A => {
  * @since 0.1.0
  * @category constructors
  */
-export const resolveOptions = (
-  options: OtaClientOptions = {}
-): {
-  readonly config: ClientConfig.ClientConfigService
-  readonly credentials: Credentials.CredentialsService
-} => {
+export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved => {
   const env = options.env ?? process.env
   const named = options.profile ?? env.OTA_PROFILE
   const profile = Profile.read({ profile: options.profile, file: options.profileFile, env }) ?? {}
@@ -121,38 +81,12 @@ export const resolveOptions = (
     delete fromProfile.OTA_ACCESS_KEY_SECRET
   }
   const merged = named === undefined ? { ...fromProfile, ...fromEnv } : { ...fromEnv, ...fromProfile }
-  const provider = ConfigProvider.fromMap(new Map(Object.entries(merged)))
-  const config = runSyncOrThrow(
-    Effect.withConfigProvider(
-      ClientConfig.fromConfig(
-        definedOnly({
-          endpoint: options.endpoint,
-          apiVersion: options.apiVersion,
-          regionId: options.regionId,
-          iotInstanceId: options.iotInstanceId,
-          timeoutMs: options.timeoutMs,
-          maxAttempts: options.maxAttempts,
-          qps: options.qps,
-          signatureAlgorithm: options.signatureAlgorithm,
-          allowInsecureHttp: options.allowInsecureHttp,
-          userAgent: options.userAgent,
-          runtime: `node/${process.versions.node}`
-        })
-      ),
-      provider
-    )
-  )
-  const explicitCredentials = options.accessKeyId !== undefined || options.accessKeySecret !== undefined
-  const credentials = runSyncOrThrow(
-    explicitCredentials
-      ? Credentials.make({ accessKeyId: options.accessKeyId, accessKeySecret: options.accessKeySecret })
-      : Effect.withConfigProvider(Credentials.fromConfig, provider)
-  )
-  return { config, credentials }
+  return ClientOptions.resolve(options, new Map(Object.entries(merged)), `node/${process.versions.node}`)
 }
 
 /**
- * The core client over Node's undici transport and `node:crypto`, for Effect
+ * The core client (`OtaClient`, with Streams, and `RpcClient`) over Node's
+ * undici transport and `node:crypto`, for Effect
  * users. Configuration is resolved as for `new OtaClient(options)`.
  *
  * @since 0.1.0
@@ -166,7 +100,9 @@ export const resolveOptions = (
  * Effect.runPromise(Effect.provide(program, layer({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })))
  * ```
  */
-export const layer = (options: OtaClientOptions = {}): Layer.Layer<CoreClient.OtaClient, OtaError> =>
+export const layer = (
+  options: OtaClientOptions = {}
+): Layer.Layer<CoreClient.OtaClient | RpcClient.RpcClient, OtaError> =>
   Layer.unwrapEffect(
     Effect.try({
       try: () => resolveOptions(options),
@@ -174,13 +110,19 @@ export const layer = (options: OtaClientOptions = {}): Layer.Layer<CoreClient.Ot
     }).pipe(Effect.map(layerFromResolved))
   )
 
-const layerFromResolved = (resolved: ReturnType<typeof resolveOptions>): Layer.Layer<CoreClient.OtaClient> =>
-  CoreClient.layer.pipe(
-    Layer.provide(NodeHttpClient.layerUndici),
-    Layer.provide(NodeSigningCrypto.layer),
-    Layer.provide(Layer.succeed(ClientConfig.ClientConfig, resolved.config)),
-    Layer.provide(Layer.succeed(Credentials.Credentials, resolved.credentials))
+/** What every client layer needs besides the client itself: transport, crypto, configuration, credentials. */
+const dependencies = (resolved: ReturnType<typeof resolveOptions>) =>
+  Layer.mergeAll(
+    UndiciTransport.layer,
+    NodeSigningCrypto.layer,
+    Layer.succeed(ClientConfig.ClientConfig, resolved.config),
+    Layer.succeed(Credentials.Credentials, resolved.credentials)
   )
+
+const layerFromResolved = (
+  resolved: ReturnType<typeof resolveOptions>
+): Layer.Layer<CoreClient.OtaClient | RpcClient.RpcClient> =>
+  CoreClient.layer.pipe(Layer.provide(dependencies(resolved)))
 
 const stderrSink: LogSink = (_, line) => {
   process.stderr.write(line + "\n")
@@ -205,7 +147,7 @@ export class OtaClient extends PromiseClient {
   constructor(options: OtaClientOptions = {}) {
     const resolved = resolveOptions(options)
     super({
-      layer: layerFromResolved(resolved),
+      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved))),
       config: resolved.config,
       accessKeyId: resolved.credentials.accessKeyId,
       logLevel: options.logLevel ?? "warning",

@@ -40,3 +40,5 @@ export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 export { layer, OtaClient, type OtaClientOptions, resolveOptions } from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as Profile from "./Profile.js"
+/** @since 0.1.0 */
+export * as UndiciTransport from "./UndiciTransport.js"

@@ -242,31 +242,33 @@ type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 /** Collects the first problem of a body with its path, for one precise error message. */
 class Problems {
   first: string | undefined
-  add(path: string, expected: string, value: unknown): void {
-    this.first ??= `${path}: expected ${expected}, got ${value === undefined ? "nothing" : JSON.stringify(value)?.slice(0, 60)}`
+  /** `index` is a task's position, or -1 for a page-level field; the path is only built on failure. */
+  add(path: string, expected: string, value: unknown, index = -1): void {
+    const where = index < 0 ? path : `tasks[${index}].${path}`
+    this.first ??= `${where}: expected ${expected}, got ${value === undefined ? "nothing" : JSON.stringify(value)?.slice(0, 60)}`
   }
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value)
 
-const readId = (value: unknown, path: string, problems: Problems): string => {
+const readId = (value: unknown, path: string, problems: Problems, index = -1): string => {
   if (typeof value === "string") return value
   if (typeof value === "number") return String(value)
-  if (value !== null && value !== undefined) problems.add(path, "a string or number", value)
+  if (value !== null && value !== undefined) problems.add(path, "a string or number", value, index)
   return ""
 }
 
-const readText = (value: unknown, path: string, problems: Problems): string | undefined => {
+const readText = (value: unknown, path: string, problems: Problems, index = -1): string | undefined => {
   if (typeof value === "string") return value
-  if (value !== null && value !== undefined) problems.add(path, "a string", value)
+  if (value !== null && value !== undefined) problems.add(path, "a string", value, index)
   return undefined
 }
 
-const readNumber = (value: unknown, path: string, problems: Problems): number | undefined => {
+const readNumber = (value: unknown, path: string, problems: Problems, index = -1): number | undefined => {
   if (value === null || value === undefined) return undefined
   const n = typeof value === "string" || typeof value === "number" ? toOptionalNumber(value) : "invalid"
-  if (n === "invalid") problems.add(path, "a number", value)
+  if (n === "invalid") problems.add(path, "a number", value, index)
   return n === "invalid" ? undefined : n
 }
 
@@ -290,22 +292,113 @@ const isPlainIso = (s: string): boolean =>
   s.charCodeAt(13) === 58 &&
   s.charCodeAt(s.length - 1) === 90
 
-const readDate = (value: unknown, path: string, problems: Problems): Date | undefined => {
+const readDate = (value: unknown, path: string, problems: Problems, index = -1): Date | undefined => {
   if (value === null || value === undefined) return undefined
   if (typeof value === "string" && isPlainIso(value)) {
     const date = new Date(value)
     if (!Number.isNaN(date.getTime())) return date
   }
   const date = typeof value === "string" || typeof value === "number" ? toOptionalDate(value) : "invalid"
-  if (date === "invalid") problems.add(path, "a timestamp", value)
+  if (date === "invalid") problems.add(path, "a timestamp", value, index)
   return date === "invalid" ? undefined : date
+}
+
+// Field bits, to keep "first spelling wins" without allocating a set per task.
+const F_TASK_ID = 1
+const F_JOB_ID = 2
+const F_IOT_ID = 4
+const F_FIRMWARE_ID = 8
+const F_DEVICE_NAME = 16
+const F_STATUS = 32
+const F_PRODUCT_KEY = 64
+const F_DEST_VERSION = 128
+const F_PRODUCT_NAME = 256
+const F_SRC_VERSION = 512
+const F_TASK_DESC = 1024
+const F_PROGRESS = 2048
+const F_TIMEOUT = 4096
+const F_UTC_CREATE = 8192
+const F_UTC_MODIFIED = 16384
+
+/** The spellings the API is known to send resolve without a lookup; others go through `canonicalKey`. */
+const fieldOf = (key: string): number => {
+  switch (key) {
+    case "TaskId":
+    case "taskId":
+    case "TaskID":
+      return F_TASK_ID
+    case "JobId":
+    case "jobId":
+    case "JobID":
+      return F_JOB_ID
+    case "IotId":
+    case "iotId":
+    case "IotID":
+      return F_IOT_ID
+    case "FirmwareId":
+    case "firmwareId":
+    case "FirmwareID":
+      return F_FIRMWARE_ID
+    case "DeviceName":
+    case "deviceName":
+      return F_DEVICE_NAME
+    case "TaskStatus":
+    case "taskStatus":
+      return F_STATUS
+    case "ProductKey":
+    case "productKey":
+      return F_PRODUCT_KEY
+    case "DestVersion":
+    case "destVersion":
+      return F_DEST_VERSION
+    case "ProductName":
+    case "productName":
+      return F_PRODUCT_NAME
+    case "SrcVersion":
+    case "srcVersion":
+      return F_SRC_VERSION
+    case "TaskDesc":
+    case "taskDesc":
+      return F_TASK_DESC
+    case "Progress":
+    case "progress":
+      return F_PROGRESS
+    case "Timeout":
+    case "timeout":
+      return F_TIMEOUT
+    case "UtcCreate":
+    case "utcCreate":
+      return F_UTC_CREATE
+    case "UtcModified":
+    case "utcModified":
+      return F_UTC_MODIFIED
+    default:
+      return FIELD_BY_CANONICAL_NAME[canonicalKey(key)] ?? 0
+  }
+}
+
+const FIELD_BY_CANONICAL_NAME: Readonly<Record<string, number>> = {
+  taskId: F_TASK_ID,
+  jobId: F_JOB_ID,
+  iotId: F_IOT_ID,
+  firmwareId: F_FIRMWARE_ID,
+  deviceName: F_DEVICE_NAME,
+  taskStatus: F_STATUS,
+  productKey: F_PRODUCT_KEY,
+  destVersion: F_DEST_VERSION,
+  productName: F_PRODUCT_NAME,
+  srcVersion: F_SRC_VERSION,
+  taskDesc: F_TASK_DESC,
+  progress: F_PROGRESS,
+  timeout: F_TIMEOUT,
+  utcCreate: F_UTC_CREATE,
+  utcModified: F_UTC_MODIFIED
 }
 
 /** One task, keys in either casing, in one pass over its own keys. */
 const readTask = (raw: unknown, index: number, problems: Problems): OtaTask | undefined => {
-  const at = `tasks[${index}]`
   if (!isRecord(raw)) {
-    problems.add(at, "an object", raw)
+    problems.add(`tasks[${index}]`, "an object", raw)
     return undefined
   }
   const task: Mutable<OtaTask> = {
@@ -318,89 +411,81 @@ const readTask = (raw: unknown, index: number, problems: Problems): OtaTask | un
     destVersion: "",
     taskStatus: ""
   }
-  let hasTaskId = false
-  let hasDeviceName = false
-  let hasStatus = false
-  const seen = new Set<string>()
+  let seen = 0
   for (const key in raw) {
-    const name = canonicalKey(key)
-    // The first spelling of a key wins (`TaskId` before `taskId`).
-    if (seen.has(name)) continue
-    seen.add(name)
+    const field = fieldOf(key)
+    // Unknown fields (added by future API versions) are ignored; the first spelling of a key wins.
+    if (field === 0 || (seen & field) !== 0) continue
+    seen |= field
     const value = raw[key]
-    const path = `${at}.${name}`
-    switch (name) {
-      case "taskId":
-        hasTaskId = typeof value === "string" || typeof value === "number"
-        if (!hasTaskId) problems.add(path, "a string or number", value)
-        else task.taskId = readId(value, path, problems)
+    switch (field) {
+      case F_TASK_ID:
+        if (typeof value === "string" || typeof value === "number") task.taskId = String(value)
+        else problems.add("taskId", "a string or number", value, index)
         break
-      case "jobId":
-        task.jobId = readId(value, path, problems)
+      case F_JOB_ID:
+        task.jobId = readId(value, "jobId", problems, index)
         break
-      case "iotId":
-        task.iotId = readId(value, path, problems)
+      case F_IOT_ID:
+        task.iotId = readId(value, "iotId", problems, index)
         break
-      case "firmwareId":
-        task.firmwareId = readId(value, path, problems)
+      case F_FIRMWARE_ID:
+        task.firmwareId = readId(value, "firmwareId", problems, index)
         break
-      case "deviceName":
-        hasDeviceName = typeof value === "string"
-        if (!hasDeviceName) problems.add(path, "a string", value)
-        else task.deviceName = value as string
+      case F_DEVICE_NAME:
+        if (typeof value === "string") task.deviceName = value
+        else problems.add("deviceName", "a string", value, index)
         break
-      case "taskStatus":
-        hasStatus = typeof value === "string"
-        if (!hasStatus) problems.add(path, "a string", value)
-        else task.taskStatus = value as string
+      case F_STATUS:
+        if (typeof value === "string") task.taskStatus = value
+        else problems.add("taskStatus", "a string", value, index)
         break
-      case "productKey":
-        task.productKey = readText(value, path, problems) ?? ""
+      case F_PRODUCT_KEY:
+        task.productKey = readText(value, "productKey", problems, index) ?? ""
         break
-      case "destVersion":
-        task.destVersion = readText(value, path, problems) ?? ""
+      case F_DEST_VERSION:
+        task.destVersion = readText(value, "destVersion", problems, index) ?? ""
         break
-      case "productName": {
-        const text = readText(value, path, problems)
+      case F_PRODUCT_NAME: {
+        const text = readText(value, "productName", problems, index)
         if (text !== undefined) task.productName = text
         break
       }
-      case "srcVersion": {
-        const text = readText(value, path, problems)
+      case F_SRC_VERSION: {
+        const text = readText(value, "srcVersion", problems, index)
         if (text !== undefined) task.srcVersion = text
         break
       }
-      case "taskDesc": {
-        const text = readText(value, path, problems)
+      case F_TASK_DESC: {
+        const text = readText(value, "taskDesc", problems, index)
         if (text !== undefined && text !== "") task.taskDesc = text
         break
       }
-      case "progress": {
-        const n = readNumber(value, path, problems)
+      case F_PROGRESS: {
+        const n = readNumber(value, "progress", problems, index)
         if (n !== undefined) task.progress = n
         break
       }
-      case "timeout": {
-        const n = readNumber(value, path, problems)
+      case F_TIMEOUT: {
+        const n = readNumber(value, "timeout", problems, index)
         if (n !== undefined) task.timeout = n
         break
       }
-      case "utcCreate": {
-        const date = readDate(value, path, problems)
+      case F_UTC_CREATE: {
+        const date = readDate(value, "utcCreate", problems, index)
         if (date !== undefined) task.utcCreate = date
         break
       }
-      case "utcModified": {
-        const date = readDate(value, path, problems)
+      case F_UTC_MODIFIED: {
+        const date = readDate(value, "utcModified", problems, index)
         if (date !== undefined) task.utcModified = date
         break
       }
-      // Fields added by future API versions are ignored.
     }
   }
-  if (!hasTaskId && !seen.has("taskId")) problems.add(`${at}.taskId`, "a string or number", undefined)
-  if (!hasDeviceName && !seen.has("deviceName")) problems.add(`${at}.deviceName`, "a string", undefined)
-  if (!hasStatus && !seen.has("taskStatus")) problems.add(`${at}.taskStatus`, "a string", undefined)
+  if ((seen & F_TASK_ID) === 0) problems.add("taskId", "a string or number", undefined, index)
+  if ((seen & F_DEVICE_NAME) === 0) problems.add("deviceName", "a string", undefined, index)
+  if ((seen & F_STATUS) === 0) problems.add("taskStatus", "a string", undefined, index)
   return task
 }
 

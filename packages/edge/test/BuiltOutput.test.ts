@@ -1,0 +1,87 @@
+/**
+ * What ships: the built files of edge and core hold no Node-only code, and
+ * every runtime's export condition resolves to them, with types.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join, relative } from "node:path"
+import * as esbuild from "esbuild"
+import { beforeAll, describe, expect, it } from "vitest"
+import { assertBuilt, CORE_DIR, PACKAGE_DIR, RUNTIME_CONDITIONS } from "./helpers/build.js"
+
+/** Node-only constructs, and why each is refused. */
+const FORBIDDEN: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bnode:[a-z_]/, "a node: built-in module"],
+  [/\brequire\s*\(/, "CommonJS require("],
+  [/\bprocess\s*[.[]/, "the Node process global"],
+  [/\btypeof\s+process\b/, "the Node process global"],
+  [/\bBuffer\b/, "Node's Buffer"]
+]
+
+const builtFiles = (dir: string): Array<string> =>
+  readdirSync(join(dir, "dist"), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".js"))
+    .map((file) => join(dir, "dist", file))
+
+beforeAll(() => assertBuilt())
+
+describe("built output of @iot-ota/edge and @iot-ota/core", () => {
+  it("has no node: imports, require(, process or Buffer anywhere, comments included", () => {
+    const files = [...builtFiles(PACKAGE_DIR), ...builtFiles(CORE_DIR)]
+    const names = files.map((file) => relative(join(PACKAGE_DIR, ".."), file))
+    // Guard against a vacuous pass on an empty or misplaced dist.
+    expect(names).toEqual(
+      expect.arrayContaining(["edge/dist/index.js", "edge/dist/OtaClient.js", "core/dist/OtaClient.js"])
+    )
+    const findings: Array<string> = []
+    for (const file of files) {
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          for (const [pattern, what] of FORBIDDEN) {
+            if (pattern.test(line))
+              findings.push(
+                `${relative(join(PACKAGE_DIR, ".."), file)}:${index + 1}: ${what}: ${line.trim()}`
+              )
+          }
+        })
+    }
+    expect(findings).toEqual([])
+  })
+})
+
+describe("package.json exports", () => {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"))
+  const root: Record<string, unknown> = manifest.exports["."]
+
+  it("has a condition with types for every runtime, the source condition first", () => {
+    const conditions = Object.keys(root)
+    expect(conditions[0]).toBe("@iot-ota/source")
+    for (const condition of ["deno", "workerd", "worker", "edge-light", "browser", "bun", "import"]) {
+      expect(root[condition], condition).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" })
+    }
+    expect(conditions.slice(-2)).toEqual(["types", "default"])
+    expect(existsSync(join(PACKAGE_DIR, "dist/index.d.ts"))).toBe(true)
+    expect(manifest.sideEffects).toBe(false)
+  })
+
+  it.each(Object.entries(RUNTIME_CONDITIONS))(
+    "%s resolves @iot-ota/edge to the built files, with no Node built-in in the whole graph",
+    async (_, conditions) => {
+      const result = await esbuild.build({
+        stdin: { contents: `export { OtaClient } from "@iot-ota/edge"`, resolveDir: PACKAGE_DIR },
+        bundle: true,
+        write: false,
+        metafile: true,
+        format: "esm",
+        // neutral: a node: import anywhere (effect, platform, core) fails to resolve instead of being left external
+        platform: "neutral",
+        conditions: [...conditions],
+        logLevel: "silent"
+      })
+      const inputs = Object.keys(result.metafile.inputs)
+      expect(inputs).toContain("dist/index.js")
+      expect(inputs).toContain("../core/dist/OtaClient.js")
+      expect(inputs.filter((input) => input.endsWith(".ts"))).toEqual([])
+    }
+  )
+})
