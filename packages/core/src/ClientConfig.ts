@@ -118,6 +118,9 @@ const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"])
 export const isLoopbackHost = (hostname: string): boolean =>
   LOOPBACK_HOSTS.has(hostname) || hostname.endsWith(".localhost") || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 
+/** Whatever sits before an `@` in the authority may be a password: never echo it. */
+const withoutUserInfo = (text: string): string => text.replace(/^([^/?#]*\/\/)[^?#]*@/, "$1<redacted>@")
+
 const endpointError = (message: string, rule: string) =>
   new ValidationError({ field: "endpoint", rule, message })
 
@@ -141,7 +144,7 @@ export const parseEndpoint = (
   } catch {
     return Effect.fail(
       endpointError(
-        `endpoint must be a URL such as https://iot.cn-shanghai.aliyuncs.com, got ${JSON.stringify(text)}`,
+        `endpoint must be a URL such as https://iot.cn-shanghai.aliyuncs.com, got ${JSON.stringify(withoutUserInfo(text))}`,
         "a URL"
       )
     )

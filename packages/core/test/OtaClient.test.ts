@@ -30,11 +30,13 @@ const withTime = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return yield* Fiber.join(fiber)
   })
 
-/** Lets real I/O (response bodies are read through promises) settle until `condition` holds. */
+/** Lets real I/O (response bodies are read through promises) settle until `condition` holds, for up to 10 s. */
 const eventually = (condition: () => boolean) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 1000 && !condition(); i++)
-      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+    const deadline = Date.now() + 10_000
+    while (!condition() && Date.now() < deadline) {
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2)))
+    }
     expect(condition()).toBe(true)
   })
 

@@ -245,8 +245,16 @@ class Problems {
   /** `index` is a task's position, or -1 for a page-level field; the path is only built on failure. */
   add(path: string, expected: string, value: unknown, index = -1): void {
     const where = index < 0 ? path : `tasks[${index}].${path}`
-    this.first ??= `${where}: expected ${expected}, got ${value === undefined ? "nothing" : JSON.stringify(value)?.slice(0, 60)}`
+    this.first ??= `${where}: expected ${expected}, got ${describeValue(value)}`
   }
+}
+
+/** A short description of a JSON value that never recurses: bodies can nest deeper than the stack. */
+const describeValue = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
+  if (value === null || typeof value !== "object") return String(value)
+  return Array.isArray(value) ? `a list of ${value.length}` : "an object"
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
