@@ -12,6 +12,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
@@ -183,7 +184,7 @@ export const make: Effect.Effect<
         () => clientPolicy
       )
       const spent = yield* Ref.make(0)
-      const attempts = yield* Ref.make(0)
+      let attempts = 0
       // With debug logging on (what `--verbose` shows), each attempt is
       // logged with its duration and request id — never the URL or headers,
       // which carry the signature. Otherwise the timing is skipped entirely.
@@ -191,16 +192,15 @@ export const make: Effect.Effect<
         yield* FiberRef.get(FiberRef.currentMinimumLogLevel),
         LogLevel.Debug
       )
-      const attempt: Effect.Effect<O, OtaError> = Effect.flatMap(
-        Ref.updateAndGet(attempts, (n) => n + 1),
-        (n) =>
-          Effect.zipRight(
-            Effect.annotateCurrentSpan("ota.attempt", n),
-            logAttempts
-              ? logged(operation.action, n, attemptOnce(operation, params, true))
-              : attemptOnce(operation, params, true)
-          )
-      )
+      const attempt: Effect.Effect<O, OtaError> = Effect.suspend(() => {
+        const n = ++attempts
+        return Effect.zipRight(
+          Effect.annotateCurrentSpan("ota.attempt", n),
+          logAttempts
+            ? logged(operation.action, n, attemptOnce(operation, params, true))
+            : attemptOnce(operation, params, true)
+        )
+      })
       const result = yield* Effect.retry(attempt, RetryPolicy.schedule(policy, quota, spent))
       yield* quota.release(policy, yield* Ref.get(spent))
       return result
@@ -293,10 +293,12 @@ const makeRateLimiter = (qps: number): Effect.Effect<RateLimiter.RateLimiter, ne
   })
 }
 
+// Synchronous codecs (Eithers are Effects too): the schemas need no services,
+// and a sync parse skips the fiber steps of an effectful one.
 interface Codecs<R, O> {
-  readonly check: (input: unknown) => Effect.Effect<R, ValidationError>
-  readonly encode: (request: R) => Effect.Effect<Readonly<Record<string, string>>, ParseResult.ParseError>
-  readonly decode: (body: unknown) => Effect.Effect<O, ParseResult.ParseError>
+  readonly check: (input: unknown) => Either.Either<R, ValidationError>
+  readonly encode: (request: R) => Either.Either<Readonly<Record<string, string>>, ParseResult.ParseError>
+  readonly decode: (body: unknown) => Either.Either<O, ParseResult.ParseError>
 }
 
 // Schemas are compiled into decoders once per operation, not once per call.
@@ -306,8 +308,8 @@ const codecs = <I, R, O>(operation: Operation<I, R, O>): Codecs<R, O> => {
   if (found === undefined) {
     found = {
       check: validate(operation.input, operation.action),
-      encode: Schema.encode(operation.params),
-      decode: Schema.decodeUnknown(operation.response)
+      encode: Schema.encodeEither(operation.params),
+      decode: Schema.decodeUnknownEither(operation.response)
     }
     compiled.set(operation, found as Codecs<unknown, unknown>)
   }
