@@ -1,0 +1,192 @@
+/**
+ * (1) Paging speed and (2) the overhead floor, in one alternation so every
+ * ratio compares runs made minutes, not hours, apart: 200 sequential calls
+ * (PageSize 100, pages 1..200 of a 20,000-task job) per run, by
+ * - our Node client: `listOTATaskByJob` with V2 (our default) and V3, and
+ *   `paginateOTATaskByJob` at concurrency 1;
+ * - the official SDK, V3 (its default) and V2;
+ * - the floor: node:http keep-alive + createHmac + JSON.parse by hand.
+ */
+import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
+import {
+  listSequentially,
+  listSequentiallyOfficial,
+  makeOfficial,
+  makeOurs,
+  PAGE_SIZE,
+  paginateAll
+} from "../internal/contenders.js"
+import type { BenchContext } from "../internal/context.js"
+import { makeFloorClient } from "../internal/floor.js"
+import { alternate, type Contender, median, round, type Sample } from "../internal/measure.js"
+import type { BenchmarkResult, Row } from "../internal/report.js"
+import { startServer } from "../internal/serverProcess.js"
+
+const JOB_ID = "bench-paging-20k"
+const TASKS = 20_000
+const PAGES = TASKS / PAGE_SIZE
+const SPEEDUP_GOAL = 1.5
+const FLOOR_GOAL = 1.3
+
+const NAMES = {
+  oursV2: "ours list V2 (default)",
+  oursPaginate: "ours paginate c=1 V2",
+  oursV3: "ours list V3",
+  officialV3: "official V3 (default)",
+  officialV2: "official V2",
+  floor: "floor"
+} as const
+type Key = keyof typeof NAMES
+const KEYS: ReadonlyArray<Key> = ["oursV2", "oursPaginate", "oursV3", "officialV3", "officialV2", "floor"]
+
+interface ContenderSummary {
+  readonly msPerCall: number
+  readonly clientCpuMsPerCall: number
+  /** Median share of the run the client's event loop was busy. */
+  readonly clientLoopBusy: number
+  readonly serverCpuMsPerCall: number
+  readonly rounds: ReadonlyArray<Sample>
+}
+
+const summarise = (samples: ReadonlyArray<Sample>): ContenderSummary => ({
+  msPerCall: round(median(samples.map((s) => s.wallMs)) / PAGES, 4),
+  clientCpuMsPerCall: round(median(samples.map((s) => s.clientCpuMs)) / PAGES, 4),
+  clientLoopBusy: round(median(samples.map((s) => s.clientLoopBusy)), 2),
+  serverCpuMsPerCall: round(median(samples.map((s) => s.serverCpuMs ?? Number.NaN)) / PAGES, 4),
+  rounds: samples.map((s) => ({
+    wallMs: round(s.wallMs),
+    clientCpuMs: round(s.clientCpuMs),
+    clientLoopBusy: round(s.clientLoopBusy),
+    ...(s.serverCpuMs === undefined ? {} : { serverCpuMs: round(s.serverCpuMs) }),
+    items: s.items
+  }))
+})
+
+export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
+  const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 1 })
+  const oursV2 = makeOurs(server, { qps: 0 })
+  const oursPaginate = makeOurs(server, { qps: 0 })
+  const oursV3 = makeOurs(server, { qps: 0, signatureAlgorithm: "ACS3-HMAC-SHA256" })
+  const officialV3 = makeOfficial(server, "v3")
+  const officialV2 = makeOfficial(server, "v2")
+  const floor = makeFloorClient({
+    host: server.host,
+    port: server.port,
+    maxSockets: 1,
+    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+    accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
+  })
+  const contenders: ReadonlyArray<Contender> = [
+    { name: NAMES.oursV2, run: () => listSequentially(oursV2, JOB_ID, PAGES) },
+    { name: NAMES.oursPaginate, run: () => paginateAll(oursPaginate, JOB_ID, 1) },
+    { name: NAMES.oursV3, run: () => listSequentially(oursV3, JOB_ID, PAGES) },
+    { name: NAMES.officialV3, run: () => listSequentiallyOfficial(officialV3, JOB_ID, PAGES) },
+    { name: NAMES.officialV2, run: () => listSequentiallyOfficial(officialV2, JOB_ID, PAGES) },
+    {
+      name: NAMES.floor,
+      run: async () => {
+        let tasks = 0
+        for (let page = 1; page <= PAGES; page++) {
+          const listed = await floor.listPage(JOB_ID, PAGE_SIZE, page)
+          tasks += listed
+        }
+        return tasks
+      }
+    }
+  ]
+  try {
+    ctx.log(`paging: ${contenders.length} contenders x ${PAGES} calls, 2 warm-up runs + ${ctx.rounds} rounds`)
+    const samples = await alternate(contenders, {
+      rounds: ctx.rounds,
+      warmups: 2,
+      expected: TASKS,
+      serverCpuMs: server.cpuMs,
+      onRound: (i, sampled) =>
+        ctx.log(
+          `  round ${i + 1}: ` +
+            [...sampled].map(([name, s]) => `${name} ${(s.wallMs / PAGES).toFixed(3)}`).join(" | ") +
+            " ms/call"
+        )
+    })
+    const counters = await server.stats()
+    const of = (key: Key): ContenderSummary => summarise(samples.get(NAMES[key]) ?? [])
+    const summary: Record<Key, ContenderSummary> = {
+      oursV2: of("oursV2"),
+      oursPaginate: of("oursPaginate"),
+      oursV3: of("oursV3"),
+      officialV3: of("officialV3"),
+      officialV2: of("officialV2"),
+      floor: of("floor")
+    }
+    const ratio = (a: Key, b: Key) => round(summary[a].msPerCall / summary[b].msPerCall, 2)
+    const speedups = {
+      "official V3 (default) / ours V2 (default)": ratio("officialV3", "oursV2"),
+      "official V2 / ours V2": ratio("officialV2", "oursV2"),
+      "official V3 / ours V3": ratio("officialV3", "oursV3"),
+      "official V2 / ours paginate c=1": ratio("officialV2", "oursPaginate")
+    }
+    const overFloor = {
+      "ours V2 / floor": ratio("oursV2", "floor"),
+      "ours paginate c=1 / floor": ratio("oursPaginate", "floor"),
+      "ours V3 / floor": ratio("oursV3", "floor")
+    }
+    const rows: Array<Row> = [
+      ...KEYS.map((key) => ({
+        name: key === "floor" ? "floor: bare node:http + createHmac + JSON.parse" : `paging: ${NAMES[key]}`,
+        value: summary[key].msPerCall,
+        unit: "ms/call"
+      })),
+      ...Object.entries(speedups).map(([name, value]) => ({
+        name: `paging: ${name}`,
+        value,
+        unit: "x",
+        goal: `>= ${SPEEDUP_GOAL}x`,
+        met: value >= SPEEDUP_GOAL
+      })),
+      ...Object.entries(overFloor).map(([name, value]) => ({
+        name: `floor: ${name}`,
+        value,
+        unit: "x",
+        goal: `<= ${FLOOR_GOAL}x`,
+        met: value <= FLOOR_GOAL
+      }))
+    ]
+    const notes: Array<string> = []
+    const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
+    if (failures.length > 0) {
+      notes.push(
+        `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
+      )
+    }
+    const cpu = (key: Key) => summary[key].clientCpuMsPerCall
+    notes.push(
+      `client CPU per call: ours V2 ${cpu("oursV2")} ms, ours V3 ${cpu("oursV3")} ms, official V3 ${cpu("officialV3")} ms, official V2 ${cpu("officialV2")} ms, floor ${cpu("floor")} ms; emulator CPU per call ~${summary.floor.serverCpuMsPerCall} ms`
+    )
+    if (rows.some((row) => row.met === false)) {
+      notes.push(
+        "a goal is missed: `pnpm --filter @iot-ota/bench profile -- --contender ours-v2` lists where our client spends its CPU per call (top self-time frames, time per package)."
+      )
+    }
+    return {
+      name: "paging",
+      title: "Paging speed (1) and overhead floor (2)",
+      measuredAt: new Date().toISOString(),
+      rows,
+      notes,
+      data: {
+        job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
+        rounds: ctx.rounds,
+        warmups: 2,
+        ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
+        speedups,
+        overFloor,
+        contenders: Object.fromEntries(KEYS.map((key) => [NAMES[key], summary[key]])),
+        emulator: counters
+      }
+    }
+  } finally {
+    await Promise.all([oursV2.close(), oursPaginate.close(), oursV3.close()])
+    floor.close()
+    await server.close()
+  }
+}
