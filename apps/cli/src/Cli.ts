@@ -35,6 +35,15 @@ import { VERSION } from "./internal/version.js"
 /**
  * `ota tasks list|summary|watch`.
  *
+ * @example
+ * ```ts
+ * import * as Command from "@effect/cli/Command"
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * // Embed the task commands under another tool's root command.
+ * const fleet = Command.make("fleet").pipe(Command.withSubcommands([Cli.tasks]))
+ * ```
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -45,6 +54,15 @@ export const tasks = Command.make("tasks").pipe(
 
 /**
  * The root command.
+ *
+ * @example
+ * ```ts
+ * import * as Command from "@effect/cli/Command"
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * // Run the command tree with your own name and version (Cli.run does this for `ota`).
+ * const runFleetOta = Command.run(Cli.ota, { name: "fleet-ota", version: "1.0.0" })
+ * ```
  *
  * @since 0.1.0
  * @category commands
@@ -73,6 +91,16 @@ const commandPath = (args: ReadonlyArray<string>): string => {
 /**
  * Runs `ota` with the arguments after `node script`, resolving to the exit
  * code (see the README's table). Writes to the process's stdout and stderr.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * // What the `ota` bin does.
+ * process.exitCode = await Cli.run(process.argv.slice(2))
+ * // In a test: the exit code of one invocation (0 ok, 2 usage, 3 auth, 4 API, 5 network).
+ * const code = await Cli.run(["tasks", "list", "--job", "job-1", "--output", "json"])
+ * ```
  *
  * @since 0.1.0
  * @category runners

@@ -288,14 +288,25 @@ describe("OtaClient.listOTATaskByJob", () => {
               Effect.withRandom(Random.fixed([0.9999]))
             )
         )
+        // Signing awaits real WebCrypto promises, which virtual time does not cover: let each
+        // attempt reach the wire, and the next backoff be scheduled, before moving the clock.
+        // (The 10 s per-attempt deadline is also a pending sleep: only a wake-up within 5 s is a backoff.)
+        const backoffScheduled = Effect.gen(function* () {
+          const isBackoff = (now: number) => (wake: number) => wake - now <= 5000
+          for (let i = 0; i < 5000; i++) {
+            const now = yield* TestClock.currentTimeMillis
+            if (Chunk.some(yield* TestClock.sleeps(), isBackoff(now))) return
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+          }
+        })
         const expectRequestsAfter = function* (millis: number, count: number) {
+          yield* backoffScheduled
           yield* TestClock.adjust(`${millis - 1} millis`)
           expect(http.requests).toHaveLength(count - 1)
           yield* TestClock.adjust("1 millis")
-          expect(http.requests).toHaveLength(count)
+          yield* eventually(() => http.requests.length === count)
         }
-        yield* TestClock.adjust("0 millis")
-        expect(http.requests).toHaveLength(1)
+        yield* eventually(() => http.requests.length === 1)
         yield* expectRequestsAfter(100, 2)
         yield* expectRequestsAfter(200, 3)
         yield* expectRequestsAfter(2000, 4) // throttled: 500 ms × 2^2

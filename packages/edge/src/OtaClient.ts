@@ -27,6 +27,20 @@ import type * as Redacted from "effect/Redacted"
  * service bindings) may sit beside them. Typed as `object` so that a Worker's
  * generated `Env` interface is accepted as it is.
  *
+ * @example
+ * ```ts
+ * import { type EnvLike, OtaClient } from "@iot-ota/edge"
+ *
+ * // A Worker's env: the string bindings are read, the KV namespace beside them is ignored.
+ * interface Env {
+ *   readonly OTA_ENDPOINT: string
+ *   readonly OTA_ACCESS_KEY_ID: string
+ *   readonly OTA_ACCESS_KEY_SECRET: string
+ *   readonly CACHE: object
+ * }
+ * const clientFor = (env: Env & EnvLike) => new OtaClient({ env })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -34,6 +48,21 @@ export type EnvLike = object
 
 /**
  * Settings shared by both ways of building a client.
+ *
+ * @example
+ * ```ts
+ * import { OtaClient, type OtaClientSettings } from "@iot-ota/edge"
+ *
+ * const settings: OtaClientSettings = {
+ *   signatureAlgorithm: "ACS3-HMAC-SHA256",
+ *   timeoutMs: 5_000,
+ *   maxAttempts: 5,
+ *   qps: 5, // leave half of the account's quota to other callers
+ *   userAgent: "fleet-dashboard/1.4",
+ *   fetch: (input, init) => fetch(input, init) // e.g. an instrumented fetch
+ * }
+ * const client = new OtaClient({ ...settings, env: { OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" } })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -49,6 +78,20 @@ export interface OtaClientSettings
 
 /**
  * Everything passed explicitly.
+ *
+ * @example
+ * ```ts
+ * import { OtaClient, type OtaClientExplicitOptions } from "@iot-ota/edge"
+ *
+ * declare const secrets: { readonly id: string; readonly secret: string } // e.g. from a secret store
+ * const options: OtaClientExplicitOptions = {
+ *   endpoint: "https://iot.cn-shanghai.aliyuncs.com",
+ *   accessKeyId: secrets.id,
+ *   accessKeySecret: secrets.secret,
+ *   iotInstanceId: "iot-cn-0pp1n8t****"
+ * }
+ * const client = new OtaClient(options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -71,6 +114,16 @@ export interface OtaClientExplicitOptions extends OtaClientSettings {
  * `OTA_IOT_INSTANCE_ID` and `OTA_SIGNATURE_ALGORITHM`. The pair comes whole
  * from one place: giving either key as an option means both are options.
  *
+ * @example
+ * ```ts
+ * import { OtaClient, type OtaClientEnvOptions } from "@iot-ota/edge"
+ *
+ * // Keys from Deno's environment, the endpoint given explicitly (it wins over OTA_ENDPOINT).
+ * declare const Deno: { readonly env: { toObject(): Record<string, string> } }
+ * const options: OtaClientEnvOptions = { env: Deno.env.toObject(), endpoint: "https://iot.cn-shanghai.aliyuncs.com" }
+ * const client = new OtaClient(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -82,6 +135,18 @@ export interface OtaClientEnvOptions extends OtaClientSettings {
 }
 
 /**
+ * The options of `new OtaClient(options)`, {@link layer} and {@link resolveOptions}: everything explicit
+ * ({@link OtaClientExplicitOptions}), or an env-like object with optional overrides
+ * ({@link OtaClientEnvOptions}).
+ *
+ * @example
+ * ```ts
+ * import { OtaClient, type OtaClientOptions } from "@iot-ota/edge"
+ *
+ * const fromEnv = (env: Record<string, string>): OtaClientOptions => ({ env, logLevel: "debug" })
+ * const client = new OtaClient(fromEnv({ OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -107,6 +172,17 @@ const envMap = (env: EnvLike | undefined): Map<string, string> => {
  * Resolves options and the optional env-like object into a checked
  * configuration and credentials, explicit options winning. Throws a
  * `ValidationError` when something is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * import { resolveOptions } from "@iot-ota/edge"
+ *
+ * // Checks a Worker's configuration at startup without building a client.
+ * const { config, credentials } = resolveOptions({
+ *   env: { OTA_ENDPOINT: "iot.cn-shanghai.aliyuncs.com", OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "secret" }
+ * })
+ * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/", "id"
+ * ```
  *
  * @since 0.1.0
  * @category constructors

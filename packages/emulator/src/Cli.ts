@@ -20,6 +20,13 @@ import {
 /**
  * Help text of `ota-emulator`.
  *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/emulator"
+ *
+ * process.stdout.write(Cli.emulatorUsage)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -55,6 +62,17 @@ Options:
 /**
  * A command-line mistake; the message says which flag.
  *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/emulator"
+ *
+ * try {
+ *   Cli.parseEmulatorArgs(["--qps", "fast"])
+ * } catch (error) {
+ *   if (error instanceof Cli.CliUsageError) console.error(error.message) // --qps: invalid value "fast"
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -64,6 +82,15 @@ export class CliUsageError extends Error {
 
 /**
  * The result of parsing `ota-emulator` flags.
+ *
+ * @example
+ * ```ts
+ * import { Cli, startEmulator } from "@iot-ota/emulator"
+ *
+ * const args: Cli.EmulatorCliArgs = Cli.parseEmulatorArgs(process.argv.slice(2))
+ * if (args.help) process.stdout.write(Cli.emulatorUsage)
+ * else await startEmulator(args.log ? { ...args.options, logger: console.error } : args.options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -113,6 +140,14 @@ const jobFlag = (text: string): { jobId: string; tasks: number } => {
 /**
  * Parses `ota-emulator` flags (without the leading `node script`) into {@link EmulatorOptions}.
  * Throws {@link CliUsageError} on an unknown flag or a bad value.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/emulator"
+ *
+ * const { options } = Cli.parseEmulatorArgs(["--port", "8080", "--job", "job-1:500", "--qps", "0"])
+ * // options: { port: 8080, qps: 0, jobs: [{ jobId: "job-1", tasks: 500 }] }
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -233,6 +268,14 @@ const parse = (argv: ReadonlyArray<string>) =>
 /**
  * The lines printed once the emulator listens: its URL first, then the accepted credentials and jobs.
  *
+ * @example
+ * ```ts
+ * import { Cli, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * process.stdout.write(Cli.formatBanner(emu)) // "ota-emulator listening on http://127.0.0.1:…"
+ * ```
+ *
  * @since 0.1.0
  * @category formatting
  */
@@ -259,6 +302,15 @@ export const formatBanner = (emulator: Emulator): string => {
 /**
  * Where {@link runEmulatorCli} writes, and what stops it besides SIGINT/SIGTERM.
  *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/emulator"
+ *
+ * const lines: Array<string> = []
+ * const io: Cli.EmulatorCliIo = { stdout: (text) => lines.push(text), signal: AbortSignal.timeout(5_000) }
+ * await Cli.runEmulatorCli(["--job", "job-1:10"], io)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -272,6 +324,14 @@ export interface EmulatorCliIo {
 /**
  * Runs `ota-emulator`: parses `argv`, starts the emulator, prints the banner, and serves until SIGINT, SIGTERM
  * or `io.signal`. Resolves to the exit code: 0 after a clean stop, 2 for a usage error, 1 if it cannot start.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@iot-ota/emulator"
+ *
+ * // What the `ota-emulator` bin does:
+ * process.exitCode = await Cli.runEmulatorCli(process.argv.slice(2))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -15,6 +15,13 @@ import { EmulatorCore } from "./internal/server.js"
 /**
  * The documented `TaskStatus` values.
  *
+ * @example
+ * ```ts
+ * import type { TaskStatus } from "@iot-ota/emulator"
+ *
+ * const status: TaskStatus = "IN_PROGRESS"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -22,6 +29,16 @@ export type TaskStatus = Status
 
 /**
  * Every documented `TaskStatus`, in rollout order.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, TASK_STATUSES } from "@iot-ota/emulator"
+ *
+ * // One explicit task in each status.
+ * const emu = await startEmulator({
+ *   jobs: [{ jobId: "job-1", tasks: TASK_STATUSES.map((TaskStatus) => ({ TaskStatus })) }]
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -32,6 +49,14 @@ export const TASK_STATUSES: ReadonlyArray<TaskStatus> = STATUSES
  * Response key style: `"alibaba"` = the API tables' PascalCase (`Data.SimpleOTATaskInfo`, `TaskId`);
  * `"tuya"` = the camelCase of the spec's example response (`data.simpleOTATaskInfo`, `taskId`, `code: ""`).
  *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * // Answers `{ code: "", data: { simpleOTATaskInfo: [{ taskId, … }] } }`, like the spec's example.
+ * const emu = await startEmulator({ casing: "tuya" })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -40,6 +65,15 @@ export type Casing = "alibaba" | "tuya"
 /**
  * One device upgrade task, the emulator's ground truth. Serialised with these keys in `alibaba` casing and
  * camelCased in `tuya` casing. `Progress` and `Timeout` are strings, as on the wire (PROTOCOL §3).
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, type TaskRecord } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 200 }] })
+ * const failed: ReadonlyArray<TaskRecord> = emu.tasks("job-1").filter((task) => task.TaskStatus === "FAILED")
+ * console.log(failed.map((task) => `${task.DeviceName}: ${task.TaskDesc}`))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -70,6 +104,18 @@ export interface TaskRecord {
 /**
  * An explicit task: any field left out is generated from the seed.
  *
+ * @example
+ * ```ts
+ * import { startEmulator, type TaskInput } from "@iot-ota/emulator"
+ *
+ * const tasks: ReadonlyArray<TaskInput> = [
+ *   { DeviceName: "sensor-1", TaskStatus: "FAILED", TaskDesc: "download timeout" },
+ *   { DeviceName: "sensor-2", TaskStatus: "IN_PROGRESS", Progress: "40.00" },
+ *   {} // everything generated
+ * ]
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks }] })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -77,6 +123,18 @@ export type TaskInput = Partial<Omit<TaskRecord, "JobId">>
 
 /**
  * An upgrade batch served by the emulator.
+ *
+ * @example
+ * ```ts
+ * import { type JobSpec, startEmulator } from "@iot-ota/emulator"
+ *
+ * const jobs: ReadonlyArray<JobSpec> = [
+ *   { jobId: "static-job", tasks: 2500 },
+ *   // Every task reaches SUCCEEDED or FAILED (10 % of them) within a minute of the start.
+ *   { jobId: "live-job", tasks: 300, rollout: { durationMs: 60_000, failureRate: 0.1 } }
+ * ]
+ * const emu = await startEmulator({ jobs })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -97,6 +155,14 @@ export interface JobSpec {
  * `iot.system.SystemException` with `Success: false` on HTTP 200, `HtmlError` a proxy's 502 HTML page,
  * `TruncatedJson` a 200 whose JSON stops half-way, `ConnectionReset` headers and half the body then a reset.
  *
+ * @example
+ * ```ts
+ * import { type FaultKind, startEmulator } from "@iot-ota/emulator"
+ *
+ * const retried: ReadonlyArray<FaultKind> = ["ServiceUnavailable", "Throttling", "ConnectionReset"]
+ * const emu = await startEmulator({ faults: { rate: 0.2, kinds: retried } })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -113,6 +179,14 @@ export type FaultKind =
 /**
  * Every {@link FaultKind}.
  *
+ * @example
+ * ```ts
+ * import { FAULT_KINDS, startEmulator } from "@iot-ota/emulator"
+ *
+ * // The first eight calls get each fault once, in order; later calls are answered normally.
+ * const emu = await startEmulator({ faults: { sequence: FAULT_KINDS, delayMs: 100 } })
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -122,6 +196,16 @@ export const FAULT_KINDS: ReadonlyArray<FaultKind> = KINDS
  * Fault injection. Faults apply only to requests that passed authentication, the nonce check and the QPS
  * limit, i.e. ListOTATaskByJob calls the real service would have answered: a wrongly signed request never
  * consumes a scripted fault.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * // The first call is throttled, the second answered, the third gets a 503.
+ * const emu = await startEmulator({ faults: { sequence: ["Throttling", null, "ServiceUnavailable"] } })
+ * // … later in the same test: one call in ten gets a seeded random fault.
+ * emu.setFaults({ rate: 0.1, seed: 42 })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -142,6 +226,14 @@ export interface FaultOptions {
 /**
  * An AccessKey pair the emulator accepts.
  *
+ * @example
+ * ```ts
+ * import { type EmulatorCredentials, startEmulator } from "@iot-ota/emulator"
+ *
+ * const ci: EmulatorCredentials = { accessKeyId: "ci-key-id", accessKeySecret: "ci-key-secret" }
+ * const emu = await startEmulator({ credentials: [ci] })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -152,6 +244,21 @@ export interface EmulatorCredentials {
 
 /**
  * Options of {@link startEmulator}; every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { type EmulatorOptions, startEmulator } from "@iot-ota/emulator"
+ *
+ * const options: EmulatorOptions = {
+ *   seed: 7,
+ *   casing: "alibaba",
+ *   qps: 0, // no rate limit: a test suite should not wait for the token bucket
+ *   jobs: [{ jobId: "job-1", tasks: 1200 }],
+ *   clockSkewMs: -5_000,
+ *   logger: (line) => console.error(line)
+ * }
+ * const emu = await startEmulator(options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -191,6 +298,17 @@ export interface EmulatorOptions {
  * Code (`"SignatureDoesNotMatch"`, …), or `"fault:<Kind>"` for injected faults (a `Delay` also counts its
  * final answer).
  *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ faults: { sequence: ["ServiceUnavailable"] } })
+ * // … call the client …
+ * const { requests, byCode } = emu.stats()
+ * console.log(requests, byCode["OK"], byCode["fault:ServiceUnavailable"], byCode["SignatureDoesNotMatch"])
+ * emu.resetStats()
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -203,6 +321,20 @@ export interface EmulatorStats {
 
 /**
  * A running emulator.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 500 }] })
+ * try {
+ *   console.log(emu.url, emu.credentials[0]?.accessKeyId, emu.jobs) // …, [{ jobId: "job-1", total: 500 }]
+ *   // … point a client at emu.url, then compare what it listed with the ground truth:
+ *   const expected = emu.tasks("job-1").map((task) => task.TaskId)
+ * } finally {
+ *   await emu.close()
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -227,6 +359,16 @@ export interface Emulator {
 /**
  * The AccessKey pair accepted when `credentials` is not given. Obviously fake.
  *
+ * @example
+ * ```ts
+ * import { DEFAULT_CREDENTIALS, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * process.env.OTA_ENDPOINT = emu.url
+ * process.env.OTA_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId
+ * process.env.OTA_ACCESS_KEY_SECRET = DEFAULT_CREDENTIALS.accessKeySecret
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -238,6 +380,14 @@ export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
 /**
  * The job served when `jobs` is not given (shaped like a platform JobId).
  *
+ * @example
+ * ```ts
+ * import { DEFAULT_JOB_ID, DEFAULT_TASK_COUNT, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * console.log(emu.jobs) // [{ jobId: DEFAULT_JOB_ID, total: DEFAULT_TASK_COUNT }]
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -245,6 +395,14 @@ export const DEFAULT_JOB_ID = "EmuDemo7glPHmaDYLAYM02demo"
 
 /**
  * Task count of the default job.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_JOB_ID, DEFAULT_TASK_COUNT, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * console.log(emu.tasks(DEFAULT_JOB_ID).length === DEFAULT_TASK_COUNT) // true
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -321,9 +479,13 @@ const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void 
  * Starts an emulator and resolves once it is listening.
  *
  * @example
+ * ```ts
+ * import { DEFAULT_CREDENTIALS, startEmulator } from "@iot-ota/emulator"
+ *
  * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 500 }], qps: 0 })
  * // … point a client at emu.url with DEFAULT_CREDENTIALS …
  * await emu.close()
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -14,6 +14,14 @@ import { createHash, createHmac } from "node:crypto"
  * A flat parameter set: names and values exactly as the API sees them after decoding
  * (`DeviceNames.1`, `PageSize`, …).
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const params: Signature.SignedParams = { Action: "ListOTATaskByJob", JobId: "job-1", "DeviceNames.1": "sensor-1" }
+ * Signature.canonicalQuery(params) // "Action=ListOTATaskByJob&DeviceNames.1=sensor-1&JobId=job-1"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -21,6 +29,23 @@ export type SignedParams = Readonly<Record<string, string>>
 
 /**
  * The parts of a request that a V3 signature covers.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const parts: Signature.V3RequestParts = {
+ *   method: "POST",
+ *   query: { Action: "ListOTATaskByJob", JobId: "job-1" },
+ *   headers: {
+ *     host: "127.0.0.1",
+ *     "x-acs-date": "2024-01-01T00:00:00Z",
+ *     "x-acs-content-sha256": Signature.EMPTY_PAYLOAD_SHA256
+ *   },
+ *   hashedPayload: Signature.EMPTY_PAYLOAD_SHA256
+ * }
+ * const authorization = Signature.v3Authorization(parts, "my-key-id", "my-key-secret")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -46,6 +71,13 @@ export interface V3RequestParts {
 /**
  * The V3 algorithm name, also the prefix of the `Authorization` header.
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const isV3 = (authorization: string) => authorization.startsWith(`${Signature.V3_ALGORITHM} `)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -53,6 +85,13 @@ export const V3_ALGORITHM = "ACS3-HMAC-SHA256"
 
 /**
  * SHA-256 of an empty body, the `x-acs-content-sha256` of every body-less request.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.sha256Hex("") === Signature.EMPTY_PAYLOAD_SHA256 // true
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -73,6 +112,13 @@ const BYTE_ESCAPES: ReadonlyArray<string> = Array.from(
 /**
  * RFC 3986 percent-encoding of the UTF-8 bytes of `value` with upper-case hex: space is `%20`, `*` is `%2A`,
  * `~` stays. Lone surrogates encode as U+FFFD (`%EF%BF%BD`), as `TextEncoder` does.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.percentEncode("a b*c~/é") // "a%20b%2Ac~%2F%C3%A9"
+ * ```
  *
  * @since 0.1.0
  * @category encoding
@@ -107,6 +153,14 @@ const canonicalize = (params: SignedParams, exclude: string | undefined): string
  * The canonicalized query string: names sorted lexicographically (`DeviceNames.10` before `DeviceNames.2`),
  * `enc(name)=enc(value)` joined with `&` (`name=` for an empty value).
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.canonicalQuery({ "DeviceNames.2": "b", "DeviceNames.10": "a", JobId: "job 1" })
+ * // "DeviceNames.10=a&DeviceNames.2=b&JobId=job%201"
+ * ```
+ *
  * @since 0.1.0
  * @category encoding
  */
@@ -114,6 +168,14 @@ export const canonicalQuery = (params: SignedParams): string => canonicalize(par
 
 /**
  * The V2 string-to-sign: `METHOD&%2F&enc(canonicalQuery)`, over every parameter except `Signature`.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.rpcStringToSign("GET", { Action: "ListOTATaskByJob", JobId: "job-1", Signature: "ignored" })
+ * // "GET&%2F&Action%3DListOTATaskByJob%26JobId%3Djob-1"
+ * ```
  *
  * @since 0.1.0
  * @category v2
@@ -124,6 +186,13 @@ export const rpcStringToSign = (method: string, params: SignedParams): string =>
 /**
  * Base64 HMAC-SHA1 of a V2 string-to-sign with the key `secret + "&"`.
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.rpcSignStringToSign("GET&%2F&Action%3DListOTATaskByJob", "secret") // "nailukkUdUTYhfxfPg786wlPjgo="
+ * ```
+ *
  * @since 0.1.0
  * @category v2
  */
@@ -133,6 +202,15 @@ export const rpcSignStringToSign = (stringToSign: string, accessKeySecret: strin
 /**
  * The V2 signature of `params` sent with `method` (the `Signature` parameter, before URL encoding).
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * // Checks a signature the way the emulator does (a real verifier compares in constant time).
+ * const verify = (params: Record<string, string>, secret: string): boolean =>
+ *   params.Signature === Signature.rpcSignature("GET", params, secret)
+ * ```
+ *
  * @since 0.1.0
  * @category v2
  */
@@ -141,6 +219,13 @@ export const rpcSignature = (method: string, params: SignedParams, accessKeySecr
 
 /**
  * Lower-case hex SHA-256.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.sha256Hex("abc") // "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+ * ```
  *
  * @since 0.1.0
  * @category v3
@@ -168,6 +253,18 @@ const headerValues = (parts: V3RequestParts): Map<string, Array<string>> => {
 /**
  * The header names a V3 request signs, lower-cased and sorted.
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * Signature.v3SignedHeaderNames({
+ *   method: "POST",
+ *   query: {},
+ *   headers: { "User-Agent": "x", Host: "127.0.0.1", "x-acs-date": "2024-01-01T00:00:00Z" },
+ *   hashedPayload: Signature.EMPTY_PAYLOAD_SHA256
+ * }) // ["host", "x-acs-date"]
+ * ```
+ *
  * @since 0.1.0
  * @category v3
  */
@@ -186,6 +283,19 @@ const canonicalUri = (pathname: string): string => pathname.split("/").map(perce
  * The V3 canonical request (PROTOCOL §7.3):
  * `METHOD \n URI \n query \n name:value\n… \n names;… \n payloadHash`. Repeated header names merge into one
  * entry, values trimmed, sorted and joined with `,`.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const canonical = Signature.v3CanonicalRequest({
+ *   method: "POST",
+ *   query: { Action: "ListOTATaskByJob" },
+ *   headers: { host: "127.0.0.1", "x-acs-date": "2024-01-01T00:00:00Z" },
+ *   hashedPayload: Signature.EMPTY_PAYLOAD_SHA256
+ * })
+ * // "POST\n/\nAction=ListOTATaskByJob\nhost:127.0.0.1\nx-acs-date:2024-01-01T00:00:00Z\n\nhost;x-acs-date\ne3b0…"
+ * ```
  *
  * @since 0.1.0
  * @category v3
@@ -208,6 +318,13 @@ export const v3CanonicalRequest = (parts: V3RequestParts): string => {
 /**
  * The V3 string-to-sign: `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
  *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const stringToSign = Signature.v3StringToSign("POST\n/\n…") // "ACS3-HMAC-SHA256\n<hex sha-256>"
+ * ```
+ *
  * @since 0.1.0
  * @category v3
  */
@@ -216,6 +333,16 @@ export const v3StringToSign = (canonicalRequest: string): string =>
 
 /**
  * The V3 signature: lower-case hex HMAC-SHA256 of the string-to-sign, keyed with the raw secret (no `&`).
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const signature = Signature.v3Signature(
+ *   { method: "POST", query: {}, headers: { host: "127.0.0.1" }, hashedPayload: Signature.EMPTY_PAYLOAD_SHA256 },
+ *   "my-key-secret"
+ * ) // 64 hex digits
+ * ```
  *
  * @since 0.1.0
  * @category v3
@@ -227,6 +354,17 @@ export const v3Signature = (parts: V3RequestParts, accessKeySecret: string): str
 
 /**
  * The full `Authorization` header value for a V3 request.
+ *
+ * @example
+ * ```ts
+ * import { Signature } from "@iot-ota/emulator"
+ *
+ * const authorization = Signature.v3Authorization(
+ *   { method: "POST", query: {}, headers: { host: "127.0.0.1" }, hashedPayload: Signature.EMPTY_PAYLOAD_SHA256 },
+ *   "my-key-id",
+ *   "my-key-secret"
+ * ) // "ACS3-HMAC-SHA256 Credential=my-key-id,SignedHeaders=host,Signature=…"
+ * ```
  *
  * @since 0.1.0
  * @category v3
