@@ -88,6 +88,17 @@ const offsetError = (maxOffset: number, page: number, pageSize: number) =>
     message: `currentPage × pageSize must be at most ${maxOffset}, got ${page} × ${pageSize}`
   })
 
+/** Where a page fiber leaves its page. */
+interface Slot<O> {
+  page: O | undefined
+}
+
+/** A page being fetched. */
+interface InFlight<O> {
+  readonly fiber: Fiber.RuntimeFiber<void, OtaError>
+  readonly slot: Slot<O>
+}
+
 /**
  * A cursor over every page from the request's `currentPage` on, in order.
  *
@@ -123,11 +134,11 @@ export const pageCursor = <I, R, O, T>(
     let plannedLast = startPage
     let nextToStart = startPage + 1
     let done = false
-    const inFlight: Array<Fiber.RuntimeFiber<O, OtaError>> = []
+    const inFlight: Array<InFlight<O>> = []
 
     const stop = Effect.suspend(() => {
       done = true
-      const fibers = inFlight.splice(0)
+      const fibers = inFlight.splice(0).map((entry) => entry.fiber)
       return fibers.length === 0 ? Effect.void : Fiber.interruptAll(fibers)
     })
     yield* Effect.addFinalizer(() => stop)
@@ -148,9 +159,16 @@ export const pageCursor = <I, R, O, T>(
       // Fibers are pushed when `starts` run, so count the free slots up front.
       let free = concurrency - inFlight.length
       while (!done && free-- > 0 && nextToStart <= plannedLast) {
+        // The fiber ends with `void` and hands its page over in `slot`: a
+        // finished fiber's exit stays reachable until the next full GC, and
+        // pages held there were promoted out of the young generation.
+        const slot: Slot<O> = { page: undefined }
+        const fetch = Effect.map(fetchPage(nextToStart), (page) => {
+          slot.page = page
+        })
         starts.push(
-          Effect.map(Effect.forkIn(fetchPage(nextToStart), scope), (fiber) => {
-            inFlight.push(fiber)
+          Effect.map(Effect.forkIn(fetch, scope), (fiber) => {
+            inFlight.push({ fiber, slot })
           })
         )
         nextToStart++
@@ -188,11 +206,14 @@ export const pageCursor = <I, R, O, T>(
       }
       const head = inFlight.shift()
       if (head !== undefined) {
-        return Effect.flatMap(Fiber.await(head), (exit) =>
-          Exit.isSuccess(exit)
-            ? Effect.zipRight(topUp, deliver(exit.value))
-            : Effect.zipRight(stop, Effect.failCause(exit.cause))
-        )
+        return Effect.flatMap(Fiber.await(head.fiber), (exit) => {
+          if (Exit.isFailure(exit)) return Effect.zipRight(stop, Effect.failCause(exit.cause))
+          const page = head.slot.page
+          head.slot.page = undefined
+          return page === undefined
+            ? Effect.die("a page fiber succeeded without a page")
+            : Effect.zipRight(topUp, deliver(page))
+        })
       }
       // Planned pages are done; continue only if the total grew past them.
       const page = nextToStart

@@ -139,12 +139,26 @@ export class PromiseClient {
   }
 
   #run<A>(effect: Effect.Effect<A, OtaError, RpcClient>, signal: AbortSignal | undefined): Promise<A> {
-    return this.#runtime
-      .runPromiseExit(effect, signal === undefined ? undefined : { signal })
-      .then((exit) => {
-        if (Exit.isSuccess(exit)) return exit.value
-        throw rejection(exit.cause, signal)
+    return new Promise<A>((resolve, reject) => {
+      // The value is handed to the promise from inside the fiber, which then
+      // ends with `void`: a finished fiber stays reachable from the runtime's
+      // bookkeeping across young-generation GCs, and a page held in its exit
+      // was promoted to the old generation (measured 0.05-0.15 ms/call of GC
+      // on 100-task pages).
+      const fiber = this.#runtime.runFork(Effect.map(effect, resolve))
+      let onAbort: (() => void) | undefined
+      if (signal !== undefined) {
+        if (signal.aborted) fiber.unsafeInterruptAsFork(fiber.id())
+        else {
+          onAbort = () => fiber.unsafeInterruptAsFork(fiber.id())
+          signal.addEventListener("abort", onAbort, { once: true })
+        }
+      }
+      fiber.addObserver((exit) => {
+        if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort)
+        if (Exit.isFailure(exit)) reject(rejection(exit.cause, signal))
       })
+    })
   }
 
   /**
@@ -154,7 +168,7 @@ export class PromiseClient {
    */
   async *#pull<A, B>(
     open: (rpc: RpcClient["Type"]) => Effect.Effect<Cursor<A>, OtaError, Scope.Scope>,
-    emit: (value: A) => Iterable<B>,
+    emit: (value: A) => ReadonlyArray<B>,
     signal: AbortSignal | undefined
   ): AsyncGenerator<B> {
     const scope = await this.#runtime.runPromise(Scope.make())

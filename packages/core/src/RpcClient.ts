@@ -13,6 +13,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
@@ -22,6 +23,7 @@ import * as RateLimiter from "effect/RateLimiter"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
 import { DecodeError, isClockSkewError, type OtaError, type ValidationError } from "./IotError.js"
@@ -39,7 +41,7 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import { makeHmacSha1, NO_HEADERS, Signer, type SignerService } from "./Signer.js"
 import { makeAcs3HmacSha256 } from "./SignerV3.js"
 import { makeWebCrypto, SigningCrypto } from "./SigningCrypto.js"
-import { Transport } from "./Transport.js"
+import { Transport, type TransportResponse } from "./Transport.js"
 
 /**
  * @since 0.1.0
@@ -104,14 +106,24 @@ export const make: Effect.Effect<
     RetryPolicy.standard({ maxAttempts: config.maxAttempts })
   )
   const quota = yield* RetryPolicy.makeQuota(clientPolicy.quotaCapacity)
-  /** Server time minus local time, learnt from a clock-skew rejection. */
-  const clockOffset = yield* Ref.make(0)
+  /**
+   * Server time minus local time, learnt from a clock-skew rejection. A plain
+   * variable rather than a `Ref`: JavaScript runs one step at a time, and a
+   * `Ref` cost two fiber steps per attempt for the same read and write.
+   */
+  let clockOffset = 0
   const rateLimit: RateLimiter.RateLimiter =
     config.qps > 0 ? yield* makeRateLimiter(config.qps) : (effect) => effect
   const baseHeaders: Readonly<Record<string, string>> = {
     "user-agent": config.userAgent,
     accept: "application/json"
   }
+
+  // The hot path below is written with `flatMap`s and synchronous helpers
+  // rather than `Effect.gen`, with no `Ref` and no retry machinery unless an
+  // attempt fails: on a cold CPU (the client waits on the network between
+  // calls) every fiber step and helper touched shows, and these measured
+  // ~0.1 ms of a 1 ms call in the paging benchmark.
 
   /**
    * One HTTP exchange: sign afresh (new timestamp and nonce), send, classify,
@@ -121,103 +133,188 @@ export const make: Effect.Effect<
   const attemptOnce = <R, O>(
     operation: Operation<unknown, R, O>,
     params: Readonly<Record<string, string>>,
-    mayCorrectClock: boolean
+    mayCorrectClock: boolean,
+    span: Tracer.Span,
+    clock: Clock.Clock
   ): Effect.Effect<O, OtaError> =>
-    Effect.gen(function* () {
-      const now = (yield* Clock.currentTimeMillis) + (yield* Ref.get(clockOffset))
-      const signed = yield* signer.sign(
-        {
-          endpoint: config.endpoint,
-          method: "GET",
-          action: operation.action,
-          version: config.apiVersion,
-          params,
-          regionId: config.regionId
-        },
-        { credentials, timestamp: now, nonce: yield* nonce.next }
-      )
-      const response = yield* rateLimit(
-        transport.send({
-          method: "GET",
-          url: signed.url,
-          headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
-          timeoutMs: config.timeoutMs
-        })
-      )
-      const text = response.body
-      const classified = classify(response.status, text)
-      if (classified._tag === "Failure") {
-        const error = classified.error
-        if (error.requestId !== undefined) yield* Effect.annotateCurrentSpan("ota.requestId", error.requestId)
-        const server = serverTime(response.header("date"))
-        if (mayCorrectClock && isClockSkewError(error) && server !== undefined) {
-          const offset = server - (yield* Clock.currentTimeMillis)
-          yield* Ref.set(clockOffset, offset)
-          yield* Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
-            Effect.annotateLogs({ clockOffsetMs: offset })
+    Effect.flatMap(nonce.next, (signatureNonce) =>
+      Effect.flatMap(
+        signer.sign(
+          {
+            endpoint: config.endpoint,
+            method: "GET",
+            action: operation.action,
+            version: config.apiVersion,
+            params,
+            regionId: config.regionId
+          },
+          {
+            credentials,
+            timestamp: clock.unsafeCurrentTimeMillis() + clockOffset,
+            nonce: signatureNonce
+          }
+        ),
+        (signed) =>
+          Effect.flatMap(
+            rateLimit(
+              transport.send({
+                method: "GET",
+                url: signed.url,
+                headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
+                timeoutMs: config.timeoutMs
+              })
+            ),
+            (response) => settle(operation, params, mayCorrectClock, span, clock, response)
           )
-          return yield* attemptOnce(operation, params, false)
-        }
-        return yield* Effect.fail(error)
+      )
+    )
+
+  /** Classifies and decodes a response (synchronously, unless the clock must be corrected). */
+  const settle = <R, O>(
+    operation: Operation<unknown, R, O>,
+    params: Readonly<Record<string, string>>,
+    mayCorrectClock: boolean,
+    span: Tracer.Span,
+    clock: Clock.Clock,
+    response: TransportResponse
+  ): Effect.Effect<O, OtaError> => {
+    const text = response.body
+    const classified = classify(response.status, text)
+    if (classified._tag === "Failure") {
+      const error = classified.error
+      if (error.requestId !== undefined) span.attribute("ota.requestId", error.requestId)
+      const server = serverTime(response.header("date"))
+      if (mayCorrectClock && isClockSkewError(error) && server !== undefined) {
+        const offset = server - clock.unsafeCurrentTimeMillis()
+        clockOffset = offset
+        return Effect.zipRight(
+          Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
+            Effect.annotateLogs({ clockOffsetMs: offset })
+          ),
+          attemptOnce(operation, params, false, span, clock)
+        )
       }
-      if (classified.requestId !== undefined)
-        yield* Effect.annotateCurrentSpan("ota.requestId", classified.requestId)
-      return yield* Effect.mapError(
-        codecs(operation).decode(classified.body),
-        (error) =>
+      return Effect.fail(error)
+    }
+    if (classified.requestId !== undefined) span.attribute("ota.requestId", classified.requestId)
+    const decoded = codecs(operation).decode(classified.body)
+    return decoded._tag === "Right"
+      ? Effect.succeed(decoded.right)
+      : Effect.fail(
           new DecodeError({
-            message: `the ${operation.action} response is not the documented shape: ${describeParseError(error)}`,
+            message: `the ${operation.action} response is not the documented shape: ${describeParseError(decoded.left)}`,
             httpStatus: response.status,
             excerpt: excerpt(text),
             ...(classified.requestId === undefined ? {} : { requestId: classified.requestId }),
             retryable: false
           })
+        )
+  }
+
+  /**
+   * The attempts of one checked request under the retry policy. The first
+   * attempt runs bare; only a failure builds the retry `Schedule` (with its
+   * driver, `Ref`s and metadata service, ~10 fiber steps), and it replays
+   * that failure into the schedule first, so `Effect.retry` sees exactly the
+   * attempts and errors it would have seen wrapping the first attempt too.
+   */
+  const attempts = <R, O>(
+    operation: Operation<unknown, R, O>,
+    request: R,
+    span: Tracer.Span,
+    fiber: Fiber.RuntimeFiber<unknown, unknown>
+  ): Effect.Effect<O, OtaError> => {
+    const encoded = codecs(operation).encode(request)
+    if (encoded._tag === "Left") return Effect.die(encoded.left)
+    const params = encoded.right
+    const policy = Option.getOrElse(
+      Context.getOption(fiber.currentContext, RetryPolicy.RetryPolicy),
+      () => clientPolicy
+    )
+    // With debug logging on (what `--verbose` shows), each attempt is
+    // logged with its duration and request id — never the URL or headers,
+    // which carry the signature. Otherwise the timing is skipped entirely.
+    const logAttempts = LogLevel.lessThanEqual(
+      fiber.getFiberRef(FiberRef.currentMinimumLogLevel),
+      LogLevel.Debug
+    )
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    let count = 0
+    const nextAttempt = (): Effect.Effect<O, OtaError> => {
+      const n = ++count
+      span.attribute("ota.attempt", n)
+      const once = attemptOnce(operation, params, true, span, clock)
+      return logAttempts ? logged(operation.action, n, once) : once
+    }
+    return Effect.flatMap(
+      Effect.catchAll(nextAttempt(), (first) => {
+        if (!first.retryable) return Effect.fail(first)
+        let replay: OtaError | undefined = first
+        const attempt = Effect.suspend(() => {
+          if (replay === undefined) return nextAttempt()
+          const error = replay
+          replay = undefined
+          return Effect.fail(error)
+        })
+        return Effect.flatMap(Ref.make(0), (spent) =>
+          Effect.flatMap(Effect.retry(attempt, RetryPolicy.schedule(policy, quota, spent)), (output) =>
+            Effect.as(
+              Effect.flatMap(Ref.get(spent), (tokens) => quota.release(policy, tokens)),
+              output
+            )
+          )
+        )
+      }),
+      (output) => (count === 1 ? Effect.as(quota.release(policy, 0), output) : Effect.succeed(output))
+    )
+  }
+
+  /**
+   * Runs a checked request (encode, then attempts under the retry policy) in
+   * one span, the current span for everything the call does.
+   *
+   * The span ends with `void`, and the output leaves through `output`: the
+   * span stays reachable from the fiber's context bookkeeping after the call
+   * (until the next full GC), so a page held by its exit survived young
+   * collections and was promoted — measured 35-50 µs of GC per 100-task page,
+   * a sixth of a call. Tracers see the same success or failure.
+   */
+  const run = <R, O>(operation: Operation<unknown, R, O>, request: R): Effect.Effect<O, OtaError> =>
+    Effect.suspend(() => {
+      // One box per run: the effect may be run more than once, even concurrently.
+      let output: { readonly value: O } | undefined
+      return Effect.zipRight(
+        Effect.useSpan(
+          `ota.${operation.action}`,
+          {
+            kind: "client",
+            captureStackTrace: false,
+            attributes: {
+              "rpc.system": "alibaba-cloud-rpc",
+              "rpc.method": operation.action,
+              ...operation.spanAttributes(request)
+            }
+          },
+          (span) =>
+            Effect.withParentSpan(
+              Effect.withFiberRuntime<void, OtaError>((fiber) =>
+                Effect.map(attempts(operation, request, span, fiber), (value) => {
+                  output = { value }
+                })
+              ),
+              span
+            )
+        ),
+        Effect.sync(() => {
+          const done = output!
+          output = undefined
+          return done.value
+        })
       )
     })
 
-  /** Runs a checked request: encode, then attempts under the retry policy, in one span. */
-  const run = <R, O>(operation: Operation<unknown, R, O>, request: R): Effect.Effect<O, OtaError> =>
-    Effect.gen(function* () {
-      const params = yield* Effect.orDie(codecs(operation).encode(request))
-      const policy = Option.getOrElse(
-        yield* Effect.serviceOption(RetryPolicy.RetryPolicy),
-        () => clientPolicy
-      )
-      const spent = yield* Ref.make(0)
-      let attempts = 0
-      // With debug logging on (what `--verbose` shows), each attempt is
-      // logged with its duration and request id — never the URL or headers,
-      // which carry the signature. Otherwise the timing is skipped entirely.
-      const logAttempts = LogLevel.lessThanEqual(
-        yield* FiberRef.get(FiberRef.currentMinimumLogLevel),
-        LogLevel.Debug
-      )
-      const attempt: Effect.Effect<O, OtaError> = Effect.suspend(() => {
-        const n = ++attempts
-        return Effect.zipRight(
-          Effect.annotateCurrentSpan("ota.attempt", n),
-          logAttempts
-            ? logged(operation.action, n, attemptOnce(operation, params, true))
-            : attemptOnce(operation, params, true)
-        )
-      })
-      const result = yield* Effect.retry(attempt, RetryPolicy.schedule(policy, quota, spent))
-      yield* quota.release(policy, yield* Ref.get(spent))
-      return result
-    }).pipe(
-      Effect.withSpan(`ota.${operation.action}`, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: {
-          "rpc.system": "alibaba-cloud-rpc",
-          "rpc.method": operation.action,
-          ...operation.spanAttributes(request)
-        }
-      })
-    )
-
   /** Checks the caller's input; the client-level `iotInstanceId` applies unless the call names its own. */
-  const check = <I, R, O>(operation: Operation<I, R, O>, input: I): Effect.Effect<R, OtaError> =>
+  const check = <I, R, O>(operation: Operation<I, R, O>, input: I): Either.Either<R, ValidationError> =>
     codecs(operation).check(
       config.iotInstanceId !== undefined &&
         operation.action === ListOTATaskByJob.action &&
@@ -229,7 +326,12 @@ export const make: Effect.Effect<
     )
 
   const execute = <I, R, O>(operation: Operation<I, R, O>, input: I): Effect.Effect<O, OtaError> =>
-    Effect.flatMap(check(operation, input), (request) => run(operation as Operation<unknown, R, O>, request))
+    Effect.suspend(() => {
+      const checked = check(operation, input)
+      return checked._tag === "Left"
+        ? Effect.fail(checked.left)
+        : run(operation as Operation<unknown, R, O>, checked.right)
+    })
 
   const pageCursor = <I, R, O, T>(
     operation: PaginatedOperation<I, R, O, T>,

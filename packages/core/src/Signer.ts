@@ -16,6 +16,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { CredentialsService } from "./Credentials.js"
+import { copyParams } from "./internal/copyParams.js"
 import { SigningCrypto, toBase64 } from "./SigningCrypto.js"
 
 /**
@@ -89,8 +90,19 @@ export interface SignerService {
 export class Signer extends Context.Tag("@iot-ota/core/Signer")<Signer, SignerService>() {}
 
 // RFC 3986 unreserved characters pass through; the fast path skips the
-// encoder for the common case of plain ids and numbers.
-const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/
+// encoder for the common case of plain ids and numbers. A table lookup per
+// character: ~25 names and values per request, where a regex test cost
+// ~50 ns each.
+const UNRESERVED = new Uint8Array(128)
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+  UNRESERVED[c.charCodeAt(0)] = 1
+const isUnreserved = (value: string): boolean => {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c >= 128 || UNRESERVED[c] === 0) return false
+  }
+  return true
+}
 const SUB_DELIMS = /[!'()*]/g
 const escapeSubDelim = (c: string) => "%" + c.charCodeAt(0).toString(16).toUpperCase()
 
@@ -109,7 +121,7 @@ const escapeSubDelim = (c: string) => "%" + c.charCodeAt(0).toString(16).toUpper
  * ```
  */
 export const percentEncode = (value: string): string => {
-  if (UNRESERVED.test(value)) return value
+  if (isUnreserved(value)) return value
   let encoded: string
   try {
     encoded = encodeURIComponent(value)
@@ -181,17 +193,15 @@ export const rpcSignature = (
  * @category combinators
  */
 export const rpcParams = (request: UnsignedRequest, context: SigningContext): Record<string, string> => {
-  const params: Record<string, string> = {
-    ...request.params,
-    Action: request.action,
-    Version: request.version,
-    Format: "JSON",
-    AccessKeyId: context.credentials.accessKeyId,
-    SignatureMethod: "HMAC-SHA1",
-    SignatureVersion: "1.0",
-    SignatureNonce: context.nonce,
-    Timestamp: formatTimestamp(context.timestamp)
-  }
+  const params = copyParams(request.params)
+  params.Action = request.action
+  params.Version = request.version
+  params.Format = "JSON"
+  params.AccessKeyId = context.credentials.accessKeyId
+  params.SignatureMethod = "HMAC-SHA1"
+  params.SignatureVersion = "1.0"
+  params.SignatureNonce = context.nonce
+  params.Timestamp = formatTimestamp(context.timestamp)
   if (request.regionId !== undefined) params.RegionId = request.regionId
   return params
 }

@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import { copyParams } from "./internal/copyParams.js"
 import {
   canonicalQuery,
   formatTimestamp,
@@ -15,7 +16,7 @@ import {
   type UnsignedRequest,
   withQuery
 } from "./Signer.js"
-import { SigningCrypto, toHex } from "./SigningCrypto.js"
+import { SigningCrypto, type SigningCryptoService, toHex } from "./SigningCrypto.js"
 
 /**
  * Hex SHA-256 of an empty payload.
@@ -111,18 +112,31 @@ export const authorization = (options: {
   readonly accessKeySecret: Redacted.Redacted<string>
   readonly request: CanonicalRequestInput
 }): Effect.Effect<{ readonly authorization: string; readonly stringToSign: string }, never, SigningCrypto> =>
-  Effect.gen(function* () {
-    const crypto = yield* SigningCrypto
-    const { text, signedHeaders } = canonicalRequest(options.request)
-    const stringToSign = "ACS3-HMAC-SHA256\n" + toHex(yield* crypto.sha256(text))
-    const signature = toHex(
-      yield* crypto.hmac("SHA-256", Redacted.value(options.accessKeySecret), stringToSign)
+  Effect.flatMap(SigningCrypto, (crypto) => authorizationWith(crypto, options))
+
+// A chain of `flatMap`s over the crypto service in hand: the signer used to
+// provide it to `authorization` per request, and providing a service costs
+// a context copy and two fiber-ref updates on every call.
+const authorizationWith = (
+  crypto: SigningCryptoService,
+  options: {
+    readonly accessKeyId: string
+    readonly accessKeySecret: Redacted.Redacted<string>
+    readonly request: CanonicalRequestInput
+  }
+): Effect.Effect<{ readonly authorization: string; readonly stringToSign: string }> => {
+  const { text, signedHeaders } = canonicalRequest(options.request)
+  return Effect.flatMap(crypto.sha256(text), (hash) => {
+    const stringToSign = "ACS3-HMAC-SHA256\n" + toHex(hash)
+    return Effect.map(
+      crypto.hmac("SHA-256", Redacted.value(options.accessKeySecret), stringToSign),
+      (mac) => ({
+        authorization: `ACS3-HMAC-SHA256 Credential=${options.accessKeyId},SignedHeaders=${signedHeaders},Signature=${toHex(mac)}`,
+        stringToSign
+      })
     )
-    return {
-      authorization: `ACS3-HMAC-SHA256 Credential=${options.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`,
-      stringToSign
-    }
   })
+}
 
 /**
  * The V3 signer: API parameters in the query, `x-acs-*` headers, and
@@ -144,27 +158,25 @@ export const makeAcs3HmacSha256: Effect.Effect<SignerService, never, SigningCryp
         "x-acs-signature-nonce": context.nonce,
         "x-acs-content-sha256": EMPTY_PAYLOAD_SHA256
       }
-      const query: Record<string, string> =
-        request.regionId === undefined
-          ? { ...request.params }
-          : { ...request.params, RegionId: request.regionId }
-      return authorization({
-        accessKeyId: context.credentials.accessKeyId,
-        accessKeySecret: context.credentials.accessKeySecret,
-        request: {
-          method: request.method,
-          canonicalUri: "/",
-          query,
-          headers: [["host", request.endpoint.host], ...Object.entries(headers)],
-          hashedPayload: EMPTY_PAYLOAD_SHA256
-        }
-      }).pipe(
-        Effect.provideService(SigningCrypto, crypto),
-        Effect.map(({ authorization }) => ({
+      const query = copyParams(request.params)
+      if (request.regionId !== undefined) query.RegionId = request.regionId
+      return Effect.map(
+        authorizationWith(crypto, {
+          accessKeyId: context.credentials.accessKeyId,
+          accessKeySecret: context.credentials.accessKeySecret,
+          request: {
+            method: request.method,
+            canonicalUri: "/",
+            query,
+            headers: [["host", request.endpoint.host], ...Object.entries(headers)],
+            hashedPayload: EMPTY_PAYLOAD_SHA256
+          }
+        }),
+        ({ authorization }) => ({
           method: request.method,
           url: withQuery(request.endpoint, canonicalQuery(query)),
           headers: { ...headers, authorization }
-        }))
+        })
       )
     }
   })

@@ -243,6 +243,52 @@ describe("ListOTATaskByJob response decoding", () => {
     expect(page.tasks[0]?.utcCreate?.toISOString()).toBe(iso)
   })
 
+  it("reads the API's own timestamp spellings exactly as Date does, for any instant", () => {
+    const taskAt = (utcCreate: string) =>
+      decode({
+        Total: 1,
+        Data: {
+          SimpleOTATaskInfo: [{ TaskId: "t", DeviceName: "d", TaskStatus: "QUEUED", UtcCreate: utcCreate }]
+        }
+      }).tasks[0]?.utcCreate?.getTime()
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date(Date.UTC(1, 0, 1)),
+          max: new Date(Date.UTC(9999, 11, 31)),
+          noInvalidDate: true
+        }),
+        (date) => {
+          const iso = date.toISOString()
+          expect(taskAt(iso)).toBe(date.getTime())
+          expect(taskAt(iso.slice(0, 19) + "Z")).toBe(Math.floor(date.getTime() / 1000) * 1000)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+    // Field values Date rolls over (the 31st of a 30-day month) or refuses (hour 24, month 13) agree too.
+    const digits = (n: number, width: number) => String(n).padStart(width, "0")
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 13 }),
+          fc.integer({ min: 0, max: 32 }),
+          fc.integer({ min: 0, max: 25 }),
+          fc.integer({ min: 0, max: 60 }),
+          fc.integer({ min: 0, max: 60 })
+        ),
+        ([y, mo, d, h, mi, se]) => {
+          const text = `${digits(y, 4)}-${digits(mo, 2)}-${digits(d, 2)}T${digits(h, 2)}:${digits(mi, 2)}:${digits(se, 2)}.123Z`
+          const expected = new Date(text).getTime()
+          if (Number.isNaN(expected)) expect(() => taskAt(text)).toThrow()
+          else expect(taskAt(text)).toBe(expected)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
   it("rejects a body that is not the documented shape, naming the field", () => {
     expect(() => decode({ Total: "many" })).toThrow(/total: expected a non-negative integer, got "many"/)
     expect(() =>

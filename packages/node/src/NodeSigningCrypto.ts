@@ -17,9 +17,10 @@ const NODE_HASH = { "SHA-1": "sha1", "SHA-256": "sha256" } as const
  * @category constructors
  */
 export const make = (): SigningCryptoService => ({
+  // A `Buffer` is a `Uint8Array`: returned as is, not copied.
   hmac: (hash, key, data) =>
-    Effect.sync(() => new Uint8Array(createHmac(NODE_HASH[hash], key).update(data, "utf8").digest())),
-  sha256: (data) => Effect.sync(() => new Uint8Array(createHash("sha256").update(data, "utf8").digest()))
+    Effect.sync(() => createHmac(NODE_HASH[hash], key).update(data, "utf8").digest()),
+  sha256: (data) => Effect.sync(() => createHash("sha256").update(data, "utf8").digest())
 })
 
 /**

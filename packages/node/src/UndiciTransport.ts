@@ -1,15 +1,164 @@
 /**
  * The Node transport: an undici `Agent` (keep-alive connection pools per
- * origin) driven directly, one `request` per call with the whole body read as
- * text. The deadline is a single timer aborting the request, so a per-attempt
- * timeout costs a `setTimeout`, not a fiber race.
+ * origin) driven through its low-level `dispatch` with a handler that
+ * collects the body bytes and decodes them once. The deadline is a single
+ * timer, so a per-attempt timeout costs a `setTimeout`, not a fiber race.
+ *
+ * Why `dispatch` rather than undici's `request`: `request` wraps every
+ * response in a `Readable` body stream, an `AbortSignal` listener and a
+ * promise chain; on 40 KB pages from a loopback server `dispatch` measured
+ * ~0.06 ms per call less (0.29 vs 0.35 ms for the bare exchange, and below a
+ * hand-written `node:http` keep-alive loop at 0.37 ms).
  *
  * @since 0.1.0
  */
-import { Transport, type TransportService, timeoutError, transportError } from "@iot-ota/core/Transport"
+import type { TimeoutError, TransportError } from "@iot-ota/core/IotError"
+import {
+  Transport,
+  type TransportRequest,
+  type TransportResponse,
+  type TransportService,
+  timeoutError,
+  transportError
+} from "@iot-ota/core/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Agent, type Dispatcher } from "undici"
+import { Agent, type Dispatcher, errors } from "undici"
+
+type Headers = Record<string, string | Array<string> | undefined>
+type Resume = (effect: Effect.Effect<TransportResponse, TransportError | TimeoutError>) => void
+
+const onTimeout = (exchange: Exchange): void => exchange.timeout()
+
+/**
+ * One request and its response, as an undici dispatch handler. It settles
+ * exactly once: with the response, a transport error or a timeout — or not
+ * at all once interrupted.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #request: TransportRequest
+  readonly #resume: Resume
+  #controller: Dispatcher.DispatchController | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  /** Why the request must stop, when that is decided before undici starts it. */
+  #abortReason: Error | undefined
+  #settled = false
+  #status = 0
+  #headers: Headers = {}
+  #chunks: Array<Buffer> = []
+  #length = 0
+
+  constructor(request: TransportRequest, resume: Resume) {
+    this.#request = request
+    this.#resume = resume
+    this.#timer = setTimeout(onTimeout, request.timeoutMs, this)
+  }
+
+  /** The deadline passed: fail now, and stop the request (even one still waiting for a connection). */
+  timeout(): void {
+    this.#timer = undefined
+    if (this.#settled) return
+    this.#settled = true
+    this.#abort(new errors.RequestAbortedError("the deadline passed"))
+    this.#resume(Effect.fail(timeoutError(this.#request)))
+  }
+
+  /** Interruption: stop the request, and never resume. */
+  interrupt(): void {
+    this.#settled = true
+    this.#clearTimer()
+    this.#abort(new errors.RequestAbortedError())
+  }
+
+  fail(cause: unknown): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.#clearTimer()
+    this.#resume(Effect.fail(transportError(this.#request, cause)))
+  }
+
+  #abort(reason: Error): void {
+    if (this.#controller === undefined) this.#abortReason = reason
+    else if (!this.#controller.aborted) this.#controller.abort(reason)
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.#abortReason !== undefined) controller.abort(this.#abortReason)
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
+    // Called again after a 1xx answer, or when undici retries the request: the last one counts.
+    this.#status = statusCode
+    this.#headers = headers
+    this.#chunks = []
+    this.#length = 0
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk)
+    this.#length += chunk.length
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.#clearTimer()
+    const chunks = this.#chunks
+    this.#chunks = []
+    const body =
+      chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, this.#length).toString("utf8")
+    const headers = this.#headers
+    this.#resume(
+      Effect.succeed({
+        status: this.#status,
+        header: (name: string) => {
+          const value = headers[name]
+          return Array.isArray(value) ? value.join(", ") : value
+        },
+        body
+      })
+    )
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, cause: Error): void {
+    this.fail(cause)
+  }
+}
+
+/**
+ * `origin` and `path` of an absolute URL, without parsing it when it is the
+ * plain `http(s)://host[:port]/path?query` the client builds from its
+ * (already normalised) endpoint; anything else goes through `URL`.
+ */
+const splitUrl = (url: string): { readonly origin: string; readonly path: string } => {
+  const scheme = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1
+  if (scheme !== -1) {
+    let end = scheme
+    while (end < url.length) {
+      const c = url.charCodeAt(end)
+      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */ || c === 64 /* @ */) break
+      end++
+    }
+    // User info (`@`) and fragments (`#`) are left to `URL`, which drops them.
+    if (url.charCodeAt(end) !== 64 && url.indexOf("#", end) === -1) {
+      const path = url.slice(end)
+      return {
+        origin: url.slice(0, end),
+        path: path === "" ? "/" : path.charCodeAt(0) === 63 ? "/" + path : path
+      }
+    }
+  }
+  const parsed = new URL(url)
+  return { origin: parsed.origin, path: parsed.pathname + parsed.search }
+}
 
 /**
  * A transport over an undici dispatcher.
@@ -20,47 +169,26 @@ import { Agent, type Dispatcher } from "undici"
 export const make = (dispatcher: Dispatcher): TransportService => ({
   send: (request) =>
     Effect.async((resume) => {
-      const controller = new AbortController()
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        controller.abort()
-      }, request.timeoutMs)
-      const url = new URL(request.url)
-      dispatcher
-        .request({
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method: request.method,
-          headers: request.headers,
-          signal: controller.signal,
-          // The deadline above covers the whole exchange; undici's own timers stay out of the way.
-          headersTimeout: 0,
-          bodyTimeout: 0
-        })
-        .then(async (response) => {
-          const body = await response.body.text()
-          clearTimeout(timer)
-          const headers = response.headers
-          resume(
-            Effect.succeed({
-              status: response.statusCode,
-              header: (name: string) => {
-                const value = headers[name]
-                return Array.isArray(value) ? value.join(", ") : value
-              },
-              body
-            })
-          )
-        })
-        .catch((cause: unknown) => {
-          clearTimeout(timer)
-          resume(Effect.fail(timedOut ? timeoutError(request) : transportError(request, cause)))
-        })
-      return Effect.sync(() => {
-        clearTimeout(timer)
-        controller.abort()
-      })
+      const exchange = new Exchange(request, resume)
+      try {
+        const { origin, path } = splitUrl(request.url)
+        dispatcher.dispatch(
+          {
+            origin,
+            path,
+            method: request.method,
+            headers: request.headers,
+            // The deadline above covers the whole exchange; undici's own timers stay out of the way.
+            headersTimeout: 0,
+            bodyTimeout: 0
+          },
+          exchange
+        )
+      } catch (cause) {
+        // A URL that does not parse.
+        exchange.fail(cause)
+      }
+      return Effect.sync(() => exchange.interrupt())
     })
 })
 

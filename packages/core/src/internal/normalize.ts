@@ -23,9 +23,10 @@ export const toOptionalNumber = (
 ): number | undefined | "invalid" => {
   if (value === null || value === undefined) return undefined
   if (typeof value === "number") return Number.isFinite(value) ? value : "invalid"
-  const trimmed = value.trim()
-  if (trimmed === "") return undefined
-  const parsed = Number(trimmed)
+  // `Number` ignores the same surrounding whitespace `trim` removes; only a
+  // zero can come from a blank string, so only then is the string trimmed.
+  const parsed = Number(value)
+  if (parsed === 0 && value.trim() === "") return undefined
   return Number.isFinite(parsed) ? parsed : "invalid"
 }
 

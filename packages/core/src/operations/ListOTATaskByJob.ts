@@ -290,8 +290,8 @@ const readCount = (value: unknown, path: string, problems: Problems): number | u
   return n
 }
 
-// ISO timestamps as the API sends them (`2019-11-04T03:38:15.000Z`) parse
-// directly; only other spellings go through the tolerant reader.
+// Other ISO spellings with a `Z` (a longer fraction, hour 24) still parse
+// with `new Date`; only the rest goes through the tolerant reader.
 const isPlainIso = (s: string): boolean =>
   s.length >= 20 &&
   s.charCodeAt(4) === 45 &&
@@ -300,11 +300,102 @@ const isPlainIso = (s: string): boolean =>
   s.charCodeAt(13) === 58 &&
   s.charCodeAt(s.length - 1) === 90
 
-const readDate = (value: unknown, path: string, problems: Problems, index = -1): Date | undefined => {
+/** Two ASCII digits at `at` as a number, or -1. */
+const twoDigits = (s: string, at: number): number => {
+  const tens = s.charCodeAt(at) - 48
+  const ones = s.charCodeAt(at + 1) - 48
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
+}
+
+/**
+ * Epoch milliseconds of the timestamps the API sends, `YYYY-MM-DDThh:mm:ssZ`
+ * or `YYYY-MM-DDThh:mm:ss.sssZ`, read digit by digit: `new Date(string)`
+ * measured ~145 ns a call, this ~60 ns, and a page holds 200 timestamps.
+ * `NaN` for anything else (other spellings, out-of-range fields), which then
+ * goes through the general parsers. Accepted values give exactly what
+ * `new Date(string)` gives (days 29-31 roll over into the next month there too).
+ */
+const plainIsoMillis = (s: string): number => {
+  const length = s.length
+  if (
+    (length !== 20 && length !== 24) ||
+    s.charCodeAt(4) !== 45 /* - */ ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 /* T */ ||
+    s.charCodeAt(13) !== 58 /* : */ ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(length - 1) !== 90 /* Z */ ||
+    (length === 24 && s.charCodeAt(19) !== 46) /* . */
+  )
+    return Number.NaN
+  const century = twoDigits(s, 0)
+  const yearOfCentury = twoDigits(s, 2)
+  const month = twoDigits(s, 5)
+  const day = twoDigits(s, 8)
+  const hour = twoDigits(s, 11)
+  const minute = twoDigits(s, 14)
+  const second = twoDigits(s, 17)
+  const millis = length === 24 ? twoDigits(s, 20) * 10 + s.charCodeAt(22) - 48 : 0
+  if (
+    century < 0 ||
+    yearOfCentury < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    millis < 0 ||
+    millis > 999 ||
+    (length === 24 && (s.charCodeAt(22) < 48 || s.charCodeAt(22) > 57))
+  )
+    return Number.NaN
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const year = century * 100 + yearOfCentury - (month <= 2 ? 1 : 0)
+  const era = Math.floor(year / 400)
+  const yearOfEra = year - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  const days = era * 146_097 + dayOfEra - 719_468
+  return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis
+}
+
+/**
+ * The last timestamp a field read, and its value: the tasks of a batch
+ * mostly share their creation time (3 distinct `UtcCreate` values in a
+ * 100-task emulator page), so most reads skip the parse.
+ */
+class LastTimestamp {
+  text = ""
+  millis = Number.NaN
+}
+const lastUtcCreate = new LastTimestamp()
+const lastUtcModified = new LastTimestamp()
+
+const readDate = (
+  value: unknown,
+  path: string,
+  problems: Problems,
+  index: number,
+  last: LastTimestamp
+): Date | undefined => {
   if (value === null || value === undefined) return undefined
-  if (typeof value === "string" && isPlainIso(value)) {
-    const date = new Date(value)
-    if (!Number.isNaN(date.getTime())) return date
+  if (typeof value === "string") {
+    if (value === last.text) return new Date(last.millis)
+    const millis = plainIsoMillis(value)
+    if (!Number.isNaN(millis)) {
+      last.text = value
+      last.millis = millis
+      return new Date(millis)
+    }
+    if (isPlainIso(value)) {
+      const date = new Date(value)
+      if (!Number.isNaN(date.getTime())) return date
+    }
   }
   const date = typeof value === "string" || typeof value === "number" ? toOptionalDate(value) : "invalid"
   if (date === "invalid") problems.add(path, "a timestamp", value, index)
@@ -480,12 +571,12 @@ const readTask = (raw: unknown, index: number, problems: Problems): OtaTask | un
         break
       }
       case F_UTC_CREATE: {
-        const date = readDate(value, "utcCreate", problems, index)
+        const date = readDate(value, "utcCreate", problems, index, lastUtcCreate)
         if (date !== undefined) task.utcCreate = date
         break
       }
       case F_UTC_MODIFIED: {
-        const date = readDate(value, "utcModified", problems, index)
+        const date = readDate(value, "utcModified", problems, index, lastUtcModified)
         if (date !== undefined) task.utcModified = date
         break
       }
