@@ -48,6 +48,12 @@ export interface Operation<Input, Request, Output> {
   readonly response: Schema.Schema<Output, unknown>
   /** Span attributes describing one call. */
   readonly spanAttributes: (request: Request) => Readonly<Record<string, string | number | boolean>>
+  /**
+   * Whether the input has an `iotInstanceId` field that takes the client's
+   * configured `iotInstanceId` when the call leaves it out (Enterprise
+   * instances need it on every call).
+   */
+  readonly acceptsIotInstanceId: boolean
 }
 
 /**

@@ -317,7 +317,7 @@ export const make: Effect.Effect<
   const check = <I, R, O>(operation: Operation<I, R, O>, input: I): Either.Either<R, ValidationError> =>
     codecs(operation).check(
       config.iotInstanceId !== undefined &&
-        operation.action === ListOTATaskByJob.action &&
+        operation.acceptsIotInstanceId &&
         input !== null &&
         typeof input === "object" &&
         (input as { iotInstanceId?: unknown }).iotInstanceId === undefined

@@ -712,6 +712,7 @@ export const ListOTATaskByJob: PaginatedOperation<
   OtaTask
 > = {
   action: "ListOTATaskByJob",
+  acceptsIotInstanceId: true,
   input: ListOTATaskByJobInput,
   params: ListOTATaskByJobParams,
   response: ListOTATaskByJobResponse,
