@@ -337,7 +337,8 @@ describe("non-retryable codes surface after exactly one request, with code and r
       input: Raw,
       params: Raw,
       response: ListOTATaskByJobResponse,
-      spanAttributes: () => ({})
+      spanAttributes: () => ({}),
+      acceptsIotInstanceId: false
     }
 
     it.each([
