@@ -232,18 +232,20 @@ const pickStatus = (random: Random): TaskStatus => {
   return "SUCCEEDED"
 }
 
-interface Identity {
-  readonly TaskId: string
-  readonly JobId: string
-  readonly IotId: string
-  readonly DeviceName: string
-  readonly ProductKey: string
-  readonly ProductName: string
-  readonly FirmwareId: string
-  readonly SrcVersion: string
-  readonly DestVersion: string
-  readonly Timeout?: string
-}
+/** What stays fixed about a task while its status moves. */
+type Identity = Pick<
+  TaskRecord,
+  | "TaskId"
+  | "JobId"
+  | "IotId"
+  | "DeviceName"
+  | "ProductKey"
+  | "ProductName"
+  | "FirmwareId"
+  | "SrcVersion"
+  | "DestVersion"
+  | "Timeout"
+>
 
 const identity = (random: Random, profile: JobProfile, jobId: string, index: number): Identity => {
   const base = {
