@@ -17,10 +17,22 @@ import { VERSION } from "./internal/version.js"
 import type { SignatureAlgorithm } from "./Signer.js"
 
 /**
- * The resolved configuration.
+ * The resolved configuration: every default filled in, the endpoint parsed.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ *
+ * const config: ClientConfig.ClientConfigService = Effect.runSync(
+ *   ClientConfig.make({ endpoint: "iot.cn-shanghai.aliyuncs.com" })
+ * )
+ * config.endpoint.href // "https://iot.cn-shanghai.aliyuncs.com/"
+ * config.maxAttempts // 3
+ * config.qps // 10
+ * ```
  */
 export interface ClientConfigService {
   /** Base URL requests go to (origin plus optional path prefix). */
@@ -43,8 +55,20 @@ export interface ClientConfigService {
 }
 
 /**
+ * The configuration as a service, read by `RpcClient.make` when the client
+ * is built.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ *
+ * const region = Effect.map(ClientConfig.ClientConfig, (config) => config.regionId ?? "none")
+ * const ConfigLive = ClientConfig.layer({ endpoint: "iot.cn-shanghai.aliyuncs.com", regionId: "cn-shanghai" })
+ * Effect.runSync(Effect.provide(region, ConfigLive)) // "cn-shanghai"
+ * ```
  */
 export class ClientConfig extends Context.Tag("@iot-ota/core/ClientConfig")<
   ClientConfig,
@@ -52,16 +76,38 @@ export class ClientConfig extends Context.Tag("@iot-ota/core/ClientConfig")<
 >() {}
 
 /**
+ * The API `Version` sent when none is configured: the one ListOTATaskByJob
+ * is documented under.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ *
+ * const config = Effect.runSync(ClientConfig.make({ endpoint: "iot.cn-shanghai.aliyuncs.com" }))
+ * config.apiVersion === ClientConfig.DEFAULT_API_VERSION // true
+ * ```
  */
 export const DEFAULT_API_VERSION = "2018-01-20"
 
 /**
- * The documented per-account quota of ListOTATaskByJob.
+ * The documented per-account quota of ListOTATaskByJob, and the default
+ * client-side rate limit.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ *
+ * // Two services share one account: each takes half of the quota.
+ * const options: ClientConfig.ClientConfigOptions = {
+ *   endpoint: "https://iot.cn-shanghai.aliyuncs.com",
+ *   qps: ClientConfig.DEFAULT_QPS / 2
+ * }
+ * ```
  */
 export const DEFAULT_QPS = 10
 
@@ -72,6 +118,16 @@ const rule = (text: string) => ({ message: () => ({ message: text, override: tru
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ClientConfigOptions } from "@iot-ota/core/ClientConfig"
+ *
+ * // Options read from a JSON file, checked before a client is built.
+ * const options = Schema.decodeUnknownSync(ClientConfigOptions)(
+ *   JSON.parse('{ "endpoint": "https://iot.cn-shanghai.aliyuncs.com", "timeoutMs": 5000 }')
+ * )
+ * ```
  */
 export const ClientConfigOptions = Schema.Struct({
   endpoint: Schema.Union(Schema.String, Schema.instanceOf(URL)).annotations(rule("a URL string")),
@@ -102,6 +158,8 @@ export const ClientConfigOptions = Schema.Struct({
 })
 
 /**
+ * The options as callers write them (see the schema of the same name).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -111,9 +169,18 @@ const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"])
 
 /**
  * Whether a host name is this machine (`localhost`, `127.0.0.0/8`, `::1`).
+ * Plain HTTP is allowed to these without `allowInsecureHttp`.
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isLoopbackHost } from "@iot-ota/core/ClientConfig"
+ *
+ * isLoopbackHost("127.0.0.1") // true
+ * isLoopbackHost("emulator.localhost") // true
+ * isLoopbackHost("iot.cn-shanghai.aliyuncs.com") // false
+ * ```
  */
 export const isLoopbackHost = (hostname: string): boolean =>
   LOOPBACK_HOSTS.has(hostname) || hostname.endsWith(".localhost") || /^127(?:\.\d{1,3}){3}$/.test(hostname)
@@ -131,6 +198,16 @@ const endpointError = (message: string, rule: string) =>
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { parseEndpoint } from "@iot-ota/core/ClientConfig"
+ *
+ * Effect.runSync(parseEndpoint("iot.cn-shanghai.aliyuncs.com")).href // "https://iot.cn-shanghai.aliyuncs.com/"
+ * Effect.runSync(parseEndpoint("http://127.0.0.1:8080")).href // "http://127.0.0.1:8080/"
+ * // Plain http to another host fails with a ValidationError unless allowed explicitly:
+ * Effect.runSync(parseEndpoint("http://10.0.0.5:8080", true)).href // "http://10.0.0.5:8080/"
+ * ```
  */
 export const parseEndpoint = (
   endpoint: string | URL,
@@ -223,8 +300,29 @@ export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigSe
   })
 
 /**
+ * The checked configuration as a layer; building it fails with a
+ * `ValidationError` when the options are invalid.
+ *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * const ClientLive = OtaClient.layer.pipe(
+ *   Layer.provide(
+ *     Layer.mergeAll(
+ *       ClientConfig.layer({ endpoint: "https://iot.cn-shanghai.aliyuncs.com", timeoutMs: 5_000 }),
+ *       Credentials.layerConfig,
+ *       Transport.layerFetch
+ *     )
+ *   )
+ * )
+ * ```
  */
 export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, ValidationError> =>
   Layer.effect(ClientConfig, make(options))
@@ -240,6 +338,17 @@ const optionalString = (name: string) => Config.option(Config.string(name))
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ *
+ * const settings = ConfigProvider.fromMap(new Map([["OTA_REGION_ID", "cn-shanghai"]]))
+ * const config = Effect.runSync(
+ *   ClientConfig.fromConfig({ timeoutMs: 5_000 }).pipe(Effect.withConfigProvider(settings))
+ * )
+ * config.endpoint.href // "https://iot.cn-shanghai.aliyuncs.com/": built from the region
+ * ```
  */
 export const fromConfig = (
   overrides: Partial<ClientConfigOptions> = {}
@@ -285,6 +394,15 @@ const withoutUndefined = <A extends object>(value: A): Partial<A> =>
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ *
+ * // Endpoint and keys from OTA_* environment variables, with a shorter timeout than the default.
+ * const SettingsLive = Layer.merge(ClientConfig.layerConfig({ timeoutMs: 5_000 }), Credentials.layerConfig)
+ * ```
  */
 export const layerConfig = (
   overrides: Partial<ClientConfigOptions> = {}

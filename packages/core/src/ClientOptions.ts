@@ -17,8 +17,24 @@ import type { LogLevelName } from "./PromiseClient.js"
 import type { SignatureAlgorithm } from "./Signer.js"
 
 /**
+ * What a runtime package's `OtaClient` constructor accepts. Every field is
+ * optional: what is left out comes from the environment (see {@link resolve}).
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "@iot-ota/core/ClientOptions"
+ *
+ * // Keys from the environment; an Enterprise instance, a patient retry budget, per-attempt logs.
+ * const options: ClientOptions = {
+ *   endpoint: "https://iot.cn-shanghai.aliyuncs.com",
+ *   iotInstanceId: "iot-cn-0pp1n8t****",
+ *   timeoutMs: 5_000,
+ *   maxAttempts: 5,
+ *   logLevel: "debug"
+ * }
+ * ```
  */
 export interface ClientOptions {
   /** e.g. `https://iot.cn-shanghai.aliyuncs.com`; a bare host means https. */
@@ -53,6 +69,17 @@ export interface ClientOptions {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@iot-ota/core/ClientOptions"
+ *
+ * const resolved: ClientOptions.Resolved = ClientOptions.resolve(
+ *   { endpoint: "https://iot.cn-shanghai.aliyuncs.com" },
+ *   new Map([["OTA_ACCESS_KEY_ID", "id"], ["OTA_ACCESS_KEY_SECRET", "secret"]])
+ * )
+ * resolved.credentials.accessKeyId // "id"
+ * resolved.config.timeoutMs // 10000
+ * ```
  */
 export interface Resolved {
   readonly config: ClientConfig.ClientConfigService
@@ -65,6 +92,18 @@ export interface Resolved {
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { runSyncOrThrow } from "@iot-ota/core/ClientOptions"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import { ValidationError } from "@iot-ota/core/IotError"
+ *
+ * try {
+ *   runSyncOrThrow(Credentials.make({ accessKeyId: "", accessKeySecret: "secret" }))
+ * } catch (error) {
+ *   if (error instanceof ValidationError) console.error(error.field) // "accessKeyId"
+ * }
+ * ```
  */
 export const runSyncOrThrow = <A, E>(effect: Effect.Effect<A, E>): A => {
   const exit = Effect.runSyncExit(effect)

@@ -14,8 +14,19 @@ import * as Redacted from "effect/Redacted"
 import { ValidationError } from "./IotError.js"
 
 /**
+ * An AccessKey pair. Build it with {@link make}, which checks it and wraps a
+ * plain secret in `Redacted`.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { CredentialsService } from "@iot-ota/core/Credentials"
+ *
+ * const credentials: CredentialsService = { accessKeyId: "LTAI...", accessKeySecret: Redacted.make("...") }
+ * String(credentials.accessKeySecret) // "<redacted>": safe to log by accident
+ * ```
  */
 export interface CredentialsService {
   readonly accessKeyId: string
@@ -23,8 +34,19 @@ export interface CredentialsService {
 }
 
 /**
+ * The credentials requests are signed with, as a service.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ *
+ * // Which key is in use, for a startup log line.
+ * const keyId = Effect.map(Credentials.Credentials, (credentials) => credentials.accessKeyId)
+ * Effect.runSync(Effect.provide(keyId, Credentials.layer({ accessKeyId: "LTAI...", accessKeySecret: "..." })))
+ * ```
  */
 export class Credentials extends Context.Tag("@iot-ota/core/Credentials")<
   Credentials,
@@ -82,6 +104,17 @@ export const make = (values: {
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ *
+ * declare const secrets: { readonly id: string; readonly secret: string } // e.g. from a secret manager
+ * const CredentialsLive = Credentials.layer({
+ *   accessKeyId: secrets.id,
+ *   accessKeySecret: Redacted.make(secrets.secret)
+ * })
+ * ```
  */
 export const layer = (values: {
   readonly accessKeyId: string
@@ -97,6 +130,17 @@ export const layer = (values: {
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ *
+ * const settings = ConfigProvider.fromMap(
+ *   new Map([["ALIBABA_CLOUD_ACCESS_KEY_ID", "id"], ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret"]])
+ * )
+ * const credentials = Effect.runSync(Effect.withConfigProvider(Credentials.fromConfig, settings))
+ * credentials.accessKeyId // "id"
+ * ```
  */
 export const fromConfig: Effect.Effect<CredentialsService, ValidationError> = Effect.gen(function* () {
   const [ota, alibaba] = yield* Effect.all([
@@ -123,6 +167,16 @@ export const fromConfig: Effect.Effect<CredentialsService, ValidationError> = Ef
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ *
+ * // Fails with a ValidationError naming the variables to set when the environment has no pair.
+ * const keyId = Effect.map(Credentials.Credentials, (credentials) => credentials.accessKeyId).pipe(
+ *   Effect.provide(Credentials.layerConfig)
+ * )
+ * ```
  */
 export const layerConfig: Layer.Layer<Credentials, ValidationError> = Layer.effect(Credentials, fromConfig)
 

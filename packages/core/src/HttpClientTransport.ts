@@ -12,8 +12,20 @@ import * as Layer from "effect/Layer"
 import { Transport, type TransportService, timeoutError, transportError } from "./Transport.js"
 
 /**
+ * A transport over the `HttpClient` in context. The client's own tracing is
+ * turned off: the request engine has its span already, and trace headers
+ * would be unsigned extras.
+ *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import * as HttpClientTransport from "@iot-ota/core/HttpClientTransport"
+ *
+ * const transport = Effect.runSync(Effect.provide(HttpClientTransport.make, FetchHttpClient.layer))
+ * ```
  */
 export const make: Effect.Effect<TransportService, never, HttpClient.HttpClient> = Effect.map(
   HttpClient.HttpClient,
@@ -48,7 +60,20 @@ export const make: Effect.Effect<TransportService, never, HttpClient.HttpClient>
 )
 
 /**
+ * {@link make} as the `Transport` layer.
+ *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import * as HttpClientTransport from "@iot-ota/core/HttpClientTransport"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ *
+ * // The client over an HttpClient you configure yourself (here `fetch`; a proxy-aware one plugs in the same way).
+ * const TransportLive = HttpClientTransport.layer.pipe(Layer.provide(FetchHttpClient.layer))
+ * const ClientLive = OtaClient.layer.pipe(Layer.provide(TransportLive)) // still needs Credentials and ClientConfig
+ * ```
  */
 export const layer: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(Transport, make)

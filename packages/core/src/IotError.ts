@@ -42,10 +42,25 @@ export class ValidationError extends Schema.TaggedError<ValidationError>("@iot-o
 
 /**
  * The service answered with an error body (`Code` / `Success: false`), whatever
- * the HTTP status.
+ * the HTTP status. `code` is the service's error code (compare it
+ * case-insensitively), `requestId` what support asks for.
  *
  * @since 0.1.0
  * @category errors
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * // A job that does not exist (any more) is "no page", not a failure.
+ * const firstPage = (jobId: string) =>
+ *   Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId })).pipe(
+ *     Effect.map(Option.some),
+ *     Effect.catchTag("ApiError", (error) =>
+ *       error.code === "iot.ota.NotExistedJob" ? Effect.succeed(Option.none()) : Effect.fail(error)
+ *     )
+ *   )
+ * ```
  */
 export class ApiError extends Schema.TaggedError<ApiError>("@iot-ota/core/ApiError")("ApiError", {
   code: Schema.String,
@@ -62,6 +77,17 @@ export class ApiError extends Schema.TaggedError<ApiError>("@iot-ota/core/ApiErr
  *
  * @since 0.1.0
  * @category errors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapErrorTag("HttpError", (error) =>
+ *     Effect.logError(`HTTP ${error.httpStatus}, not from the API (a proxy?): ${error.excerpt}`)
+ *   )
+ * )
+ * ```
  */
 export class HttpError extends Schema.TaggedError<HttpError>("@iot-ota/core/HttpError")("HttpError", {
   httpStatus: Schema.Number,
@@ -73,10 +99,25 @@ export class HttpError extends Schema.TaggedError<HttpError>("@iot-ota/core/Http
 
 /**
  * The request never got a complete response: connection refused or reset,
- * DNS failure, body cut off mid-stream.
+ * DNS failure, body cut off mid-stream. The message names the host, never
+ * the URL (its query holds the signature).
  *
  * @since 0.1.0
  * @category errors
+ * @example
+ * ```ts
+ * import { TransportError } from "@iot-ota/core/IotError"
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * try {
+ *   await client.listOTATaskByJob({ jobId: "job-1" })
+ * } catch (error) {
+ *   // Seen only once the retries are used up.
+ *   if (error instanceof TransportError) console.error(`network down? ${error.message}`)
+ *   else throw error
+ * }
+ * ```
  */
 export class TransportError extends Schema.TaggedError<TransportError>("@iot-ota/core/TransportError")(
   "TransportError",
@@ -95,6 +136,17 @@ export class TransportError extends Schema.TaggedError<TransportError>("@iot-ota
  *
  * @since 0.1.0
  * @category errors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapErrorTag("TimeoutError", (error) =>
+ *     Effect.logWarning(`every attempt took over ${error.timeoutMs} ms; raise timeoutMs?`)
+ *   )
+ * )
+ * ```
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>("@iot-ota/core/TimeoutError")(
   "TimeoutError",
@@ -115,6 +167,17 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>("@iot-ota/cor
  *
  * @since 0.1.0
  * @category errors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapErrorTag("DecodeError", (error) =>
+ *     Effect.logError(`unexpected response (request ${error.requestId ?? "unknown"}): ${error.message}`)
+ *   )
+ * )
+ * ```
  */
 export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/DecodeError")("DecodeError", {
   message: Schema.String,
@@ -129,15 +192,41 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { OtaError } from "@iot-ota/core/IotError"
+ *
+ * const describe = (error: OtaError): string => {
+ *   switch (error._tag) {
+ *     case "ValidationError":
+ *       return `${error.field} must be ${error.rule}`
+ *     case "ApiError":
+ *       return `${error.code}: ${error.message} (request ${error.requestId ?? "unknown"})`
+ *     case "HttpError":
+ *     case "DecodeError":
+ *       return `HTTP ${error.httpStatus}: ${error.message}`
+ *     case "TransportError":
+ *     case "TimeoutError":
+ *       return error.message
+ *   }
+ * }
+ * ```
  */
 export type OtaError = ValidationError | ApiError | HttpError | TransportError | TimeoutError | DecodeError
 
 /**
  * The error codes of the service that are worth another attempt (compared
  * case-insensitively: the docs spell `Iot.system.SystemException` too).
+ * The set holds them lower-cased; {@link isRetryableCode} does the lowering.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { RETRYABLE_CODES } from "@iot-ota/core/IotError"
+ *
+ * RETRYABLE_CODES.has("ServiceUnavailable".toLowerCase()) // true
+ * ```
  */
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   "throttling",
@@ -152,10 +241,17 @@ export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Flow-control codes. Retried, with a longer backoff base than other errors.
+ * Flow-control codes, lower-cased. Retried, with a longer backoff base than
+ * other errors.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { THROTTLING_CODES } from "@iot-ota/core/IotError"
+ *
+ * THROTTLING_CODES.has("Throttling.User".toLowerCase()) // true
+ * ```
  */
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([
   "throttling",
@@ -165,10 +261,17 @@ export const THROTTLING_CODES: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Codes that mean the credentials or the signature are wrong.
+ * Codes that mean the credentials or the signature are wrong, lower-cased.
+ * Never retried: the same request fails the same way.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { AUTH_CODES } from "@iot-ota/core/IotError"
+ *
+ * AUTH_CODES.has("InvalidAccessKeyId.NotFound".toLowerCase()) // true
+ * ```
  */
 export const AUTH_CODES: ReadonlySet<string> = new Set([
   "signaturedoesnotmatch",
@@ -185,10 +288,18 @@ export const AUTH_CODES: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Codes that mean the request's timestamp is too far from the server's clock.
+ * Codes that mean the request's timestamp is too far from the server's clock,
+ * lower-cased. When the response has a `Date` header, the client corrects
+ * its clock from it and tries once more.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { CLOCK_SKEW_CODES } from "@iot-ota/core/IotError"
+ *
+ * CLOCK_SKEW_CODES.has("InvalidTimeStamp.Expired".toLowerCase()) // true
+ * ```
  */
 export const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
   "invalidtimestamp.expired",
@@ -204,6 +315,13 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isRetryableCode } from "@iot-ota/core/IotError"
+ *
+ * isRetryableCode("Throttling.User") // true
+ * isRetryableCode("iot.ota.NotExistedJob") // false
+ * ```
  */
 export const isRetryableCode = (code: string): boolean => RETRYABLE_CODES.has(code.toLowerCase())
 
@@ -212,6 +330,13 @@ export const isRetryableCode = (code: string): boolean => RETRYABLE_CODES.has(co
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isRetryableStatus } from "@iot-ota/core/IotError"
+ *
+ * isRetryableStatus(503) // true
+ * isRetryableStatus(404) // false
+ * ```
  */
 export const isRetryableStatus = (status: number): boolean => RETRYABLE_STATUSES.has(status)
 
@@ -225,10 +350,24 @@ const OTA_ERROR_TAGS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Whether a value is one of this package's errors.
+ * Whether a value is one of this package's errors: what to check first in a
+ * `catch`, where the error is `unknown`.
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isOtaError } from "@iot-ota/core/IotError"
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * try {
+ *   await client.listOTATaskByJob({ jobId: "job-1" })
+ * } catch (error) {
+ *   if (!isOtaError(error)) throw error
+ *   console.error(`${error._tag}: ${error.message}`)
+ * }
+ * ```
  */
 export const isOtaError = (u: unknown): u is OtaError =>
   Predicate.hasProperty(u, "_tag") &&
@@ -237,37 +376,92 @@ export const isOtaError = (u: unknown): u is OtaError =>
   u instanceof Error
 
 /**
- * Whether another attempt may succeed.
+ * Whether another attempt may succeed. The client has already retried such
+ * errors when a call rejects with one: it means "try again later", while any
+ * other error needs a change of input, configuration or permissions.
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isOtaError, isRetryable } from "@iot-ota/core/IotError"
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * try {
+ *   await client.listOTATaskByJob({ jobId: "job-1" })
+ * } catch (error) {
+ *   if (isOtaError(error) && isRetryable(error)) console.warn("the service is busy; try again later")
+ *   else throw error
+ * }
+ * ```
  */
 export const isRetryable = (error: OtaError): boolean => error.retryable
 
 /**
- * Whether the server asked us to slow down.
+ * Whether the server asked us to slow down (a throttling code, or HTTP 429).
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { isThrottling } from "@iot-ota/core/IotError"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapError((error) =>
+ *     isThrottling(error) ? Effect.logWarning("throttled: lower qps, or share the quota") : Effect.void
+ *   )
+ * )
+ * ```
  */
 export const isThrottling = (error: OtaError): boolean =>
   (error._tag === "ApiError" && THROTTLING_CODES.has(error.code.toLowerCase())) ||
   ((error._tag === "HttpError" || error._tag === "ApiError") && error.httpStatus === 429)
 
 /**
- * Whether the credentials or the signature were rejected.
+ * Whether the credentials or the signature were rejected, or the key lacks
+ * the RAM permission.
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { isAuthError, isOtaError } from "@iot-ota/core/IotError"
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * try {
+ *   await client.listOTATaskByJob({ jobId: "job-1" })
+ * } catch (error) {
+ *   if (isOtaError(error) && isAuthError(error)) console.error(`check the AccessKey pair (${client.accessKeyId})`)
+ *   throw error
+ * }
+ * ```
  */
 export const isAuthError = (error: OtaError): boolean =>
   error._tag === "ApiError" && AUTH_CODES.has(error.code.toLowerCase())
 
 /**
- * Whether the server rejected the request's timestamp.
+ * Whether the server rejected the request's timestamp. The client already
+ * retries once with the server's clock when the response tells it, so this
+ * error usually means the local clock needs fixing.
  *
  * @since 0.1.0
  * @category guards
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { isClockSkewError } from "@iot-ota/core/IotError"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapError((error) =>
+ *     isClockSkewError(error) ? Effect.logError("is this machine's clock in sync?") : Effect.void
+ *   )
+ * )
+ * ```
  */
 export const isClockSkewError = (error: OtaError): boolean =>
   error._tag === "ApiError" && CLOCK_SKEW_CODES.has(error.code.toLowerCase())

@@ -15,6 +15,15 @@ import type { WireParams } from "./Signer.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const { pagination } = ListOTATaskByJob
+ * pagination.maxPageSize // 100
+ * pagination.withPage({ jobId: "job-1", pageSize: 10, currentPage: 1 }, 3, 100)
+ * // { jobId: "job-1", pageSize: 100, currentPage: 3 }
+ * ```
  */
 export interface Pagination<Request, Output, Item> {
   /** The items of one page. */
@@ -34,8 +43,23 @@ export interface Pagination<Request, Output, Item> {
 }
 
 /**
+ * An API action described as data; `RpcClient.execute` runs any of them.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Operation } from "@iot-ota/core/Operation"
+ * import type { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import { RpcClient } from "@iot-ota/core/RpcClient"
+ *
+ * // Runs any operation inside a log span named after its action.
+ * const call = <I, R, O>(operation: Operation<I, R, O>, input: I) =>
+ *   Effect.flatMap(RpcClient, (rpc) => rpc.execute(operation, input)).pipe(Effect.withLogSpan(operation.action))
+ *
+ * type Input = Operation.Input<typeof ListOTATaskByJob> // ListOTATaskByJobInput
+ * ```
  */
 export interface Operation<Input, Request, Output> {
   /** The `Action` parameter. */
@@ -57,8 +81,21 @@ export interface Operation<Input, Request, Output> {
 }
 
 /**
+ * An operation whose results come in pages, which the client can walk to the
+ * end (`RpcClient.pageCursor`, `OtaClient.pages` and `items`).
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import type { PaginatedOperation } from "@iot-ota/core/Operation"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * // Counts the items of any paginated listing, each once.
+ * const countAll = <I, R, O, T>(operation: PaginatedOperation<I, R, O, T>, input: I) =>
+ *   Effect.flatMap(OtaClient, (client) => Stream.runCount(client.items(operation, input)))
+ * ```
  */
 export interface PaginatedOperation<Input, Request, Output, Item> extends Operation<Input, Request, Output> {
   readonly pagination: Pagination<Request, Output, Item>

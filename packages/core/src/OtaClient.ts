@@ -24,8 +24,24 @@ import * as RpcClient from "./RpcClient.js"
 import type { Transport } from "./Transport.js"
 
 /**
+ * The client: every call of `RpcClientService`, plus listings as Streams.
+ * Streams stop their requests when they are interrupted or end early.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Stream } from "effect"
+ * import type { OtaClientService } from "@iot-ota/core/OtaClient"
+ *
+ * // The devices whose upgrade failed.
+ * const failedDevices = (client: OtaClientService, jobId: string) =>
+ *   client.streamOTATaskByJob({ jobId, taskStatus: "FAILED" }).pipe(
+ *     Stream.map((task) => task.deviceName),
+ *     Stream.runCollect,
+ *     Effect.map(Chunk.toReadonlyArray)
+ *   )
+ * ```
  */
 export interface OtaClientService extends RpcClient.RpcClientService {
   /** Every page of a paginated operation, in order. */
@@ -53,16 +69,40 @@ export interface OtaClientService extends RpcClient.RpcClientService {
 }
 
 /**
+ * The client as a service: provide it with {@link layer} (or `layer` from
+ * `@iot-ota/node`).
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const program = Effect.gen(function* () {
+ *   const client = yield* OtaClient
+ *   yield* client
+ *     .streamOTATaskByJob({ jobId: "job-1" })
+ *     .pipe(Stream.runForEach((task) => Effect.log(`${task.deviceName}: ${task.taskStatus}`)))
+ * })
+ * ```
  */
 export class OtaClient extends Context.Tag("@iot-ota/core/OtaClient")<OtaClient, OtaClientService>() {}
 
 /**
- * Adds Streams to an `RpcClient`.
+ * Adds Streams to an `RpcClient`: they share its rate limiter, retry quota
+ * and configuration.
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import type { RpcClientService } from "@iot-ota/core/RpcClient"
+ *
+ * declare const rpc: RpcClientService // e.g. built with RpcClient.make
+ * const tasks = OtaClient.fromRpcClient(rpc).streamOTATaskByJob({ jobId: "job-1" })
+ * ```
  */
 export const fromRpcClient = (rpc: RpcClient.RpcClientService): OtaClientService => {
   const drain = <A>(cursor: Pagination.Cursor<A>): Stream.Stream<A, OtaError> =>
@@ -89,8 +129,20 @@ export const fromRpcClient = (rpc: RpcClient.RpcClientService): OtaClientService
 }
 
 /**
+ * The client over the `RpcClient` in context.
+ *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ *
+ * // The first ten tasks: taking fewer stops the requests for the rest.
+ * const firstTen = Effect.flatMap(OtaClient.make, (client) =>
+ *   client.streamOTATaskByJob({ jobId: "job-1" }).pipe(Stream.take(10), Stream.runCollect)
+ * )
+ * ```
  */
 export const make: Effect.Effect<OtaClientService, never, RpcClient.RpcClient> = Effect.map(
   RpcClient.RpcClient,
@@ -99,9 +151,27 @@ export const make: Effect.Effect<OtaClientService, never, RpcClient.RpcClient> =
 
 /**
  * The client over a `Transport`, with its credentials and configuration.
+ * It also provides the `RpcClient` it runs on.
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect, Layer, Stream } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * const program = Effect.flatMap(OtaClient.OtaClient, (client) =>
+ *   Stream.runCount(client.streamOTATaskByJob({ jobId: "job-1", taskStatus: "FAILED" }))
+ * )
+ * // `fetch`, with endpoint and keys from the OTA_* environment variables.
+ * const ClientLive = OtaClient.layer.pipe(
+ *   Layer.provide(Layer.mergeAll(Transport.layerFetch, Credentials.layerConfig, ClientConfig.layerConfig()))
+ * )
+ * const failed = await Effect.runPromise(Effect.provide(program, ClientLive))
+ * ```
  */
 export const layer: Layer.Layer<
   OtaClient | RpcClient.RpcClient,
@@ -110,10 +180,20 @@ export const layer: Layer.Layer<
 > = Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
 
 /**
- * The client over an existing `RpcClient`.
+ * The client over an existing `RpcClient`, sharing its rate limiter and
+ * retry quota.
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as RpcClient from "@iot-ota/core/RpcClient"
+ *
+ * // Both services from one RpcClient: one rate limit for every call, streamed or not.
+ * const Clients = OtaClient.layerFromRpcClient.pipe(Layer.provideMerge(RpcClient.layer))
+ * ```
  */
 export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(
   OtaClient,

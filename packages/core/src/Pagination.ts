@@ -18,8 +18,19 @@ import { type OtaError, ValidationError } from "./IotError.js"
 import type { PaginatedOperation } from "./Operation.js"
 
 /**
+ * How a listing is walked.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import type { OtaClientService } from "@iot-ota/core/OtaClient"
+ *
+ * declare const client: OtaClientService
+ * // One page at a time, leaving most of the account's quota to other callers.
+ * const tasks = client.streamOTATaskByJob({ jobId: "job-1" }, { concurrency: 1 }).pipe(Stream.runCollect)
+ * ```
  */
 export interface PaginationOptions {
   /** Pages in flight after the first one (default 4). */
@@ -31,14 +42,35 @@ export interface PaginationOptions {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { DEFAULT_CONCURRENCY, type PaginationOptions } from "@iot-ota/core/Pagination"
+ *
+ * // A far-away region: more pages in flight to hide the latency (the rate limit still applies).
+ * const options: PaginationOptions = { concurrency: DEFAULT_CONCURRENCY * 2 }
+ * ```
  */
 export const DEFAULT_CONCURRENCY = 4
 
 /**
- * Where pages come from.
+ * Where pages come from: the first request and how to fetch any page.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { Effect } from "effect"
+ * import type { OtaError } from "@iot-ota/core/IotError"
+ * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import type { PageSource } from "@iot-ota/core/Pagination"
+ *
+ * declare const fetchPage: (request: ListOTATaskByJobRequest) => Effect.Effect<OtaTaskPage, OtaError>
+ * const source: PageSource<ListOTATaskByJobRequest, OtaTaskPage> = {
+ *   first: { jobId: "job-1", pageSize: 100, currentPage: 1 },
+ *   pageSizeGiven: true,
+ *   fetch: fetchPage
+ * }
+ * ```
  */
 export interface PageSource<R, O> {
   /** The checked first request. */
@@ -55,16 +87,39 @@ export interface PageSource<R, O> {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import type { Cursor } from "@iot-ota/core/Pagination"
+ *
+ * // Everything a cursor has left, in order.
+ * const drain = <A>(cursor: Cursor<A>) =>
+ *   Effect.gen(function* () {
+ *     const all: Array<A> = []
+ *     for (let next = yield* cursor.next; Option.isSome(next); next = yield* cursor.next) all.push(next.value)
+ *     return all
+ *   })
+ * ```
  */
 export interface Cursor<A> {
   readonly next: Effect.Effect<Option.Option<A>, OtaError>
 }
 
 /**
- * Checks the concurrency option.
+ * Checks the concurrency option: an integer from 1 to 64, default
+ * {@link DEFAULT_CONCURRENCY}.
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { checkConcurrency } from "@iot-ota/core/Pagination"
+ *
+ * Effect.runSync(checkConcurrency(undefined)) // 4
+ * Effect.runSync(Effect.flip(checkConcurrency({ concurrency: 100 }))).message
+ * // "concurrency must be an integer from 1 to 64, got 100"
+ * ```
  */
 export const checkConcurrency = (
   options: PaginationOptions | undefined
@@ -113,6 +168,25 @@ interface InFlight<O> {
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import * as Pagination from "@iot-ota/core/Pagination"
+ *
+ * declare const source: Pagination.PageSource<ListOTATaskByJobRequest, OtaTaskPage>
+ * // Closing the scope (here at the end of `Effect.scoped`) stops the pages still in flight.
+ * const pageSizes = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const cursor = yield* Pagination.pageCursor(ListOTATaskByJob, source)
+ *     const sizes: Array<number> = []
+ *     for (let page = yield* cursor.next; Option.isSome(page); page = yield* cursor.next)
+ *       sizes.push(page.value.tasks.length)
+ *     return sizes
+ *   })
+ * )
+ * ```
  */
 export const pageCursor = <I, R, O, T>(
   operation: PaginatedOperation<I, R, O, T>,
@@ -237,6 +311,19 @@ export const pageCursor = <I, R, O, T>(
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import * as Pagination from "@iot-ota/core/Pagination"
+ *
+ * declare const source: Pagination.PageSource<ListOTATaskByJobRequest, OtaTaskPage>
+ * // Each pull gives the next page's tasks, without those already delivered.
+ * const tasks = Effect.map(Pagination.pageCursor(ListOTATaskByJob, source), (pages) =>
+ *   Pagination.itemCursor(ListOTATaskByJob, pages)
+ * )
+ * ```
  */
 export const itemCursor = <I, R, O, T>(
   operation: PaginatedOperation<I, R, O, T>,

@@ -28,16 +28,38 @@ import { type Cursor, itemCursor } from "./Pagination.js"
 import { RpcClient } from "./RpcClient.js"
 
 /**
+ * Options of one call. Aborting `signal` stops the call (and its retries);
+ * the promise rejects with the signal's reason.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * // At most 3 s for the call, retries included.
+ * const page = await client.listOTATaskByJob({ jobId: "job-1" }, { signal: AbortSignal.timeout(3_000) })
+ * ```
  */
 export interface CallOptions {
   readonly signal?: AbortSignal | undefined
 }
 
 /**
+ * Options of a listing.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * const controller = new AbortController() // abort() stops the listing and its requests
+ * const tasks = client.paginateOTATaskByJob({ jobId: "job-1" }, { concurrency: 2, signal: controller.signal })
+ * for await (const task of tasks) console.log(task.deviceName, task.taskStatus)
+ * ```
  */
 export interface PaginateOptions extends CallOptions {
   /** Pages in flight after the first, default 4. */
@@ -45,10 +67,19 @@ export interface PaginateOptions extends CallOptions {
 }
 
 /**
- * The input of a listing: it always starts at the first page.
+ * The input of a listing: it always starts at the first page. Without a
+ * `pageSize`, listings use the largest the server allows (100).
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { PaginateOTATaskByJobInput, PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const client: PromiseClient
+ * const input: PaginateOTATaskByJobInput = { jobId: "job-1", taskStatus: "FAILED" }
+ * for await (const task of client.paginateOTATaskByJob(input)) console.log(task.deviceName)
+ * ```
  */
 export type PaginateOTATaskByJobInput = Omit<ListOTATaskByJobInput, "currentPage">
 
@@ -59,6 +90,14 @@ export type PaginateOTATaskByJobInput = Omit<ListOTATaskByJobInput, "currentPage
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "@iot-ota/core/ClientOptions"
+ * import type { LogLevelName } from "@iot-ota/core/PromiseClient"
+ *
+ * const logLevel: LogLevelName = process.env.DEBUG === undefined ? "warning" : "debug"
+ * const options: ClientOptions = { logLevel }
+ * ```
  */
 export type LogLevelName = "none" | "warning" | "debug"
 
@@ -67,6 +106,14 @@ export type LogLevelName = "none" | "warning" | "debug"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { LogSink } from "@iot-ota/core/PromiseClient"
+ *
+ * declare const logger: Record<"debug" | "info" | "warn" | "error", (message: string) => void>
+ * // Into an application logger, which adds its own timestamps.
+ * const sink: LogSink = (level, line) => logger[level === "warning" ? "warn" : level](line)
+ * ```
  */
 export type LogSink = (level: "debug" | "info" | "warning" | "error", line: string) => void
 
@@ -76,6 +123,15 @@ export type LogSink = (level: "debug" | "info" | "warning" | "error", line: stri
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { loggingLayer } from "@iot-ota/core/PromiseClient"
+ *
+ * const logging = loggingLayer("warning", (_level, line) => console.error(line))
+ * Effect.runSync(Effect.logWarning("retrying").pipe(Effect.annotateLogs({ attempt: 2 }), Effect.provide(logging)))
+ * // stderr: iot-ota warning: retrying attempt=2
+ * ```
  */
 export const loggingLayer = (level: LogLevelName, sink: LogSink): Layer.Layer<never> =>
   Layer.merge(
@@ -116,6 +172,18 @@ const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined)
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
+ *
+ * // Written against the shared class, it takes an `@iot-ota/node` or an `@iot-ota/edge` client.
+ * const failedDevices = async (client: PromiseClient, jobId: string): Promise<Array<string>> => {
+ *   const names: Array<string> = []
+ *   for await (const task of client.paginateOTATaskByJob({ jobId, taskStatus: "FAILED" }))
+ *     names.push(task.deviceName)
+ *   return names
+ * }
+ * ```
  */
 export class PromiseClient {
   readonly #runtime: ManagedRuntime.ManagedRuntime<RpcClient, never>

@@ -15,8 +15,17 @@ import * as Schedule from "effect/Schedule"
 import { isThrottling, type OtaError } from "./IotError.js"
 
 /**
+ * The settings of a retry policy; {@link standard} fills in the ones not given.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * const policy: RetryPolicy.RetryPolicyService = RetryPolicy.standard({ maxAttempts: 6, maxDelayMs: 30_000 })
+ * policy.baseDelayMs // 100: the standard value
+ * ```
  */
 export interface RetryPolicyService {
   /** Attempts per call, the first included. 1 = no retries. */
@@ -38,8 +47,25 @@ export interface RetryPolicyService {
 }
 
 /**
+ * The retry policy as a service. Optional: without it the client uses
+ * {@link standard} with the configured `maxAttempts`. Provided to the client
+ * layer, it applies to every call; {@link withRetryPolicy} sets it for one.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * // Every call of this client: up to 5 attempts, no wait longer than 2 s.
+ * const ClientLive = OtaClient.layer.pipe(
+ *   Layer.provide(
+ *     Layer.succeed(RetryPolicy.RetryPolicy, RetryPolicy.standard({ maxAttempts: 5, maxDelayMs: 2_000 }))
+ *   )
+ * )
+ * ```
  */
 export class RetryPolicy extends Context.Tag("@iot-ota/core/RetryPolicy")<
   RetryPolicy,
@@ -76,14 +102,39 @@ export const standard = (options: Partial<RetryPolicyService> = {}): RetryPolicy
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * // A health check should report the first failure, not hide it behind retries.
+ * const healthCheck = Effect.flatMap(OtaClient, (client) =>
+ *   client.listOTATaskByJob({ jobId: "job-1", pageSize: 1 }).pipe(RetryPolicy.withRetryPolicy(RetryPolicy.none))
+ * )
+ * ```
  */
 export const none: RetryPolicyService = standard({ maxAttempts: 1 })
 
 /**
- * Runs an effect with a given retry policy instead of the client's.
+ * Runs an effect with a given retry policy instead of the client's. The
+ * client-wide retry quota still applies.
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * // A nightly report can afford to wait out a longer outage than interactive calls.
+ * const report = Effect.flatMap(OtaClient, (client) =>
+ *   client
+ *     .listOTATaskByJob({ jobId: "job-1", taskStatus: "FAILED" })
+ *     .pipe(RetryPolicy.withRetryPolicy(RetryPolicy.standard({ maxAttempts: 8 })))
+ * )
+ * ```
  */
 export const withRetryPolicy: {
   (policy: RetryPolicyService): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -98,6 +149,18 @@ export const withRetryPolicy: {
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { ApiError, TimeoutError } from "@iot-ota/core/IotError"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * const policy = RetryPolicy.standard()
+ * const timeout = new TimeoutError({ timeoutMs: 10_000, message: "no response" })
+ * RetryPolicy.backoffCeilingMs(policy, timeout, 0) // 100: the first retry waits 0 to 100 ms
+ * RetryPolicy.backoffCeilingMs(policy, timeout, 3) // 800
+ * const throttled = new ApiError({ code: "Throttling.User", message: "slow down", httpStatus: 400, retryable: true })
+ * RetryPolicy.backoffCeilingMs(policy, throttled, 0) // 500
+ * ```
  */
 export const backoffCeilingMs = (policy: RetryPolicyService, error: OtaError, retry: number): number =>
   Math.min(
@@ -107,9 +170,26 @@ export const backoffCeilingMs = (policy: RetryPolicyService, error: OtaError, re
 
 /**
  * A client-wide bucket of retry tokens, shared by every call of one client.
+ * Retries drain it and successes refill it, so during an outage retries stop
+ * once it is empty instead of multiplying the load.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TransportError } from "@iot-ota/core/IotError"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * const policy = RetryPolicy.standard()
+ * const error = new TransportError({ message: "connection reset" })
+ * const drained = Effect.gen(function* () {
+ *   const quota: RetryPolicy.RetryQuota = yield* RetryPolicy.makeQuota(20)
+ *   yield* quota.acquire(policy, error) // 10
+ *   yield* quota.acquire(policy, error) // 10
+ *   return yield* quota.acquire(policy, error) // undefined: no more retries until calls succeed
+ * })
+ * ```
  */
 export interface RetryQuota {
   /** Takes the cost of retrying after `error`; `undefined` when the quota is exhausted. */
@@ -120,8 +200,25 @@ export interface RetryQuota {
 }
 
 /**
+ * A quota of `capacity` tokens. The client makes one per client, sized by its
+ * policy's `quotaCapacity`.
+ *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TransportError } from "@iot-ota/core/IotError"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * const policy = RetryPolicy.standard()
+ * const available = Effect.gen(function* () {
+ *   const quota = yield* RetryPolicy.makeQuota(policy.quotaCapacity)
+ *   const cost = yield* quota.acquire(policy, new TransportError({ message: "connection reset" })) // 10
+ *   if (cost !== undefined) yield* quota.release(policy, cost) // the retry succeeded: refunded
+ *   return yield* quota.available // 500
+ * })
+ * ```
  */
 export const makeQuota = (capacity: number): Effect.Effect<RetryQuota> =>
   Effect.map(Ref.make(capacity), (tokens) => ({
@@ -146,6 +243,23 @@ export const makeQuota = (capacity: number): Effect.Effect<RetryQuota> =>
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Ref } from "effect"
+ * import type { OtaError } from "@iot-ota/core/IotError"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ *
+ * // The client's retry behaviour for an effect of your own.
+ * declare const call: Effect.Effect<string, OtaError>
+ * const policy = RetryPolicy.standard()
+ * const retried = Effect.gen(function* () {
+ *   const quota = yield* RetryPolicy.makeQuota(policy.quotaCapacity)
+ *   const spent = yield* Ref.make(0)
+ *   const result = yield* Effect.retry(call, RetryPolicy.schedule(policy, quota, spent))
+ *   yield* quota.release(policy, yield* Ref.get(spent))
+ *   return result
+ * })
+ * ```
  */
 export const schedule = (
   policy: RetryPolicyService,

@@ -44,8 +44,20 @@ import { makeWebCrypto, SigningCrypto } from "./SigningCrypto.js"
 import { Transport, type TransportResponse } from "./Transport.js"
 
 /**
+ * The request engine's calls: any operation, one page of tasks, or a cursor
+ * over every page.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { RpcClientService } from "@iot-ota/core/RpcClient"
+ *
+ * // How many tasks of a job failed, in one small request: `total` is the answer.
+ * const failedCount = (rpc: RpcClientService, jobId: string) =>
+ *   Effect.map(rpc.listOTATaskByJob({ jobId, taskStatus: "FAILED", pageSize: 1 }), (page) => page.total)
+ * ```
  */
 export interface RpcClientService {
   /** Runs any operation descriptor. */
@@ -65,8 +77,29 @@ export interface RpcClientService {
 }
 
 /**
+ * The request engine as a service: what the Promise clients run on, and
+ * what `OtaClient` adds Streams to.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import { RpcClient } from "@iot-ota/core/RpcClient"
+ *
+ * // Every page through a cursor, without effect/Stream.
+ * const taskCount = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const rpc = yield* RpcClient
+ *     const cursor = yield* rpc.pageCursor(ListOTATaskByJob, { jobId: "job-1" })
+ *     let count = 0
+ *     for (let page = yield* cursor.next; Option.isSome(page); page = yield* cursor.next)
+ *       count += page.value.tasks.length
+ *     return count
+ *   })
+ * )
+ * ```
  */
 export class RpcClient extends Context.Tag("@iot-ota/core/RpcClient")<RpcClient, RpcClientService>() {}
 
@@ -80,10 +113,21 @@ const serverTime = (date: string | undefined): number | undefined => {
 /**
  * Builds a client from its services. `Signer`, `SigningCrypto`, `Nonce` and
  * `RetryPolicy` are optional: when absent, the algorithm named in the config
- * over WebCrypto, random UUIDs and the standard policy are used.
+ * over WebCrypto, random UUIDs and the standard policy are used. The rate
+ * limiter lives in the scope.
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as RpcClient from "@iot-ota/core/RpcClient"
+ *
+ * // Still needs a Transport, Credentials and ClientConfig.
+ * const page = Effect.scoped(
+ *   Effect.flatMap(RpcClient.make, (rpc) => rpc.listOTATaskByJob({ jobId: "job-1" }))
+ * )
+ * ```
  */
 export const make: Effect.Effect<
   RpcClientService,
@@ -435,8 +479,26 @@ const describeParseError = (error: ParseResult.ParseError): string =>
     .slice(0, 500)
 
 /**
+ * The request engine, given a transport, credentials and configuration.
+ *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import * as RpcClient from "@iot-ota/core/RpcClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * // The smallest client (no Streams): `fetch`, with settings from the environment.
+ * const RpcLive = RpcClient.layer.pipe(
+ *   Layer.provide(Layer.mergeAll(Transport.layerFetch, Credentials.layerConfig, ClientConfig.layerConfig()))
+ * )
+ * const page = Effect.flatMap(RpcClient.RpcClient, (rpc) => rpc.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.provide(RpcLive)
+ * )
+ * ```
  */
 export const layer: Layer.Layer<RpcClient, never, Transport | Credentials | ClientConfig> = Layer.scoped(
   RpcClient,

@@ -20,8 +20,19 @@ import { copyParams } from "./internal/copyParams.js"
 import { SigningCrypto, toBase64 } from "./SigningCrypto.js"
 
 /**
+ * The signature algorithms the client signs with.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "@iot-ota/core/ClientOptions"
+ * import type { SignatureAlgorithm } from "@iot-ota/core/Signer"
+ *
+ * // V3 moves the key id and the signature out of the URL, into headers.
+ * const signatureAlgorithm: SignatureAlgorithm = "ACS3-HMAC-SHA256"
+ * const options: ClientOptions = { endpoint: "https://iot.cn-shanghai.aliyuncs.com", signatureAlgorithm }
+ * ```
  */
 export type SignatureAlgorithm = "HMAC-SHA1" | "ACS3-HMAC-SHA256"
 
@@ -30,6 +41,13 @@ export type SignatureAlgorithm = "HMAC-SHA1" | "ACS3-HMAC-SHA256"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { canonicalQuery, type WireParams } from "@iot-ota/core/Signer"
+ *
+ * const params: WireParams = { JobId: "job-1", "DeviceNames.1": "pump 7" }
+ * canonicalQuery(params) // "DeviceNames.1=pump%207&JobId=job-1"
+ * ```
  */
 export type WireParams = Readonly<Record<string, string>>
 
@@ -38,6 +56,21 @@ export type WireParams = Readonly<Record<string, string>>
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { SignerService, SigningContext, UnsignedRequest } from "@iot-ota/core/Signer"
+ *
+ * declare const signer: SignerService
+ * declare const context: SigningContext
+ * const request: UnsignedRequest = {
+ *   endpoint: new URL("https://iot.cn-shanghai.aliyuncs.com/"),
+ *   method: "GET",
+ *   action: "ListOTATaskByJob",
+ *   version: "2018-01-20",
+ *   params: { JobId: "job-1", PageSize: "10", CurrentPage: "1" }
+ * }
+ * const signed = signer.sign(request, context)
+ * ```
  */
 export interface UnsignedRequest {
   /** Base URL: origin plus an optional path prefix, e.g. `https://iot.cn-shanghai.aliyuncs.com/`. */
@@ -54,6 +87,18 @@ export interface UnsignedRequest {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { SigningContext } from "@iot-ota/core/Signer"
+ *
+ * // A recorded request's timestamp and nonce reproduce its signature.
+ * const context: SigningContext = {
+ *   credentials: { accessKeyId: "testid", accessKeySecret: Redacted.make("testsecret") },
+ *   timestamp: Date.parse("2016-02-23T12:46:24Z"),
+ *   nonce: "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"
+ * }
+ * ```
  */
 export interface SigningContext {
   readonly credentials: CredentialsService
@@ -67,6 +112,13 @@ export interface SigningContext {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { SignedRequest } from "@iot-ota/core/Signer"
+ *
+ * declare const signed: SignedRequest
+ * const response = await fetch(signed.url, { method: signed.method, headers: signed.headers })
+ * ```
  */
 export interface SignedRequest {
   readonly method: "GET"
@@ -75,8 +127,23 @@ export interface SignedRequest {
 }
 
 /**
+ * A signature algorithm: turns an unsigned request into the request to
+ * send. The client calls `sign` once per attempt.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { SignerService } from "@iot-ota/core/Signer"
+ *
+ * // Logs what is signed: the action, never the URL (it holds the signature).
+ * const traced = (signer: SignerService): SignerService => ({
+ *   algorithm: signer.algorithm,
+ *   sign: (request, context) =>
+ *     Effect.tap(signer.sign(request, context), () => Effect.logDebug(`signed ${request.action}`))
+ * })
+ * ```
  */
 export interface SignerService {
   readonly algorithm: SignatureAlgorithm
@@ -84,8 +151,24 @@ export interface SignerService {
 }
 
 /**
+ * The signer as a service. Optional: without it the client signs with the
+ * algorithm its configuration names.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as Signer from "@iot-ota/core/Signer"
+ * import * as SigningCrypto from "@iot-ota/core/SigningCrypto"
+ *
+ * // HMAC-SHA1 whatever OTA_SIGNATURE_ALGORITHM says.
+ * const SignerLive = Layer.effect(Signer.Signer, Signer.makeHmacSha1).pipe(
+ *   Layer.provide(SigningCrypto.layerWebCrypto)
+ * )
+ * const ClientLive = OtaClient.layer.pipe(Layer.provide(SignerLive))
+ * ```
  */
 export class Signer extends Context.Tag("@iot-ota/core/Signer")<Signer, SignerService>() {}
 
@@ -156,10 +239,17 @@ export const canonicalQuery = (params: WireParams): string => {
 }
 
 /**
- * `METHOD&%2F&enc(canonicalQuery)`.
+ * `METHOD&%2F&enc(canonicalQuery)`: the string the RPC signature is computed over.
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { canonicalQuery, rpcStringToSign } from "@iot-ota/core/Signer"
+ *
+ * rpcStringToSign("GET", canonicalQuery({ JobId: "job-1", PageSize: "10" }))
+ * // "GET&%2F&JobId%3Djob-1%26PageSize%3D10"
+ * ```
  */
 export const rpcStringToSign = (method: string, canonical: string): string =>
   method + "&%2F&" + percentEncode(canonical)
@@ -169,6 +259,12 @@ export const rpcStringToSign = (method: string, canonical: string): string =>
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { formatTimestamp } from "@iot-ota/core/Signer"
+ *
+ * formatTimestamp(Date.UTC(2016, 1, 23, 12, 46, 24, 500)) // "2016-02-23T12:46:24Z"
+ * ```
  */
 export const formatTimestamp = (millis: number): string => new Date(millis).toISOString().slice(0, 19) + "Z"
 
@@ -177,6 +273,17 @@ export const formatTimestamp = (millis: number): string => new Date(millis).toIS
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { canonicalQuery, rpcSignature, rpcStringToSign } from "@iot-ota/core/Signer"
+ * import { layerWebCrypto } from "@iot-ota/core/SigningCrypto"
+ *
+ * // The official SDK's unit-test vector.
+ * const stringToSign = rpcStringToSign("", canonicalQuery({ test: "ok" }))
+ * const signature = rpcSignature(stringToSign, Redacted.make("accessKeySecret"))
+ * await Effect.runPromise(Effect.provide(signature, layerWebCrypto)) // "jHx/oHoHNrbVfhncHEvPdHXZwHU="
+ * ```
  */
 export const rpcSignature = (
   stringToSign: string,
@@ -191,6 +298,24 @@ export const rpcSignature = (
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { rpcParams } from "@iot-ota/core/Signer"
+ *
+ * const params = rpcParams(
+ *   {
+ *     endpoint: new URL("https://iot.cn-shanghai.aliyuncs.com/"),
+ *     method: "GET",
+ *     action: "ListOTATaskByJob",
+ *     version: "2018-01-20",
+ *     params: { JobId: "job-1" }
+ *   },
+ *   { credentials: { accessKeyId: "id", accessKeySecret: Redacted.make("secret") }, timestamp: 0, nonce: "n-1" }
+ * )
+ * params.Timestamp // "1970-01-01T00:00:00Z"
+ * params.SignatureMethod // "HMAC-SHA1"
+ * ```
  */
 export const rpcParams = (request: UnsignedRequest, context: SigningContext): Record<string, string> => {
   const params = copyParams(request.params)
@@ -211,15 +336,31 @@ export const rpcParams = (request: UnsignedRequest, context: SigningContext): Re
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { withQuery } from "@iot-ota/core/Signer"
+ *
+ * withQuery(new URL("https://gateway.example.com/iot/"), "JobId=job-1")
+ * // "https://gateway.example.com/iot/?JobId=job-1"
+ * ```
  */
 export const withQuery = (endpoint: URL, query: string): string =>
   endpoint.origin + endpoint.pathname + (query === "" ? "" : "?" + query)
 
 /**
- * The headers of a signature that adds none (the query signature).
+ * The headers of a signature that adds none (the query signature). Compared
+ * by identity, it lets the client skip merging headers.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { NO_HEADERS, type SignedRequest } from "@iot-ota/core/Signer"
+ *
+ * declare const signed: SignedRequest
+ * const base = { accept: "application/json" }
+ * const headers = signed.headers === NO_HEADERS ? base : { ...base, ...signed.headers }
+ * ```
  */
 export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -229,6 +370,30 @@ export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import * as Signer from "@iot-ota/core/Signer"
+ * import * as SigningCrypto from "@iot-ota/core/SigningCrypto"
+ *
+ * const signed = await Effect.flatMap(Signer.makeHmacSha1, (signer) =>
+ *   signer.sign(
+ *     {
+ *       endpoint: new URL("https://iot.cn-shanghai.aliyuncs.com/"),
+ *       method: "GET",
+ *       action: "ListOTATaskByJob",
+ *       version: "2018-01-20",
+ *       params: { JobId: "job-1" }
+ *     },
+ *     {
+ *       credentials: { accessKeyId: "id", accessKeySecret: Redacted.make("secret") },
+ *       timestamp: Date.now(),
+ *       nonce: globalThis.crypto.randomUUID()
+ *     }
+ *   )
+ * ).pipe(Effect.provide(SigningCrypto.layerWebCrypto), Effect.runPromise)
+ * signed.url // "https://iot.cn-shanghai.aliyuncs.com/?AccessKeyId=id&Action=ListOTATaskByJob&...&Signature=..."
+ * ```
  */
 export const makeHmacSha1: Effect.Effect<SignerService, never, SigningCrypto> = Effect.map(
   SigningCrypto,

@@ -19,10 +19,18 @@ import {
 import { SigningCrypto, type SigningCryptoService, toHex } from "./SigningCrypto.js"
 
 /**
- * Hex SHA-256 of an empty payload.
+ * Hex SHA-256 of an empty payload: the `x-acs-content-sha256` of every GET.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { EMPTY_PAYLOAD_SHA256 } from "@iot-ota/core/SignerV3"
+ * import { makeWebCrypto, toHex } from "@iot-ota/core/SigningCrypto"
+ *
+ * toHex(await Effect.runPromise(makeWebCrypto().sha256(""))) === EMPTY_PAYLOAD_SHA256 // true
+ * ```
  */
 export const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -31,6 +39,19 @@ export const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { type CanonicalRequestInput, canonicalRequest, EMPTY_PAYLOAD_SHA256 } from "@iot-ota/core/SignerV3"
+ *
+ * const input: CanonicalRequestInput = {
+ *   method: "GET",
+ *   canonicalUri: "/",
+ *   query: { JobId: "job-1" },
+ *   headers: [["host", "iot.cn-shanghai.aliyuncs.com"], ["x-acs-action", "ListOTATaskByJob"]],
+ *   hashedPayload: EMPTY_PAYLOAD_SHA256
+ * }
+ * canonicalRequest(input).signedHeaders // "host;x-acs-action"
+ * ```
  */
 export interface CanonicalRequestInput {
   readonly method: string
@@ -49,6 +70,18 @@ export interface CanonicalRequestInput {
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { canonicalHeaders } from "@iot-ota/core/SignerV3"
+ *
+ * const { canonical, signedHeaders } = canonicalHeaders([
+ *   ["Host", "iot.cn-shanghai.aliyuncs.com"],
+ *   ["X-Acs-Action", " ListOTATaskByJob "],
+ *   ["Accept", "*"] // not signed
+ * ])
+ * canonical // "host:iot.cn-shanghai.aliyuncs.com\nx-acs-action:ListOTATaskByJob\n"
+ * signedHeaders // "host;x-acs-action"
+ * ```
  */
 export const canonicalHeaders = (
   headers: ReadonlyArray<readonly [string, string]>
@@ -69,10 +102,23 @@ export const canonicalHeaders = (
 
 /**
  * `Method \n CanonicalURI \n CanonicalQueryString \n CanonicalHeaders \n
- * SignedHeaders \n HashedRequestPayload`.
+ * SignedHeaders \n HashedRequestPayload`: what the V3 signature hashes.
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { canonicalRequest, EMPTY_PAYLOAD_SHA256 } from "@iot-ota/core/SignerV3"
+ *
+ * const { text } = canonicalRequest({
+ *   method: "GET",
+ *   canonicalUri: "/",
+ *   query: { PageSize: "10", JobId: "job-1" },
+ *   headers: [["host", "iot.cn-shanghai.aliyuncs.com"]],
+ *   hashedPayload: EMPTY_PAYLOAD_SHA256
+ * })
+ * // "GET\n/\nJobId=job-1&PageSize=10\nhost:iot.cn-shanghai.aliyuncs.com\n\nhost\ne3b0c442..."
+ * ```
  */
 export const canonicalRequest = (
   input: CanonicalRequestInput
@@ -145,6 +191,31 @@ const authorizationWith = (
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import * as SignerV3 from "@iot-ota/core/SignerV3"
+ * import * as SigningCrypto from "@iot-ota/core/SigningCrypto"
+ *
+ * const signed = await Effect.flatMap(SignerV3.makeAcs3HmacSha256, (signer) =>
+ *   signer.sign(
+ *     {
+ *       endpoint: new URL("https://iot.cn-shanghai.aliyuncs.com/"),
+ *       method: "GET",
+ *       action: "ListOTATaskByJob",
+ *       version: "2018-01-20",
+ *       params: { JobId: "job-1" }
+ *     },
+ *     {
+ *       credentials: { accessKeyId: "id", accessKeySecret: Redacted.make("secret") },
+ *       timestamp: Date.now(),
+ *       nonce: globalThis.crypto.randomUUID()
+ *     }
+ *   )
+ * ).pipe(Effect.provide(SigningCrypto.layerWebCrypto), Effect.runPromise)
+ * signed.url // "https://iot.cn-shanghai.aliyuncs.com/?JobId=job-1"
+ * signed.headers.authorization // "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host;x-acs-action;...,Signature=..."
+ * ```
  */
 export const makeAcs3HmacSha256: Effect.Effect<SignerService, never, SigningCrypto> = Effect.map(
   SigningCrypto,

@@ -11,14 +11,41 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
 /**
+ * The hashes the signers use: SHA-1 (`HMAC-SHA1`) and SHA-256 (`ACS3-HMAC-SHA256`).
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type HmacHash, makeWebCrypto, toHex } from "@iot-ota/core/SigningCrypto"
+ *
+ * const hash: HmacHash = "SHA-256"
+ * const data = "The quick brown fox jumps over the lazy dog"
+ * const mac = await Effect.runPromise(makeWebCrypto().hmac(hash, "key", data))
+ * toHex(mac) // "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+ * ```
  */
 export type HmacHash = "SHA-1" | "SHA-256"
 
 /**
+ * HMAC and SHA-256 over UTF-8 strings, as the signers need them.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { createHash, createHmac } from "node:crypto"
+ * import { Effect } from "effect"
+ * import type { SigningCryptoService } from "@iot-ota/core/SigningCrypto"
+ *
+ * // A synchronous implementation (`@iot-ota/node` ships one as NodeSigningCrypto).
+ * const nodeCrypto: SigningCryptoService = {
+ *   hmac: (hash, key, data) =>
+ *     Effect.sync(() => createHmac(hash === "SHA-1" ? "sha1" : "sha256", key).update(data, "utf8").digest()),
+ *   sha256: (data) => Effect.sync(() => createHash("sha256").update(data, "utf8").digest())
+ * }
+ * ```
  */
 export interface SigningCryptoService {
   /** HMAC of the UTF-8 bytes of `data` keyed with the UTF-8 bytes of `key`. */
@@ -28,8 +55,20 @@ export interface SigningCryptoService {
 }
 
 /**
+ * The crypto primitives as a service. The signer constructors require it;
+ * the client uses WebCrypto when none is provided.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as SigningCrypto from "@iot-ota/core/SigningCrypto"
+ *
+ * declare const fastCrypto: SigningCrypto.SigningCryptoService // e.g. over a native library
+ * const ClientLive = OtaClient.layer.pipe(Layer.provide(Layer.succeed(SigningCrypto.SigningCrypto, fastCrypto)))
+ * ```
  */
 export class SigningCrypto extends Context.Tag("@iot-ota/core/SigningCrypto")<
   SigningCrypto,
@@ -83,14 +122,28 @@ export const makeWebCrypto = (subtle: SubtleCrypto = globalThis.crypto.subtle): 
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Signer from "@iot-ota/core/Signer"
+ * import * as SigningCrypto from "@iot-ota/core/SigningCrypto"
+ *
+ * const signer = Effect.runSync(Effect.provide(Signer.makeHmacSha1, SigningCrypto.layerWebCrypto))
+ * ```
  */
 export const layerWebCrypto: Layer.Layer<SigningCrypto> = Layer.sync(SigningCrypto, () => makeWebCrypto())
 
 /**
- * Standard base64 of bytes.
+ * Standard base64 of bytes (the RPC signature's encoding).
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { toBase64 } from "@iot-ota/core/SigningCrypto"
+ *
+ * toBase64(new TextEncoder().encode("hi")) // "aGk="
+ * ```
  */
 export const toBase64 = (bytes: Uint8Array): string => {
   let binary = ""
@@ -101,10 +154,16 @@ export const toBase64 = (bytes: Uint8Array): string => {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
 
 /**
- * Lower-case hex of bytes.
+ * Lower-case hex of bytes (the V3 signature's encoding).
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { toHex } from "@iot-ota/core/SigningCrypto"
+ *
+ * toHex(new Uint8Array([0, 15, 255])) // "000fff"
+ * ```
  */
 export const toHex = (bytes: Uint8Array): string => {
   let hex = ""

@@ -17,8 +17,23 @@ import * as Layer from "effect/Layer"
 import { TimeoutError, TransportError } from "./IotError.js"
 
 /**
+ * One request to send: the signed URL and headers, and the attempt's deadline.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * const request: Transport.TransportRequest = {
+ *   method: "GET",
+ *   url: "http://127.0.0.1:8080/?Action=ListOTATaskByJob",
+ *   headers: { accept: "application/json" },
+ *   timeoutMs: 5_000
+ * }
+ * const response = await Effect.runPromise(Transport.makeFetch().send(request))
+ * ```
  */
 export interface TransportRequest {
   readonly method: "GET"
@@ -30,8 +45,26 @@ export interface TransportRequest {
 }
 
 /**
+ * What came back, whatever the status: classifying it is the client's job.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { TransportResponse } from "@iot-ota/core/Transport"
+ *
+ * // An unknown job, as the API reports it: HTTP 200 with `Success: false`.
+ * const notFound: TransportResponse = {
+ *   status: 200,
+ *   header: (name) => (name === "content-type" ? "application/json" : undefined),
+ *   body: JSON.stringify({
+ *     RequestId: "req-1",
+ *     Success: false,
+ *     Code: "iot.ota.NotExistedJob",
+ *     ErrorMessage: "The specified update batch does not exist."
+ *   })
+ * }
+ * ```
  */
 export interface TransportResponse {
   readonly status: number
@@ -41,8 +74,27 @@ export interface TransportResponse {
 }
 
 /**
+ * Sends one request. Implementations fail only with `TransportError` or
+ * `TimeoutError`; an HTTP error status is a response like any other.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import type { TransportService } from "@iot-ota/core/Transport"
+ *
+ * // Logs each exchange's status and duration (not its URL: the query holds the signature).
+ * const timed = (transport: TransportService): TransportService => ({
+ *   send: (request) =>
+ *     Effect.timed(transport.send(request)).pipe(
+ *       Effect.tap(([duration, response]) =>
+ *         Effect.logDebug(`HTTP ${response.status} in ${Duration.toMillis(duration)} ms`)
+ *       ),
+ *       Effect.map(([, response]) => response)
+ *     )
+ * })
+ * ```
  */
 export interface TransportService {
   /** Interrupting the effect aborts the request. */
@@ -52,8 +104,23 @@ export interface TransportService {
 }
 
 /**
+ * The HTTP transport as a service: {@link layerFetch} here, `UndiciTransport`
+ * in `@iot-ota/node`, any `HttpClient` through `HttpClientTransport`.
+ *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * // A client whose every request gets the same canned answer, for tests.
+ * const stub: Transport.TransportService = {
+ *   send: () => Effect.succeed({ status: 503, header: () => undefined, body: "Service Unavailable" })
+ * }
+ * const TestClient = OtaClient.layer.pipe(Layer.provide(Layer.succeed(Transport.Transport, stub)))
+ * ```
  */
 export class Transport extends Context.Tag("@iot-ota/core/Transport")<Transport, TransportService>() {}
 
@@ -68,6 +135,18 @@ const hostOf = (url: string): string => {
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type TransportRequest, type TransportResponse, timeoutError } from "@iot-ota/core/Transport"
+ *
+ * // In a custom transport: the deadline, reported the way the client expects.
+ * declare const exchange: (request: TransportRequest) => Effect.Effect<TransportResponse>
+ * const send = (request: TransportRequest) =>
+ *   exchange(request).pipe(
+ *     Effect.timeoutFail({ duration: request.timeoutMs, onTimeout: () => timeoutError(request) })
+ *   )
+ * ```
  */
 export const timeoutError = (request: TransportRequest): TimeoutError =>
   new TimeoutError({
@@ -81,6 +160,16 @@ export const timeoutError = (request: TransportRequest): TimeoutError =>
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type TransportRequest, type TransportResponse, transportError } from "@iot-ota/core/Transport"
+ *
+ * // In a custom transport over a Promise-based HTTP library.
+ * declare const httpGet: (request: TransportRequest) => Promise<TransportResponse>
+ * const send = (request: TransportRequest) =>
+ *   Effect.tryPromise({ try: () => httpGet(request), catch: (cause) => transportError(request, cause) })
+ * ```
  */
 export const transportError = (request: TransportRequest, cause: unknown): TransportError =>
   new TransportError({ message: `request to ${hostOf(request.url)} failed: ${describeCause(cause)}` })
@@ -91,6 +180,13 @@ export const transportError = (request: TransportRequest, cause: unknown): Trans
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { describeCause } from "@iot-ota/core/Transport"
+ *
+ * const cause = new TypeError("fetch failed", { cause: new Error("getaddrinfo ENOTFOUND iot.example") })
+ * describeCause(cause) // "fetch failed (getaddrinfo ENOTFOUND iot.example)"
+ * ```
  */
 export const describeCause = (cause: unknown): string => {
   const parts: Array<string> = []
@@ -161,9 +257,25 @@ export const makeFetch = (
 })
 
 /**
- * The `fetch` transport over the global `fetch`.
+ * The `fetch` transport over the global `fetch`: the one to use on Deno,
+ * Bun, Workers and in browsers.
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * declare const env: Record<string, unknown> // e.g. a Worker's bindings
+ * const ClientLive = OtaClient.layer.pipe(
+ *   Layer.provide(Transport.layerFetch),
+ *   Layer.provide(Layer.effect(Credentials.Credentials, Credentials.fromRecord(env))),
+ *   Layer.provide(ClientConfig.layer({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" }))
+ * )
+ * ```
  */
 export const layerFetch: Layer.Layer<Transport> = Layer.sync(Transport, () => makeFetch())

@@ -24,6 +24,14 @@ import * as UndiciTransport from "./UndiciTransport.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { OtaClient, type OtaClientOptions } from "@iot-ota/node"
+ *
+ * // Keys and endpoint from the [staging] profile; the rest given here.
+ * const options: OtaClientOptions = { profile: "staging", timeoutMs: 5_000, logLevel: "debug" }
+ * const client = new OtaClient(options)
+ * ```
  */
 export interface OtaClientOptions extends ClientOptions.ClientOptions {
   /** A named profile of the profile file (else `OTA_PROFILE`, else `default`). */
@@ -59,6 +67,16 @@ const CREDENTIAL_ENV = [
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { resolveOptions } from "@iot-ota/node"
+ *
+ * // Checks the configuration at startup without opening a connection.
+ * const { config, credentials } = resolveOptions({
+ *   env: { OTA_ENDPOINT: "iot.cn-shanghai.aliyuncs.com", OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "secret" }
+ * })
+ * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/ id"
+ * ```
  */
 export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved => {
   const env = options.env ?? process.env

@@ -25,10 +25,18 @@ import { join } from "node:path"
 import { ValidationError } from "@iot-ota/core/IotError"
 
 /**
- * The keys a profile may set.
+ * The keys a profile may set (`access_key_id` in the file is `accessKeyId`
+ * here).
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as Profile from "@iot-ota/node/Profile"
+ *
+ * const staging: Profile.ProfileValues | undefined = Profile.read({ profile: "staging" })
+ * console.log(staging?.endpoint ?? "no endpoint in the profile")
+ * ```
  */
 export interface ProfileValues {
   readonly accessKeyId?: string
@@ -56,6 +64,13 @@ const KEYS: Readonly<Record<string, keyof ProfileValues>> = {
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import * as Profile from "@iot-ota/node/Profile"
+ *
+ * Profile.defaultProfileFile({ XDG_CONFIG_HOME: "/etc/xdg" }) // "/etc/xdg/iot-ota/credentials"
+ * Profile.defaultProfileFile() // from process.env, e.g. "/home/me/.config/iot-ota/credentials"
+ * ```
  */
 export const defaultProfileFile = (env: Readonly<Record<string, string | undefined>> = process.env): string =>
   env.OTA_PROFILE_FILE ??
@@ -69,10 +84,17 @@ export const defaultProfileFile = (env: Readonly<Record<string, string | undefin
 
 /**
  * Parses the INI text into profiles. Unknown keys are errors, so a typo does
- * not silently leave a value unset.
+ * not silently leave a value unset (a `ValidationError` naming the line).
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import * as Profile from "@iot-ota/node/Profile"
+ *
+ * const profiles = Profile.parse("[default]\naccess_key_id = LTAI...\nregion_id = cn-shanghai\n")
+ * profiles.default?.regionId // "cn-shanghai"
+ * ```
  */
 export const parse = (text: string, file = "profile file"): Record<string, ProfileValues> => {
   const profiles: Record<string, Record<string, string>> = {}
@@ -107,6 +129,15 @@ export const parse = (text: string, file = "profile file"): Record<string, Profi
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import * as Profile from "@iot-ota/node/Profile"
+ *
+ * // OTA_PROFILE, else [default], from the default file; undefined when there is none.
+ * const profile = Profile.read({})
+ * // A profile asked for by name must exist: this throws a ValidationError otherwise.
+ * const staging = Profile.read({ profile: "staging", file: "./ota-credentials" })
+ * ```
  */
 export const read = (options: {
   readonly profile?: string | undefined

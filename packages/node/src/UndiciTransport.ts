@@ -161,10 +161,21 @@ const splitUrl = (url: string): { readonly origin: string; readonly path: string
 }
 
 /**
- * A transport over an undici dispatcher.
+ * A transport over an undici dispatcher, which the caller owns (and closes).
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Transport } from "@iot-ota/core/Transport"
+ * import * as UndiciTransport from "@iot-ota/node/UndiciTransport"
+ * import { Layer } from "effect"
+ * import { ProxyAgent } from "undici"
+ *
+ * // Through an HTTP proxy: any undici dispatcher works.
+ * const proxy = new ProxyAgent("http://proxy.internal:3128")
+ * const TransportLive = Layer.succeed(Transport, UndiciTransport.make(proxy))
+ * ```
  */
 export const make = (dispatcher: Dispatcher): TransportService => ({
   send: (request) =>
@@ -197,6 +208,27 @@ export const make = (dispatcher: Dispatcher): TransportService => ({
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import * as OtaClient from "@iot-ota/core/OtaClient"
+ * import * as NodeSigningCrypto from "@iot-ota/node/NodeSigningCrypto"
+ * import * as UndiciTransport from "@iot-ota/node/UndiciTransport"
+ * import { Layer } from "effect"
+ *
+ * // What `layer` assembles, with settings from the environment only (no profile file).
+ * const ClientLive = OtaClient.layer.pipe(
+ *   Layer.provide(
+ *     Layer.mergeAll(
+ *       UndiciTransport.layer,
+ *       NodeSigningCrypto.layer,
+ *       Credentials.layerConfig,
+ *       ClientConfig.layerConfig()
+ *     )
+ *   )
+ * )
+ * ```
  */
 export const layer: Layer.Layer<Transport> = Layer.scoped(
   Transport,

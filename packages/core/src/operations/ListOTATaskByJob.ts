@@ -17,6 +17,15 @@ const rule = (text: string) => ({ message: () => ({ message: text, override: tru
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { TaskStatus } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const isDocumented = Schema.is(TaskStatus)
+ * isDocumented("IN_PROGRESS") // true
+ * isDocumented("PAUSED") // false: a status this SDK does not know (tasks keep it as a string)
+ * ```
  */
 export const TaskStatus = Schema.Literal(
   "CONFIRM",
@@ -29,6 +38,8 @@ export const TaskStatus = Schema.Literal(
 ).annotations(rule("one of CONFIRM, QUEUED, NOTIFIED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELED"))
 
 /**
+ * A documented task status, as `taskStatus` filters accept it.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -39,14 +50,38 @@ export type TaskStatus = typeof TaskStatus.Type
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TASK_STATUSES } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * // A job's progress: one `pageSize: 1` call per status, whose `total` is the count.
+ * const countsByStatus = (jobId: string) =>
+ *   Effect.flatMap(OtaClient, (client) =>
+ *     Effect.forEach(TASK_STATUSES, (taskStatus) =>
+ *       Effect.map(
+ *         client.listOTATaskByJob({ jobId, taskStatus, pageSize: 1 }),
+ *         (page) => [taskStatus, page.total] as const
+ *       )
+ *     )
+ *   )
+ * ```
  */
 export const TASK_STATUSES: ReadonlyArray<TaskStatus> = TaskStatus.literals
 
 /**
- * Statuses a task never leaves.
+ * Statuses a task never leaves. A `ReadonlySet<string>` so that any task's
+ * `taskStatus` (possibly a status newer than this SDK) can be tested.
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { type OtaTask, TERMINAL_STATUSES } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const isFinished = (task: OtaTask) => TERMINAL_STATUSES.has(task.taskStatus)
+ * ```
  */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELED"])
 
@@ -120,6 +155,14 @@ export type ListOTATaskByJobInput = typeof ListOTATaskByJobInput.Encoded
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ListOTATaskByJobInput, type ListOTATaskByJobRequest } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const request: ListOTATaskByJobRequest = Schema.decodeUnknownSync(ListOTATaskByJobInput)({ jobId: "job-1" })
+ * request.pageSize // 10
+ * ```
  */
 export type ListOTATaskByJobRequest = typeof ListOTATaskByJobInput.Type
 
@@ -141,6 +184,17 @@ const wireInt = (params: Readonly<Record<string, string>>, name: string, fallbac
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ListOTATaskByJobParams } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const encode = Schema.encodeSync(ListOTATaskByJobParams)
+ * encode({ jobId: "job-1", pageSize: 10, currentPage: 1, deviceNames: ["a", "b"] })
+ * // { JobId: "job-1", PageSize: "10", CurrentPage: "1", "DeviceNames.1": "a", "DeviceNames.2": "b" }
+ * Schema.decodeUnknownSync(ListOTATaskByJobParams)({ JobId: "job-1", PageSize: "50" })
+ * // { jobId: "job-1", pageSize: 50, currentPage: 1 }
+ * ```
  */
 export const ListOTATaskByJobParams = Schema.transformOrFail(WireParams, RequestType, {
   strict: true,
@@ -188,6 +242,16 @@ export const ListOTATaskByJobParams = Schema.transformOrFail(WireParams, Request
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * // A task for a test double, checked against the schema.
+ * const task = OtaTask.make({
+ *   taskId: "task-1", jobId: "job-1", iotId: "iot-1", deviceName: "pump-7", productKey: "a1Bc",
+ *   firmwareId: "fw-1", destVersion: "2.0.0", taskStatus: "IN_PROGRESS", progress: 40
+ * })
+ * ```
  */
 export const OtaTask = Schema.Struct({
   taskId: Schema.String,
@@ -211,8 +275,18 @@ export const OtaTask = Schema.Struct({
 })
 
 /**
+ * One device's upgrade task. Optional fields are absent when the server
+ * left them out.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const line = (task: OtaTask) =>
+ *   `${task.deviceName}: ${task.srcVersion ?? "?"} -> ${task.destVersion}, ${task.taskStatus} ${task.progress ?? 0}%`
+ * ```
  */
 export interface OtaTask extends Schema.Schema.Type<typeof OtaTask> {}
 
@@ -221,6 +295,14 @@ export interface OtaTask extends Schema.Schema.Type<typeof OtaTask> {}
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const isPage = Schema.is(OtaTaskPage)
+ * isPage({ tasks: [], total: 0, pageSize: 10, currentPage: 1, pageCount: 0 }) // true
+ * ```
  */
 export const OtaTaskPage = Schema.Struct({
   tasks: Schema.Array(OtaTask),
@@ -232,8 +314,17 @@ export const OtaTaskPage = Schema.Struct({
 })
 
 /**
+ * One page of tasks, with the server's `total` over all pages.
+ *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const progress = (page: OtaTaskPage) =>
+ *   `page ${page.currentPage} of ${page.pageCount}: ${page.tasks.length} of ${page.total} tasks`
+ * ```
  */
 export interface OtaTaskPage extends Schema.Schema.Type<typeof OtaTaskPage> {}
 
@@ -678,6 +769,28 @@ const DecodedOtaTaskPage = Schema.declare(
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ListOTATaskByJobResponse } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * // A recorded response body, as the API sends it.
+ * const page = Schema.decodeUnknownSync(ListOTATaskByJobResponse)({
+ *   RequestId: "E4E0A8C5-0B8B-4C4A-9E4B-2F4D5E1C7A11",
+ *   Success: true,
+ *   Total: 1,
+ *   PageSize: 10,
+ *   CurrentPage: 1,
+ *   Data: {
+ *     SimpleOTATaskInfo: [
+ *       { TaskId: "t-1", JobId: "job-1", IotId: "iot-1", DeviceName: "pump-7", ProductKey: "a1Bc",
+ *         FirmwareId: "fw-1", DestVersion: "2.0.0", TaskStatus: "SUCCEEDED", UtcCreate: "2024-05-01T08:00:00.000Z" }
+ *     ]
+ *   }
+ * })
+ * page.pageCount // 1: computed, the body has none
+ * page.tasks[0]?.utcCreate // a Date
+ * ```
  */
 export const ListOTATaskByJobResponse = Schema.transformOrFail(Schema.Unknown, DecodedOtaTaskPage, {
   strict: true,
