@@ -95,7 +95,8 @@ export type PaginateOTATaskByJobInput = Omit<ListOTATaskByJobInput, "currentPage
  * import type { ClientOptions } from "@iot-ota/core/ClientOptions"
  * import type { LogLevelName } from "@iot-ota/core/PromiseClient"
  *
- * const logLevel: LogLevelName = process.env.DEBUG === undefined ? "warning" : "debug"
+ * declare const verbose: boolean
+ * const logLevel: LogLevelName = verbose ? "debug" : "warning"
  * const options: ClientOptions = { logLevel }
  * ```
  */

@@ -35,15 +35,16 @@ export type HmacHash = "SHA-1" | "SHA-256"
  * @category models
  * @example
  * ```ts
- * import { createHash, createHmac } from "node:crypto"
  * import { Effect } from "effect"
  * import type { SigningCryptoService } from "@iot-ota/core/SigningCrypto"
  *
- * // A synchronous implementation (`@iot-ota/node` ships one as NodeSigningCrypto).
- * const nodeCrypto: SigningCryptoService = {
- *   hmac: (hash, key, data) =>
- *     Effect.sync(() => createHmac(hash === "SHA-1" ? "sha1" : "sha256", key).update(data, "utf8").digest()),
- *   sha256: (data) => Effect.sync(() => createHash("sha256").update(data, "utf8").digest())
+ * // Any implementation works, e.g. one backed by a synchronous HMAC library
+ * // (`@iot-ota/node` ships one over its runtime's crypto as NodeSigningCrypto).
+ * declare const hmacBytes: (hash: "SHA-1" | "SHA-256", key: string, data: string) => Uint8Array
+ * declare const sha256Bytes: (data: string) => Uint8Array
+ * const syncCrypto: SigningCryptoService = {
+ *   hmac: (hash, key, data) => Effect.sync(() => hmacBytes(hash, key, data)),
+ *   sha256: (data) => Effect.sync(() => sha256Bytes(data))
  * }
  * ```
  */
