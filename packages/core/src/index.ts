@@ -10,6 +10,8 @@ export * as ClientConfig from "./ClientConfig.js"
 /** @since 0.1.0 */
 export * as ClientOptions from "./ClientOptions.js"
 /** @since 0.1.0 */
+export * as ClientSurface from "./ClientSurface.js"
+/** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
 /** @since 0.1.0 */
 export * as HttpClientTransport from "./HttpClientTransport.js"
