@@ -6,6 +6,7 @@
  *   pnpm bench -- --long            adds the 100,000-task quota run (~100 s)
  *   pnpm bench -- --only paging     one benchmark (repeatable, or comma-separated)
  *   pnpm bench -- --rounds 9        measured rounds per comparison (at least 5; default 7)
+ *   pnpm bench -- --warmup-runs 3   exactly 3 unmeasured runs per contender first (default: until steady)
  */
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -15,7 +16,7 @@ import * as Memory from "./benchmarks/memory.js"
 import * as Paging from "./benchmarks/paging.js"
 import * as Quota from "./benchmarks/quota.js"
 import * as Signing from "./benchmarks/signing.js"
-import type { BenchContext } from "./internal/context.js"
+import { type BenchContext, DEFAULT_WARMUP } from "./internal/context.js"
 import {
   type BenchmarkResult,
   describeMachine,
@@ -40,11 +41,14 @@ const BENCHMARKS: ReadonlyArray<{
   { name: "external", aliases: ["bundle", "startup"], run: External.run }
 ]
 
-const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] [--markdown] [--readme]]
+const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] [--warmup-runs N] [--markdown] [--readme]]
   benchmarks: ${BENCHMARKS.map((b) => [b.name, ...b.aliases.map((a) => `${a} (= ${b.name})`)].join(", ")).join(", ")}
   --long       also run the 100,000-task quota run (~100 s)
   --only       run only these benchmarks; results.json keeps the others' last results
   --rounds N   measured rounds per comparison, at least 5 (default 7)
+  --warmup-runs N
+               exactly N unmeasured runs of each paging and concurrency contender before the rounds
+               (default: ${DEFAULT_WARMUP.min} to ${DEFAULT_WARMUP.max}, until its run time is steady)
   --markdown   also print the table as Markdown
   --readme     rewrite the results table of bench/README.md from results.json (all benchmarks)`
 
@@ -59,6 +63,7 @@ const main = async (): Promise<number> => {
       long: { type: "boolean", default: false },
       only: { type: "string", multiple: true },
       rounds: { type: "string", default: "7" },
+      "warmup-runs": { type: "string" },
       markdown: { type: "boolean", default: false },
       readme: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false }
@@ -74,6 +79,11 @@ const main = async (): Promise<number> => {
     console.error(`--rounds must be an integer of at least ${MIN_ROUNDS}, got ${values.rounds}\n${USAGE}`)
     return 2
   }
+  const warmupRuns = values["warmup-runs"] === undefined ? undefined : Number(values["warmup-runs"])
+  if (warmupRuns !== undefined && (!Number.isInteger(warmupRuns) || warmupRuns < 1)) {
+    console.error(`--warmup-runs must be a positive integer, got ${values["warmup-runs"]}\n${USAGE}`)
+    return 2
+  }
   const wanted = (values.only ?? []).flatMap((list) => list.split(",")).map((name) => name.trim())
   const selected =
     wanted.length === 0
@@ -86,13 +96,9 @@ const main = async (): Promise<number> => {
     console.error(`unknown benchmark: ${unknown.join(", ")}\n${USAGE}`)
     return 2
   }
-  if (globalThis.gc === undefined) {
-    console.error("run with node --expose-gc (the bench script does): runs are separated by a full GC")
-    return 2
-  }
-
   const ctx: BenchContext = {
     rounds,
+    warmup: warmupRuns === undefined ? DEFAULT_WARMUP : { min: warmupRuns, max: warmupRuns },
     long: values.long,
     repoRoot: fileURLToPath(new URL("../../", import.meta.url)),
     log: (line) => process.stderr.write(line + "\n")

@@ -8,25 +8,16 @@
  * Chrome DevTools or speedscope) to `bench/profiles/`.
  *
  *   node dist/profile.js [--contender ours-v2|ours-v3|ours-paginate|official-v3|official-v2|floor]
- *                        [--calls 2000] [--top 30] [--interval-us 100]
+ *                        [--calls 2000] [--warmup-calls 3000] [--top 30] [--interval-us 100]
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
-import {
-  listSequentially,
-  listSequentiallyOfficial,
-  makeOfficial,
-  makeOurs,
-  PAGE_SIZE,
-  paginateAll
-} from "./internal/contenders.js"
-import { makeFloorClient } from "./internal/floor.js"
+import { makeRunner, PAGE_SIZE, type Workload } from "./internal/contenders.js"
 import { selfTimes } from "./internal/profileSummary.js"
-import { type ServerProcess, startServer } from "./internal/serverProcess.js"
+import { startServer } from "./internal/serverProcess.js"
 
 const JOB_ID = "bench-profile-20k"
 const TASKS = 20_000
@@ -39,51 +30,14 @@ const OWN_GROUPS = new Set(["@iot-ota/core", "@iot-ota/node", "official SDK", "b
 
 const isContender = (name: string): name is ContenderName => CONTENDERS.some((c) => c === name)
 
-/** One pass over the job's 200 pages, and how to release the client afterwards. */
-const makeContender = (
-  name: ContenderName,
-  server: ServerProcess
-): { readonly pass: () => Promise<number>; readonly close: () => Promise<void> } => {
-  switch (name) {
-    case "ours-v2":
-    case "ours-v3":
-    case "ours-paginate": {
-      const client = makeOurs(server, {
-        qps: 0,
-        ...(name === "ours-v3" ? { signatureAlgorithm: "ACS3-HMAC-SHA256" as const } : {})
-      })
-      return {
-        pass: () =>
-          name === "ours-paginate" ? paginateAll(client, JOB_ID, 1) : listSequentially(client, JOB_ID, PAGES),
-        close: () => client.close()
-      }
-    }
-    case "official-v3":
-    case "official-v2": {
-      const sdk = makeOfficial(server, name === "official-v3" ? "v3" : "v2")
-      return { pass: () => listSequentiallyOfficial(sdk, JOB_ID, PAGES), close: async () => {} }
-    }
-    case "floor": {
-      const floor = makeFloorClient({
-        host: server.host,
-        port: server.port,
-        maxSockets: 1,
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
-      })
-      return {
-        pass: async () => {
-          let tasks = 0
-          for (let page = 1; page <= PAGES; page++) {
-            const listed = await floor.listPage(JOB_ID, PAGE_SIZE, page)
-            tasks += listed
-          }
-          return tasks
-        },
-        close: async () => floor.close()
-      }
-    }
-  }
+/** The paging benchmark's workload of each contender. */
+const WORKLOADS: Record<ContenderName, Workload> = {
+  "ours-v2": { kind: "ours-list", signatureAlgorithm: "HMAC-SHA1" },
+  "ours-v3": { kind: "ours-list", signatureAlgorithm: "ACS3-HMAC-SHA256" },
+  "ours-paginate": { kind: "ours-paginate", concurrency: 1 },
+  "official-v3": { kind: "official", signatureAlgorithm: "v3" },
+  "official-v2": { kind: "official", signatureAlgorithm: "v2" },
+  floor: { kind: "floor", inFlight: 1 }
 }
 
 const main = async (): Promise<void> => {
@@ -92,6 +46,7 @@ const main = async (): Promise<void> => {
     options: {
       contender: { type: "string", default: "ours-v2" },
       calls: { type: "string", default: "2000" },
+      "warmup-calls": { type: "string", default: "3000" },
       top: { type: "string", default: "30" },
       "interval-us": { type: "string", default: "100" }
     }
@@ -102,12 +57,14 @@ const main = async (): Promise<void> => {
   const calls = passes * PAGES
   const top = Number(values.top)
   const interval = Number(values["interval-us"])
+  const warmupPasses = Math.max(1, Math.round(Number(values["warmup-calls"]) / PAGES))
 
   const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 1 })
-  const contender = makeContender(name, server)
+  const contender = makeRunner(WORKLOADS[name], server, JOB_ID, PAGES)
   const session = new Session()
   try {
-    for (let i = 0; i < 2; i++) await contender.pass() // warm-up: JIT, connections
+    // Warm-up: connections, and V8 tiering up the hot code (our client needs ~2,600 calls, see README).
+    for (let i = 0; i < warmupPasses; i++) await contender.pass()
     session.connect()
     await session.post("Profiler.enable")
     await session.post("Profiler.setSamplingInterval", { interval })

@@ -5,13 +5,12 @@
  * of the emulator child shows what limits the speed-up on two cores.
  */
 import * as os from "node:os"
-import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
-import { makeOurs, PAGE_SIZE, paginateAll } from "../internal/contenders.js"
+import { startContenders } from "../internal/contenderProcess.js"
+import { PAGE_SIZE } from "../internal/contenders.js"
 import type { BenchContext } from "../internal/context.js"
-import { type FloorClient, makeFloorClient } from "../internal/floor.js"
 import { alternate, type Contender, median, round, type Sample } from "../internal/measure.js"
 import type { BenchmarkResult, Row } from "../internal/report.js"
-import { type ServerProcess, startServer } from "../internal/serverProcess.js"
+import { startServer } from "../internal/serverProcess.js"
 
 const JOB_ID = "bench-concurrency-20k"
 const TASKS = 20_000
@@ -19,31 +18,6 @@ const PAGES = TASKS / PAGE_SIZE
 const LEVELS = [1, 4, 8] as const
 const FLOOR_LEVELS = [1, 8] as const
 const SPEEDUP_GOAL = 5
-
-/** `pages` pages fetched by `inFlight` workers, each taking the next page number. */
-const floorAll = async (floor: FloorClient, inFlight: number): Promise<number> => {
-  let next = 1
-  let tasks = 0
-  const worker = async (): Promise<void> => {
-    while (next <= PAGES) {
-      const page = next++
-      // Not `tasks += await ...`: that reads `tasks` before the await and loses the other workers' counts.
-      const listed = await floor.listPage(JOB_ID, PAGE_SIZE, page)
-      tasks += listed
-    }
-  }
-  await Promise.all(Array.from({ length: inFlight }, worker))
-  return tasks
-}
-
-const makeFloor = (server: ServerProcess, maxSockets: number): FloorClient =>
-  makeFloorClient({
-    host: server.host,
-    port: server.port,
-    maxSockets,
-    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-    accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
-  })
 
 interface LevelSummary {
   readonly pagesPerSecond: number
@@ -119,24 +93,33 @@ const explainLimit = (
 
 export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
   const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 2 })
-  const ours = LEVELS.map((level) => ({ level, client: makeOurs(server, { qps: 0 }) }))
-  const floors = FLOOR_LEVELS.map((level) => ({ level, client: makeFloor(server, level) }))
   const oursName = (level: number) => `ours c=${level}`
   const floorName = (level: number) => `floor c=${level}`
-  const contenders: Array<Contender> = [
-    ...ours.map(({ level, client }) => ({
-      name: oursName(level),
-      run: () => paginateAll(client, JOB_ID, level)
-    })),
-    ...floors.map(({ level, client }) => ({ name: floorName(level), run: () => floorAll(client, level) }))
-  ]
+  const children = await startContenders(
+    [
+      ...LEVELS.map((level) => ({
+        name: oursName(level),
+        workload: { kind: "ours-paginate", concurrency: level } as const
+      })),
+      ...FLOOR_LEVELS.map((level) => ({
+        name: floorName(level),
+        workload: { kind: "floor", inFlight: level } as const
+      }))
+    ],
+    server,
+    { jobId: JOB_ID, pages: PAGES }
+  ).catch(async (error: unknown) => {
+    await server.close()
+    throw error
+  })
+  const contenders: ReadonlyArray<Contender> = children
   try {
     ctx.log(
-      `concurrency: ${contenders.length} contenders x ${PAGES} pages, 2 warm-up runs + ${ctx.rounds} rounds`
+      `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
     )
-    const samples = await alternate(contenders, {
+    const { samples, warmupRuns } = await alternate(contenders, {
       rounds: ctx.rounds,
-      warmups: 2,
+      warmups: ctx.warmup,
       expected: TASKS,
       serverCpuMs: server.cpuMs,
       onRound: (i, sampled) =>
@@ -217,7 +200,8 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       data: {
         job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, pagesPerRun: PAGES },
         rounds: ctx.rounds,
-        warmups: 2,
+        warmups: ctx.warmup,
+        warmupRunsMade: Object.fromEntries(warmupRuns),
         ours: Object.fromEntries(LEVELS.map((l) => [`c=${l}`, oursBy.get(l)])),
         floor: Object.fromEntries(FLOOR_LEVELS.map((l) => [`c=${l}`, floorBy.get(l)])),
         speedup: { "c=4": speedup(4), "c=8": speedup(8) },
@@ -227,8 +211,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       }
     }
   } finally {
-    await Promise.all(ours.map(({ client }) => client.close()))
-    for (const { client } of floors) client.close()
+    await Promise.all(children.map((child) => child.close()))
     await server.close()
   }
 }

@@ -7,17 +7,10 @@
  * - the official SDK, V3 (its default) and V2;
  * - the floor: node:http keep-alive + createHmac + JSON.parse by hand.
  */
-import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
-import {
-  listSequentially,
-  listSequentiallyOfficial,
-  makeOfficial,
-  makeOurs,
-  PAGE_SIZE,
-  paginateAll
-} from "../internal/contenders.js"
+
+import { startContenders } from "../internal/contenderProcess.js"
+import { PAGE_SIZE, type Workload } from "../internal/contenders.js"
 import type { BenchContext } from "../internal/context.js"
-import { makeFloorClient } from "../internal/floor.js"
 import { alternate, type Contender, median, round, type Sample } from "../internal/measure.js"
 import type { BenchmarkResult, Row } from "../internal/report.js"
 import { startServer } from "../internal/serverProcess.js"
@@ -64,41 +57,30 @@ const summarise = (samples: ReadonlyArray<Sample>): ContenderSummary => ({
 
 export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
   const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 1 })
-  const oursV2 = makeOurs(server, { qps: 0 })
-  const oursPaginate = makeOurs(server, { qps: 0 })
-  const oursV3 = makeOurs(server, { qps: 0, signatureAlgorithm: "ACS3-HMAC-SHA256" })
-  const officialV3 = makeOfficial(server, "v3")
-  const officialV2 = makeOfficial(server, "v2")
-  const floor = makeFloorClient({
-    host: server.host,
-    port: server.port,
-    maxSockets: 1,
-    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-    accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
+  const workloads: Record<Key, Workload> = {
+    oursV2: { kind: "ours-list", signatureAlgorithm: "HMAC-SHA1" },
+    oursPaginate: { kind: "ours-paginate", concurrency: 1 },
+    oursV3: { kind: "ours-list", signatureAlgorithm: "ACS3-HMAC-SHA256" },
+    officialV3: { kind: "official", signatureAlgorithm: "v3" },
+    officialV2: { kind: "official", signatureAlgorithm: "v2" },
+    floor: { kind: "floor", inFlight: 1 }
+  }
+  const children = await startContenders(
+    KEYS.map((key) => ({ name: NAMES[key], workload: workloads[key] })),
+    server,
+    { jobId: JOB_ID, pages: PAGES }
+  ).catch(async (error: unknown) => {
+    await server.close()
+    throw error
   })
-  const contenders: ReadonlyArray<Contender> = [
-    { name: NAMES.oursV2, run: () => listSequentially(oursV2, JOB_ID, PAGES) },
-    { name: NAMES.oursPaginate, run: () => paginateAll(oursPaginate, JOB_ID, 1) },
-    { name: NAMES.oursV3, run: () => listSequentially(oursV3, JOB_ID, PAGES) },
-    { name: NAMES.officialV3, run: () => listSequentiallyOfficial(officialV3, JOB_ID, PAGES) },
-    { name: NAMES.officialV2, run: () => listSequentiallyOfficial(officialV2, JOB_ID, PAGES) },
-    {
-      name: NAMES.floor,
-      run: async () => {
-        let tasks = 0
-        for (let page = 1; page <= PAGES; page++) {
-          const listed = await floor.listPage(JOB_ID, PAGE_SIZE, page)
-          tasks += listed
-        }
-        return tasks
-      }
-    }
-  ]
+  const contenders: ReadonlyArray<Contender> = children
   try {
-    ctx.log(`paging: ${contenders.length} contenders x ${PAGES} calls, 2 warm-up runs + ${ctx.rounds} rounds`)
-    const samples = await alternate(contenders, {
+    ctx.log(
+      `paging: ${contenders.length} contenders x ${PAGES} calls, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
+    )
+    const { samples, firstRuns, warmupRuns } = await alternate(contenders, {
       rounds: ctx.rounds,
-      warmups: 2,
+      warmups: ctx.warmup,
       expected: TASKS,
       serverCpuMs: server.cpuMs,
       onRound: (i, sampled) =>
@@ -136,6 +118,13 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         value: summary[key].msPerCall,
         unit: "ms/call"
       })),
+      // The first 200 calls of a fresh client, before any warm-up: what a
+      // short-lived process (one CLI listing) sees. Informative, one run each.
+      ...KEYS.map((key) => ({
+        name: `cold (first run): ${key === "floor" ? "floor" : NAMES[key]}`,
+        value: round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 3),
+        unit: "ms/call"
+      })),
       ...Object.entries(speedups).map(([name, value]) => ({
         name: `paging: ${name}`,
         value,
@@ -158,6 +147,9 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
       )
     }
+    notes.push(
+      `warm-up runs of 200 calls, until steady: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
+    )
     const cpu = (key: Key) => summary[key].clientCpuMsPerCall
     notes.push(
       `client CPU per call: ours V2 ${cpu("oursV2")} ms, ours V3 ${cpu("oursV3")} ms, official V3 ${cpu("officialV3")} ms, official V2 ${cpu("officialV2")} ms, floor ${cpu("floor")} ms; emulator CPU per call ~${summary.floor.serverCpuMsPerCall} ms`
@@ -176,17 +168,20 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       data: {
         job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
         rounds: ctx.rounds,
-        warmups: 2,
+        warmups: ctx.warmup,
+        warmupRunsMade: Object.fromEntries(warmupRuns),
         ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
         speedups,
         overFloor,
         contenders: Object.fromEntries(KEYS.map((key) => [NAMES[key], summary[key]])),
+        firstRunMsPerCall: Object.fromEntries(
+          KEYS.map((key) => [NAMES[key], round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 4)])
+        ),
         emulator: counters
       }
     }
   } finally {
-    await Promise.all([oursV2.close(), oursPaginate.close(), oursV3.close()])
-    floor.close()
+    await Promise.all(children.map((child) => child.close()))
     await server.close()
   }
 }

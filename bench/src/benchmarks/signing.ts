@@ -154,9 +154,13 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
     }
   ]
   ctx.log(
-    `signing: ${contenders.length} signers x ${COUNT * PASSES} signatures, 1 warm-up run + ${ctx.rounds} rounds`
+    `signing: ${contenders.length} signers x ${COUNT * PASSES} signatures, 3 warm-up runs + ${ctx.rounds} rounds`
   )
-  const samples = await alternate(contenders, { rounds: ctx.rounds, warmups: 1, expected: COUNT * PASSES })
+  const { samples } = await alternate(contenders, {
+    rounds: ctx.rounds,
+    warmups: 3,
+    expected: COUNT * PASSES
+  })
   const perSecond = (name: string): number =>
     round((COUNT * PASSES) / (median((samples.get(name) ?? []).map((s) => s.wallMs)) / 1000), 0)
   const rates = {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module"
 import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
 import { OtaClient, type SignatureAlgorithm } from "@iot-ota/node"
+import { type FloorClient, makeFloorClient } from "./floor.js"
 import type { ServerProcess } from "./serverProcess.js"
 
 // CommonJS packages: `require` gives the classes their typings declare as `default`
@@ -48,7 +49,10 @@ export type OfficialSdk = InstanceType<typeof IotSdk.default>
  * The official SDK as its README shows it, against the emulator child:
  * its default signature (V3, ACS3-HMAC-SHA256) or `signatureAlgorithm: "v2"`.
  */
-export const makeOfficial = (server: ServerProcess, signatureAlgorithm: "v3" | "v2"): OfficialSdk =>
+export const makeOfficial = (
+  server: Pick<ServerProcess, "host" | "port">,
+  signatureAlgorithm: "v3" | "v2"
+): OfficialSdk =>
   new IotSdk.default(
     new OpenApi.Config({
       accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
@@ -76,4 +80,78 @@ export const listSequentiallyOfficial = async (
     tasks += response.body.data?.simpleOTATaskInfo?.length ?? 0
   }
   return tasks
+}
+
+/** The floor against the emulator child, with `maxSockets` keep-alive sockets. */
+export const makeFloor = (server: Pick<ServerProcess, "host" | "port">, maxSockets: number): FloorClient =>
+  makeFloorClient({
+    host: server.host,
+    port: server.port,
+    maxSockets,
+    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+    accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
+  })
+
+/** Pages 1..`pages` through the floor, `inFlight` workers each taking the next page number. */
+export const floorAll = async (
+  floor: FloorClient,
+  jobId: string,
+  pages: number,
+  inFlight: number
+): Promise<number> => {
+  let next = 1
+  let tasks = 0
+  const worker = async (): Promise<void> => {
+    while (next <= pages) {
+      const page = next++
+      // Not `tasks += await ...`: that reads `tasks` before the await and loses the other workers' counts.
+      const listed = await floor.listPage(jobId, PAGE_SIZE, page)
+      tasks += listed
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  return tasks
+}
+
+/** What one contender does in one run: a client, and how it walks the job's pages. */
+export type Workload =
+  | { readonly kind: "ours-list"; readonly signatureAlgorithm: SignatureAlgorithm }
+  | { readonly kind: "ours-paginate"; readonly concurrency: number }
+  | { readonly kind: "official"; readonly signatureAlgorithm: "v3" | "v2" }
+  | { readonly kind: "floor"; readonly inFlight: number }
+
+/** A contender's client, ready for runs (each lists the whole job), and how to release it. */
+export interface Runner {
+  readonly pass: () => Promise<number>
+  readonly close: () => Promise<void>
+}
+
+/** Builds the client of `workload` against the emulator child, for a job of `pages` pages of 100. */
+export const makeRunner = (
+  workload: Workload,
+  server: Pick<ServerProcess, "url" | "host" | "port">,
+  jobId: string,
+  pages: number
+): Runner => {
+  switch (workload.kind) {
+    case "ours-list": {
+      const client = makeOurs(server, { qps: 0, signatureAlgorithm: workload.signatureAlgorithm })
+      return { pass: () => listSequentially(client, jobId, pages), close: () => client.close() }
+    }
+    case "ours-paginate": {
+      const client = makeOurs(server, { qps: 0 })
+      return { pass: () => paginateAll(client, jobId, workload.concurrency), close: () => client.close() }
+    }
+    case "official": {
+      const sdk = makeOfficial(server, workload.signatureAlgorithm)
+      return { pass: () => listSequentiallyOfficial(sdk, jobId, pages), close: async () => {} }
+    }
+    case "floor": {
+      const floor = makeFloor(server, workload.inFlight)
+      return {
+        pass: () => floorAll(floor, jobId, pages, workload.inFlight),
+        close: async () => floor.close()
+      }
+    }
+  }
 }

@@ -2,6 +2,8 @@
 export interface BenchContext {
   /** Measured rounds of each comparison (at least 5). */
   readonly rounds: number
+  /** Unmeasured runs of each contender before the rounds (paging, concurrency). */
+  readonly warmup: { readonly min: number; readonly max: number }
   /** Include the long runs (the 100,000-task quota run). */
   readonly long: boolean
   /** The monorepo root, for the edge and CLI scripts. */
@@ -9,3 +11,13 @@ export interface BenchContext {
   /** Progress lines (stderr), so stdout stays the table. */
   readonly log: (line: string) => void
 }
+
+/**
+ * Warm-up of the paging and concurrency contenders, in runs of 200 calls: at
+ * least 15, then until steady (`isSteady`), at most 40. Measured (per-run
+ * times of each contender in a process of its own): our client reaches its
+ * steady state after 3,000-5,000 calls — Effect's fiber runtime and our
+ * per-call functions are many small functions that V8 optimises one by one —
+ * the official SDK and the floor after ~1,500. Fewer runs measure mostly the JIT.
+ */
+export const DEFAULT_WARMUP = { min: 15, max: 40 } as const

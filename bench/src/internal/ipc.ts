@@ -1,8 +1,10 @@
 /**
- * Messages between the bench and its emulator child (`server.ts`). The
- * emulator runs in its own process so its CPU time never counts against the
- * client under test; the bench asks it for CPU time and counters over IPC.
+ * Messages between the bench and its children: the emulator (`server.ts`),
+ * in its own process so its CPU time never counts against the client under
+ * test, and the contenders (`contender.ts`). The bench asks the emulator for
+ * CPU time and counters, and the contenders for measured runs, over IPC.
  */
+import type { Workload } from "./contenders.js"
 
 /** What the bench asks for when it starts a server: jobs and the per-key QPS limit (0 = off). */
 export interface ServerSpec {
@@ -74,4 +76,63 @@ export const parseServerSpec = (text: string | undefined): ServerSpec => {
     return { jobId: job.jobId, tasks: job.tasks }
   })
   return { jobs, qps: value.qps, seed: value.seed }
+}
+
+/**
+ * What the bench asks of a contender child (`contender.ts`): which client and
+ * workload, against which emulator child and job. Each contender of the
+ * paging and concurrency benchmarks runs in a process of its own, as it
+ * would in an application: its JIT, heap and garbage collector are its own,
+ * so no contender's code or garbage slows another's.
+ */
+export interface ContenderSpec {
+  readonly workload: Workload
+  readonly server: { readonly url: string; readonly host: string; readonly port: number }
+  readonly jobId: string
+  readonly pages: number
+}
+
+export type ContenderRequest = { readonly id: number; readonly type: "run" }
+
+/** One run as the contender child measured it (its own clocks, its own process). */
+export interface ClientSample {
+  readonly wallMs: number
+  readonly clientCpuMs: number
+  readonly clientLoopBusy: number
+  readonly items: number
+}
+
+export type ContenderMessage =
+  | { readonly type: "ready" }
+  | { readonly type: "failed"; readonly message: string }
+  | ({ readonly type: "sample"; readonly id: number } & ClientSample)
+  | { readonly type: "error"; readonly id: number; readonly message: string }
+
+export const isContenderRequest = (value: unknown): value is ContenderRequest =>
+  isRecord(value) && typeof value.id === "number" && value.type === "run"
+
+export const isContenderMessage = (value: unknown): value is ContenderMessage =>
+  isRecord(value) &&
+  (value.type === "ready" || value.type === "failed" || value.type === "sample" || value.type === "error")
+
+const WORKLOAD_KINDS: ReadonlySet<unknown> = new Set(["ours-list", "ours-paginate", "official", "floor"])
+
+/** Parses the spec given on the contender child's command line, refusing anything malformed. */
+export const parseContenderSpec = (text: string | undefined): ContenderSpec => {
+  const value: unknown = JSON.parse(text ?? "null")
+  if (
+    !isRecord(value) ||
+    !isRecord(value.workload) ||
+    !WORKLOAD_KINDS.has(value.workload.kind) ||
+    !isRecord(value.server) ||
+    typeof value.server.url !== "string" ||
+    typeof value.server.host !== "string" ||
+    typeof value.server.port !== "number" ||
+    typeof value.jobId !== "string" ||
+    typeof value.pages !== "number"
+  ) {
+    throw new TypeError("contender spec must be { workload, server: { url, host, port }, jobId, pages }")
+  }
+  // The bench writes the spec itself; the kind check above is what guards the switch in the child.
+  return value as unknown as ContenderSpec
 }

@@ -17,16 +17,29 @@ export interface Sample {
   readonly items: number
 }
 
-/** A contender: one full run of the workload, resolving to the number of items it produced. */
-export interface Contender {
+/** A contender measured in this process: one full run of the workload, resolving to the items it produced. */
+export interface InProcessContender {
   readonly name: string
   readonly run: () => Promise<number>
 }
 
+/** A contender in a child process of its own, which measures each run itself. */
+export interface ChildContender {
+  readonly name: string
+  readonly measure: () => Promise<Omit<Sample, "serverCpuMs">>
+}
+
+export type Contender = InProcessContender | ChildContender
+
 export interface AlternateOptions {
   readonly rounds: number
-  /** Unmeasured runs of each contender before the first measured round (JIT, connections). */
-  readonly warmups: number
+  /**
+   * Unmeasured runs of each contender before the first measured round:
+   * connections, and V8 tiering the hot code up to optimised code. A number
+   * is a fixed count; `{ min, max }` runs at least `min`, then stops once the
+   * contender is steady (see `isSteady`), or at `max`.
+   */
+  readonly warmups: number | { readonly min: number; readonly max: number }
   /** Every run must produce exactly this many items, else the comparison is void. */
   readonly expected: number
   /** The emulator child's CPU clock, to split CPU time between client and server. */
@@ -41,15 +54,22 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const collectGarbage = (): void => {
-  // Started with --expose-gc (the `bench` script does): a full collection
-  // before each run keeps one contender's garbage from being paid by the next.
-  globalThis.gc?.()
-}
-
 const cpuMsNow = (): number => {
   const cpu = process.cpuUsage()
   return (cpu.user + cpu.system) / 1000
+}
+
+const measureHere = async (contender: InProcessContender): Promise<Omit<Sample, "serverCpuMs">> => {
+  const cpuBefore = cpuMsNow()
+  const loopBefore = performance.eventLoopUtilization()
+  const started = performance.now()
+  const items = await contender.run()
+  return {
+    wallMs: performance.now() - started,
+    clientCpuMs: cpuMsNow() - cpuBefore,
+    clientLoopBusy: performance.eventLoopUtilization(loopBefore).utilization,
+    items
+  }
 }
 
 /** Runs one contender once and measures it. */
@@ -57,16 +77,16 @@ export const measureOnce = async (
   contender: Contender,
   options: Pick<AlternateOptions, "expected" | "serverCpuMs">
 ): Promise<Sample> => {
-  collectGarbage()
+  // No forced full GC before a run: V8 answers `gc()` by lowering its heap
+  // limits, and then marks incrementally all through the next run — measured
+  // +0.15-0.19 ms per call on every contender of the paging benchmark (the
+  // floor went from 0.39 to 0.58 ms). Contenders in child processes have a
+  // heap of their own; in-process ones (signing) leave young garbage, which
+  // costs the next nothing (a scavenge copies only live objects).
   const serverBefore = options.serverCpuMs === undefined ? undefined : await options.serverCpuMs()
-  const cpuBefore = cpuMsNow()
-  const loopBefore = performance.eventLoopUtilization()
-  const started = performance.now()
-  const items = await contender.run()
-  const wallMs = performance.now() - started
-  const clientCpuMs = cpuMsNow() - cpuBefore
-  const clientLoopBusy = performance.eventLoopUtilization(loopBefore).utilization
+  const client = "measure" in contender ? await contender.measure() : await measureHere(contender)
   const serverAfter = options.serverCpuMs === undefined ? undefined : await options.serverCpuMs()
+  const { wallMs, clientCpuMs, clientLoopBusy, items } = client
   if (items !== options.expected) {
     throw new Error(`${contender.name}: a run produced ${items} items, expected ${options.expected}`)
   }
@@ -81,6 +101,34 @@ export const measureOnce = async (
   }
 }
 
+/** The measured rounds of each contender, and its first (cold) warm-up run. */
+export interface Alternation {
+  readonly samples: Map<string, Array<Sample>>
+  /**
+   * Each contender's first run, before any warm-up: code not yet optimised,
+   * connections not yet open. Contenders run their warm-ups one after the
+   * other, so code shared between contenders (node:http for the official SDK
+   * and the floor) is already warm for the later ones.
+   */
+  readonly firstRuns: Map<string, Sample>
+  /** How many warm-up runs each contender made. */
+  readonly warmupRuns: Map<string, number>
+}
+
+const STEADY_WINDOW = 5
+
+/**
+ * Steady: the median of the last 5 runs is no more than 3% faster than the
+ * median of the 5 before. Medians, so one noisy run neither ends a warm-up
+ * early nor prolongs it.
+ */
+export const isSteady = (wallMs: ReadonlyArray<number>): boolean => {
+  if (wallMs.length < 2 * STEADY_WINDOW) return false
+  const last = median(wallMs.slice(-STEADY_WINDOW))
+  const before = median(wallMs.slice(-2 * STEADY_WINDOW, -STEADY_WINDOW))
+  return last >= before * 0.97
+}
+
 /**
  * Runs the contenders alternately (A B C, B C A, C A B, ...): every round runs
  * each contender once, and the starting contender rotates so none always runs
@@ -90,9 +138,19 @@ export const measureOnce = async (
 export const alternate = async (
   contenders: ReadonlyArray<Contender>,
   options: AlternateOptions
-): Promise<Map<string, Array<Sample>>> => {
-  for (let i = 0; i < options.warmups; i++) {
-    for (const contender of contenders) await measureOnce(contender, options)
+): Promise<Alternation> => {
+  const firstRuns = new Map<string, Sample>()
+  const warmupRuns = new Map<string, number>()
+  const { min, max } =
+    typeof options.warmups === "number" ? { min: options.warmups, max: options.warmups } : options.warmups
+  for (const contender of contenders) {
+    const times: Array<number> = []
+    while (times.length < max && (times.length < min || !isSteady(times))) {
+      const sample = await measureOnce(contender, options)
+      if (times.length === 0) firstRuns.set(contender.name, sample)
+      times.push(sample.wallMs)
+    }
+    warmupRuns.set(contender.name, times.length)
   }
   const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
   for (let round = 0; round < options.rounds; round++) {
@@ -105,7 +163,7 @@ export const alternate = async (
     }
     options.onRound?.(round, thisRound)
   }
-  return samples
+  return { samples, firstRuns, warmupRuns }
 }
 
 /** Rounds to `digits` decimals for display and JSON (raw rounds keep three). */

@@ -41,7 +41,7 @@ const unexpected = (asked: string, reply: Reply): Error =>
 export const startServer = async (spec: ServerSpec): Promise<ServerProcess> => {
   const child = fork(SERVER_SCRIPT, [JSON.stringify(spec)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    // The server needs none of the bench's own flags (--expose-gc, --cpu-prof, ...).
+    // The server needs none of the bench's own flags (--cpu-prof, --inspect, ...).
     execArgv: []
   })
   const pending = new Map<number, Pending>()
