@@ -343,6 +343,30 @@ describe("paginateOTATaskByJob", () => {
     expect(result.ok && result.requests).toBe(result.ok && result.value.requestsAtBreak)
   })
 
+  it("a failed page rejects the listing with its typed error, after which the iterator is done", async () => {
+    const result = await counting({ sequence: [null, "ServiceUnavailable"] }, async () => {
+      const iterator = client({ maxAttempts: 1 }).paginateOTATaskByJob(
+        { jobId: JOB, pageSize: 100 },
+        { concurrency: 1 }
+      )
+      const seen: Array<OtaTask> = []
+      const failure = await (async () => {
+        for await (const task of iterator) seen.push(task)
+      })().then(
+        () => undefined,
+        (error: unknown) => error as OtaError
+      )
+      const requestsAtFailure = emu.stats().requests
+      return { seen: seen.length, failure, after: await iterator.next(), requestsAtFailure }
+    })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.value.seen).toBe(100)
+    expect(result.value.failure).toMatchObject({ _tag: "ApiError", code: "ServiceUnavailable" })
+    expect(result.value.after).toEqual({ done: true, value: undefined })
+    expect(result.requests).toBe(result.value.requestsAtFailure)
+  })
+
   it("an abort ends the listing at the next task, even in the middle of a page", async () => {
     const controller = new AbortController()
     const seen: Array<OtaTask> = []
