@@ -15,30 +15,19 @@ import { Session } from "node:inspector/promises"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { makeRunner, PAGE_SIZE, type Workload } from "./internal/contenders.js"
+import { makeRunner, PAGE_SIZE, PAGING_WORKLOADS, type PagingContender } from "./internal/contenders.js"
 import { selfTimes } from "./internal/profileSummary.js"
 import { startServer } from "./internal/serverProcess.js"
 
 const JOB_ID = "bench-profile-20k"
 const TASKS = 20_000
 const PAGES = TASKS / PAGE_SIZE
-const CONTENDERS = ["ours-v2", "ours-v3", "ours-paginate", "official-v3", "official-v2", "floor"] as const
-type ContenderName = (typeof CONTENDERS)[number]
+const CONTENDERS = Object.keys(PAGING_WORKLOADS) as ReadonlyArray<PagingContender>
 
 /** Whose frames get an inclusive-time listing: the contender's own code. */
 const OWN_GROUPS = new Set(["@iot-ota/core", "@iot-ota/node", "official SDK", "bench harness"])
 
-const isContender = (name: string): name is ContenderName => CONTENDERS.some((c) => c === name)
-
-/** The paging benchmark's workload of each contender. */
-const WORKLOADS: Record<ContenderName, Workload> = {
-  "ours-v2": { kind: "ours-list", signatureAlgorithm: "HMAC-SHA1" },
-  "ours-v3": { kind: "ours-list", signatureAlgorithm: "ACS3-HMAC-SHA256" },
-  "ours-paginate": { kind: "ours-paginate", concurrency: 1 },
-  "official-v3": { kind: "official", signatureAlgorithm: "v3" },
-  "official-v2": { kind: "official", signatureAlgorithm: "v2" },
-  floor: { kind: "floor", inFlight: 1 }
-}
+const isContender = (name: string): name is PagingContender => CONTENDERS.some((c) => c === name)
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -60,7 +49,7 @@ const main = async (): Promise<void> => {
   const warmupPasses = Math.max(1, Math.round(Number(values["warmup-calls"]) / PAGES))
 
   const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 1 })
-  const contender = makeRunner(WORKLOADS[name], server, JOB_ID, PAGES)
+  const contender = makeRunner(PAGING_WORKLOADS[name], server, JOB_ID, PAGES)
   const session = new Session()
   try {
     // Warm-up: connections, and V8 tiering up the hot code (our client needs ~2,600 calls, see README).

@@ -5,12 +5,11 @@
  * of the emulator child shows what limits the speed-up on two cores.
  */
 import * as os from "node:os"
-import { startContenders } from "../internal/contenderProcess.js"
+import { withContenders } from "../internal/contenderProcess.js"
 import { PAGE_SIZE } from "../internal/contenders.js"
 import type { BenchContext } from "../internal/context.js"
-import { alternate, type Contender, median, round, type Sample } from "../internal/measure.js"
+import { alternate, median, round, type Sample } from "../internal/measure.js"
 import type { BenchmarkResult, Row } from "../internal/report.js"
-import { startServer } from "../internal/serverProcess.js"
 
 const JOB_ID = "bench-concurrency-20k"
 const TASKS = 20_000
@@ -92,10 +91,10 @@ const explainLimit = (
 }
 
 export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
-  const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 2 })
   const oursName = (level: number) => `ours c=${level}`
   const floorName = (level: number) => `floor c=${level}`
-  const children = await startContenders(
+  return withContenders(
+    { jobId: JOB_ID, tasks: TASKS, pages: PAGES, seed: 2 },
     [
       ...LEVELS.map((level) => ({
         name: oursName(level),
@@ -106,112 +105,103 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         workload: { kind: "floor", inFlight: level } as const
       }))
     ],
-    server,
-    { jobId: JOB_ID, pages: PAGES }
-  ).catch(async (error: unknown) => {
-    await server.close()
-    throw error
-  })
-  const contenders: ReadonlyArray<Contender> = children
-  try {
-    ctx.log(
-      `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
-    )
-    const { samples, warmupRuns } = await alternate(contenders, {
-      rounds: ctx.rounds,
-      warmups: ctx.warmup,
-      expected: TASKS,
-      serverCpuMs: server.cpuMs,
-      onRound: (i, sampled) =>
-        ctx.log(
-          `  round ${i + 1}: ` +
-            [...sampled]
-              .map(([name, s]) => `${name} ${(PAGES / (s.wallMs / 1000)).toFixed(0)} p/s`)
-              .join(" | ")
-        )
-    })
-    const counters = await server.stats()
-    const level = (name: string): LevelSummary => summarise(samples.get(name) ?? [])
-    const oursBy = new Map(LEVELS.map((l) => [l, level(oursName(l))]))
-    const floorBy = new Map(FLOOR_LEVELS.map((l) => [l, level(floorName(l))]))
-    const one = oursBy.get(1)!
-    const eight = oursBy.get(8)!
-    const speedup = (l: (typeof LEVELS)[number]) =>
-      round(oursBy.get(l)!.pagesPerSecond / one.pagesPerSecond, 2)
-    const floorSpeedup = round(floorBy.get(8)!.pagesPerSecond / floorBy.get(1)!.pagesPerSecond, 2)
-    // A Node client runs its JavaScript on one thread: however many calls are
-    // in flight, it cannot go faster than its main thread's busy time per page
-    // allows. Busy time at c=8 (loop share x wall) bounds the speed-up over c=1.
-    const loopBoundCeiling = round(one.wallMs / (eight.clientLoopBusy * eight.wallMs), 2)
-    const rows: Array<Row> = [
-      ...LEVELS.map((l) => ({
-        name: `concurrency: ours c=${l}`,
-        value: oursBy.get(l)!.pagesPerSecond,
-        unit: "pages/s"
-      })),
-      { name: "concurrency: ours speed-up c=4 vs c=1", value: speedup(4), unit: "x" },
-      {
-        name: "concurrency: ours speed-up c=8 vs c=1",
-        value: speedup(8),
-        unit: "x",
-        goal: `>= ${SPEEDUP_GOAL}x (or explain)`,
-        met: speedup(8) >= SPEEDUP_GOAL
-      },
-      {
-        name: "concurrency: client event loop busy at c=8",
-        value: round(eight.clientLoopBusy * 100, 0),
-        unit: "% of wall"
-      },
-      {
-        name: "concurrency: client CPU at c=8 (all threads)",
-        value: round(eight.clientCpuShare * 100, 0),
-        unit: "% of a core"
-      },
-      {
-        name: "concurrency: emulator CPU at c=8",
-        value: round(eight.serverCpuShare * 100, 0),
-        unit: "% of a core"
-      },
-      { name: "concurrency: main-thread ceiling of speed-up at c=8", value: loopBoundCeiling, unit: "x" },
-      ...FLOOR_LEVELS.map((l) => ({
-        name: `concurrency: floor c=${l}`,
-        value: floorBy.get(l)!.pagesPerSecond,
-        unit: "pages/s"
-      })),
-      { name: "concurrency: floor speed-up c=8 vs c=1", value: floorSpeedup, unit: "x" }
-    ]
-    const notes = [
-      `per page at c=1: ${round(one.wallMs / PAGES, 3)} ms wall, client ${one.clientCpuMsPerPage} ms CPU (event loop busy ${round(one.clientLoopBusy * 100, 0)}%), emulator ${one.serverCpuMsPerPage} ms CPU; ` +
-        `at c=8: ${round(eight.wallMs / PAGES, 3)} ms wall, client ${eight.clientCpuMsPerPage} ms CPU (event loop busy ${round(eight.clientLoopBusy * 100, 0)}%, all threads ${round(eight.clientCpuShare * 100, 0)}% of a core), emulator ${round(eight.serverCpuShare * 100, 0)}% of a core.`,
-      explainLimit(speedup(8), loopBoundCeiling, one, eight, floorSpeedup)
-    ]
-    const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
-    if (failures.length > 0) {
-      notes.push(
-        `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
+    async (server, contenders) => {
+      ctx.log(
+        `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
       )
-    }
-    return {
-      name: "concurrency",
-      title: "Concurrency (3)",
-      measuredAt: new Date().toISOString(),
-      rows,
-      notes,
-      data: {
-        job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, pagesPerRun: PAGES },
+      const { samples, warmupRuns } = await alternate(contenders, {
         rounds: ctx.rounds,
         warmups: ctx.warmup,
-        warmupRunsMade: Object.fromEntries(warmupRuns),
-        ours: Object.fromEntries(LEVELS.map((l) => [`c=${l}`, oursBy.get(l)])),
-        floor: Object.fromEntries(FLOOR_LEVELS.map((l) => [`c=${l}`, floorBy.get(l)])),
-        speedup: { "c=4": speedup(4), "c=8": speedup(8) },
-        floorSpeedupAt8: floorSpeedup,
-        mainThreadCeilingAt8: loopBoundCeiling,
-        emulator: counters
+        expected: TASKS,
+        serverCpuMs: server.cpuMs,
+        onRound: (i, sampled) =>
+          ctx.log(
+            `  round ${i + 1}: ` +
+              [...sampled]
+                .map(([name, s]) => `${name} ${(PAGES / (s.wallMs / 1000)).toFixed(0)} p/s`)
+                .join(" | ")
+          )
+      })
+      const counters = await server.stats()
+      const level = (name: string): LevelSummary => summarise(samples.get(name) ?? [])
+      const oursBy = new Map(LEVELS.map((l) => [l, level(oursName(l))]))
+      const floorBy = new Map(FLOOR_LEVELS.map((l) => [l, level(floorName(l))]))
+      const one = oursBy.get(1)!
+      const eight = oursBy.get(8)!
+      const speedup = (l: (typeof LEVELS)[number]) =>
+        round(oursBy.get(l)!.pagesPerSecond / one.pagesPerSecond, 2)
+      const floorSpeedup = round(floorBy.get(8)!.pagesPerSecond / floorBy.get(1)!.pagesPerSecond, 2)
+      // A Node client runs its JavaScript on one thread: however many calls are
+      // in flight, it cannot go faster than its main thread's busy time per page
+      // allows. Busy time at c=8 (loop share x wall) bounds the speed-up over c=1.
+      const loopBoundCeiling = round(one.wallMs / (eight.clientLoopBusy * eight.wallMs), 2)
+      const rows: Array<Row> = [
+        ...LEVELS.map((l) => ({
+          name: `concurrency: ours c=${l}`,
+          value: oursBy.get(l)!.pagesPerSecond,
+          unit: "pages/s"
+        })),
+        { name: "concurrency: ours speed-up c=4 vs c=1", value: speedup(4), unit: "x" },
+        {
+          name: "concurrency: ours speed-up c=8 vs c=1",
+          value: speedup(8),
+          unit: "x",
+          goal: `>= ${SPEEDUP_GOAL}x (or explain)`,
+          met: speedup(8) >= SPEEDUP_GOAL
+        },
+        {
+          name: "concurrency: client event loop busy at c=8",
+          value: round(eight.clientLoopBusy * 100, 0),
+          unit: "% of wall"
+        },
+        {
+          name: "concurrency: client CPU at c=8 (all threads)",
+          value: round(eight.clientCpuShare * 100, 0),
+          unit: "% of a core"
+        },
+        {
+          name: "concurrency: emulator CPU at c=8",
+          value: round(eight.serverCpuShare * 100, 0),
+          unit: "% of a core"
+        },
+        { name: "concurrency: main-thread ceiling of speed-up at c=8", value: loopBoundCeiling, unit: "x" },
+        ...FLOOR_LEVELS.map((l) => ({
+          name: `concurrency: floor c=${l}`,
+          value: floorBy.get(l)!.pagesPerSecond,
+          unit: "pages/s"
+        })),
+        { name: "concurrency: floor speed-up c=8 vs c=1", value: floorSpeedup, unit: "x" }
+      ]
+      const notes = [
+        `per page at c=1: ${round(one.wallMs / PAGES, 3)} ms wall, client ${one.clientCpuMsPerPage} ms CPU (event loop busy ${round(one.clientLoopBusy * 100, 0)}%), emulator ${one.serverCpuMsPerPage} ms CPU; ` +
+          `at c=8: ${round(eight.wallMs / PAGES, 3)} ms wall, client ${eight.clientCpuMsPerPage} ms CPU (event loop busy ${round(eight.clientLoopBusy * 100, 0)}%, all threads ${round(eight.clientCpuShare * 100, 0)}% of a core), emulator ${round(eight.serverCpuShare * 100, 0)}% of a core.`,
+        explainLimit(speedup(8), loopBoundCeiling, one, eight, floorSpeedup)
+      ]
+      const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
+      if (failures.length > 0) {
+        notes.push(
+          `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
+        )
+      }
+      return {
+        name: "concurrency",
+        title: "Concurrency (3)",
+        measuredAt: new Date().toISOString(),
+        rows,
+        notes,
+        data: {
+          job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, pagesPerRun: PAGES },
+          rounds: ctx.rounds,
+          warmups: ctx.warmup,
+          warmupRunsMade: Object.fromEntries(warmupRuns),
+          ours: Object.fromEntries(LEVELS.map((l) => [`c=${l}`, oursBy.get(l)])),
+          floor: Object.fromEntries(FLOOR_LEVELS.map((l) => [`c=${l}`, floorBy.get(l)])),
+          speedup: { "c=4": speedup(4), "c=8": speedup(8) },
+          floorSpeedupAt8: floorSpeedup,
+          mainThreadCeilingAt8: loopBoundCeiling,
+          emulator: counters
+        }
       }
     }
-  } finally {
-    await Promise.all(children.map((child) => child.close()))
-    await server.close()
-  }
+  )
 }

@@ -8,12 +8,11 @@
  * - the floor: node:http keep-alive + createHmac + JSON.parse by hand.
  */
 
-import { startContenders } from "../internal/contenderProcess.js"
-import { PAGE_SIZE, type Workload } from "../internal/contenders.js"
+import { withContenders } from "../internal/contenderProcess.js"
+import { PAGE_SIZE, PAGING_WORKLOADS, type PagingContender } from "../internal/contenders.js"
 import type { BenchContext } from "../internal/context.js"
-import { alternate, type Contender, median, round, type Sample } from "../internal/measure.js"
+import { alternate, median, round, type Sample } from "../internal/measure.js"
 import type { BenchmarkResult, Row } from "../internal/report.js"
-import { startServer } from "../internal/serverProcess.js"
 
 const JOB_ID = "bench-paging-20k"
 const TASKS = 20_000
@@ -21,16 +20,16 @@ const PAGES = TASKS / PAGE_SIZE
 const SPEEDUP_GOAL = 1.5
 const FLOOR_GOAL = 1.3
 
-const NAMES = {
-  oursV2: "ours list V2 (default)",
-  oursPaginate: "ours paginate c=1 V2",
-  oursV3: "ours list V3",
-  officialV3: "official V3 (default)",
-  officialV2: "official V2",
+const NAMES: Record<PagingContender, string> = {
+  "ours-v2": "ours list V2 (default)",
+  "ours-paginate": "ours paginate c=1 V2",
+  "ours-v3": "ours list V3",
+  "official-v3": "official V3 (default)",
+  "official-v2": "official V2",
   floor: "floor"
-} as const
-type Key = keyof typeof NAMES
-const KEYS: ReadonlyArray<Key> = ["oursV2", "oursPaginate", "oursV3", "officialV3", "officialV2", "floor"]
+}
+type Key = PagingContender
+const KEYS = Object.keys(NAMES) as ReadonlyArray<Key>
 
 interface ContenderSummary {
   readonly msPerCall: number
@@ -56,132 +55,111 @@ const summarise = (samples: ReadonlyArray<Sample>): ContenderSummary => ({
 })
 
 export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
-  const server = await startServer({ jobs: [{ jobId: JOB_ID, tasks: TASKS }], qps: 0, seed: 1 })
-  const workloads: Record<Key, Workload> = {
-    oursV2: { kind: "ours-list", signatureAlgorithm: "HMAC-SHA1" },
-    oursPaginate: { kind: "ours-paginate", concurrency: 1 },
-    oursV3: { kind: "ours-list", signatureAlgorithm: "ACS3-HMAC-SHA256" },
-    officialV3: { kind: "official", signatureAlgorithm: "v3" },
-    officialV2: { kind: "official", signatureAlgorithm: "v2" },
-    floor: { kind: "floor", inFlight: 1 }
-  }
-  const children = await startContenders(
-    KEYS.map((key) => ({ name: NAMES[key], workload: workloads[key] })),
-    server,
-    { jobId: JOB_ID, pages: PAGES }
-  ).catch(async (error: unknown) => {
-    await server.close()
-    throw error
-  })
-  const contenders: ReadonlyArray<Contender> = children
-  try {
-    ctx.log(
-      `paging: ${contenders.length} contenders x ${PAGES} calls, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
-    )
-    const { samples, firstRuns, warmupRuns } = await alternate(contenders, {
-      rounds: ctx.rounds,
-      warmups: ctx.warmup,
-      expected: TASKS,
-      serverCpuMs: server.cpuMs,
-      onRound: (i, sampled) =>
-        ctx.log(
-          `  round ${i + 1}: ` +
-            [...sampled].map(([name, s]) => `${name} ${(s.wallMs / PAGES).toFixed(3)}`).join(" | ") +
-            " ms/call"
-        )
-    })
-    const counters = await server.stats()
-    const of = (key: Key): ContenderSummary => summarise(samples.get(NAMES[key]) ?? [])
-    const summary: Record<Key, ContenderSummary> = {
-      oursV2: of("oursV2"),
-      oursPaginate: of("oursPaginate"),
-      oursV3: of("oursV3"),
-      officialV3: of("officialV3"),
-      officialV2: of("officialV2"),
-      floor: of("floor")
-    }
-    const ratio = (a: Key, b: Key) => round(summary[a].msPerCall / summary[b].msPerCall, 2)
-    const speedups = {
-      "official V3 (default) / ours V2 (default)": ratio("officialV3", "oursV2"),
-      "official V2 / ours V2": ratio("officialV2", "oursV2"),
-      "official V3 / ours V3": ratio("officialV3", "oursV3"),
-      "official V2 / ours paginate c=1": ratio("officialV2", "oursPaginate")
-    }
-    const overFloor = {
-      "ours V2 / floor": ratio("oursV2", "floor"),
-      "ours paginate c=1 / floor": ratio("oursPaginate", "floor"),
-      "ours V3 / floor": ratio("oursV3", "floor")
-    }
-    const rows: Array<Row> = [
-      ...KEYS.map((key) => ({
-        name: key === "floor" ? "floor: bare node:http + createHmac + JSON.parse" : `paging: ${NAMES[key]}`,
-        value: summary[key].msPerCall,
-        unit: "ms/call"
-      })),
-      // The first 200 calls of a fresh client, before any warm-up: what a
-      // short-lived process (one CLI listing) sees. Informative, one run each.
-      ...KEYS.map((key) => ({
-        name: `cold (first run): ${key === "floor" ? "floor" : NAMES[key]}`,
-        value: round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 3),
-        unit: "ms/call"
-      })),
-      ...Object.entries(speedups).map(([name, value]) => ({
-        name: `paging: ${name}`,
-        value,
-        unit: "x",
-        goal: `>= ${SPEEDUP_GOAL}x`,
-        met: value >= SPEEDUP_GOAL
-      })),
-      ...Object.entries(overFloor).map(([name, value]) => ({
-        name: `floor: ${name}`,
-        value,
-        unit: "x",
-        goal: `<= ${FLOOR_GOAL}x`,
-        met: value <= FLOOR_GOAL
-      }))
-    ]
-    const notes: Array<string> = []
-    const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
-    if (failures.length > 0) {
-      notes.push(
-        `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
+  return withContenders(
+    { jobId: JOB_ID, tasks: TASKS, pages: PAGES, seed: 1 },
+    KEYS.map((key) => ({ name: NAMES[key], workload: PAGING_WORKLOADS[key] })),
+    async (server, contenders) => {
+      ctx.log(
+        `paging: ${contenders.length} contenders x ${PAGES} calls, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
       )
-    }
-    notes.push(
-      `warm-up runs of 200 calls, until steady: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
-    )
-    const cpu = (key: Key) => summary[key].clientCpuMsPerCall
-    notes.push(
-      `client CPU per call: ours V2 ${cpu("oursV2")} ms, ours V3 ${cpu("oursV3")} ms, official V3 ${cpu("officialV3")} ms, official V2 ${cpu("officialV2")} ms, floor ${cpu("floor")} ms; emulator CPU per call ~${summary.floor.serverCpuMsPerCall} ms`
-    )
-    if (rows.some((row) => row.met === false)) {
-      notes.push(
-        "a goal is missed: `pnpm --filter @iot-ota/bench profile -- --contender ours-v2` lists where our client spends its CPU per call (top self-time frames, time per package)."
-      )
-    }
-    return {
-      name: "paging",
-      title: "Paging speed (1) and overhead floor (2)",
-      measuredAt: new Date().toISOString(),
-      rows,
-      notes,
-      data: {
-        job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
+      const { samples, firstRuns, warmupRuns } = await alternate(contenders, {
         rounds: ctx.rounds,
         warmups: ctx.warmup,
-        warmupRunsMade: Object.fromEntries(warmupRuns),
-        ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
-        speedups,
-        overFloor,
-        contenders: Object.fromEntries(KEYS.map((key) => [NAMES[key], summary[key]])),
-        firstRunMsPerCall: Object.fromEntries(
-          KEYS.map((key) => [NAMES[key], round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 4)])
-        ),
-        emulator: counters
+        expected: TASKS,
+        serverCpuMs: server.cpuMs,
+        onRound: (i, sampled) =>
+          ctx.log(
+            `  round ${i + 1}: ` +
+              [...sampled].map(([name, s]) => `${name} ${(s.wallMs / PAGES).toFixed(3)}`).join(" | ") +
+              " ms/call"
+          )
+      })
+      const counters = await server.stats()
+      const of = (key: Key): ContenderSummary => summarise(samples.get(NAMES[key]) ?? [])
+      const summary = Object.fromEntries(KEYS.map((key) => [key, of(key)])) as Record<Key, ContenderSummary>
+      const ratio = (a: Key, b: Key) => round(summary[a].msPerCall / summary[b].msPerCall, 2)
+      const speedups = {
+        "official V3 (default) / ours V2 (default)": ratio("official-v3", "ours-v2"),
+        "official V2 / ours V2": ratio("official-v2", "ours-v2"),
+        "official V3 / ours V3": ratio("official-v3", "ours-v3"),
+        "official V2 / ours paginate c=1": ratio("official-v2", "ours-paginate")
+      }
+      const overFloor = {
+        "ours V2 / floor": ratio("ours-v2", "floor"),
+        "ours paginate c=1 / floor": ratio("ours-paginate", "floor"),
+        "ours V3 / floor": ratio("ours-v3", "floor")
+      }
+      const rows: Array<Row> = [
+        ...KEYS.map((key) => ({
+          name: key === "floor" ? "floor: bare node:http + createHmac + JSON.parse" : `paging: ${NAMES[key]}`,
+          value: summary[key].msPerCall,
+          unit: "ms/call"
+        })),
+        // The first 200 calls of a fresh client, before any warm-up: what a
+        // short-lived process (one CLI listing) sees. Informative, one run each.
+        ...KEYS.map((key) => ({
+          name: `cold (first run): ${key === "floor" ? "floor" : NAMES[key]}`,
+          value: round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 3),
+          unit: "ms/call"
+        })),
+        ...Object.entries(speedups).map(([name, value]) => ({
+          name: `paging: ${name}`,
+          value,
+          unit: "x",
+          goal: `>= ${SPEEDUP_GOAL}x`,
+          met: value >= SPEEDUP_GOAL
+        })),
+        ...Object.entries(overFloor).map(([name, value]) => ({
+          name: `floor: ${name}`,
+          value,
+          unit: "x",
+          goal: `<= ${FLOOR_GOAL}x`,
+          met: value <= FLOOR_GOAL
+        }))
+      ]
+      const notes: Array<string> = []
+      const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
+      if (failures.length > 0) {
+        notes.push(
+          `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
+        )
+      }
+      notes.push(
+        `warm-up runs of 200 calls, until steady: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
+      )
+      const cpu = (key: Key) => summary[key].clientCpuMsPerCall
+      notes.push(
+        `client CPU per call: ours V2 ${cpu("ours-v2")} ms, ours V3 ${cpu("ours-v3")} ms, official V3 ${cpu("official-v3")} ms, official V2 ${cpu("official-v2")} ms, floor ${cpu("floor")} ms; emulator CPU per call ~${summary.floor.serverCpuMsPerCall} ms`
+      )
+      if (rows.some((row) => row.met === false)) {
+        notes.push(
+          "a goal is missed: `pnpm --filter @iot-ota/bench profile -- --contender ours-v2` lists where our client spends its CPU per call (top self-time frames, time per package)."
+        )
+      }
+      return {
+        name: "paging",
+        title: "Paging speed (1) and overhead floor (2)",
+        measuredAt: new Date().toISOString(),
+        rows,
+        notes,
+        data: {
+          job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
+          rounds: ctx.rounds,
+          warmups: ctx.warmup,
+          warmupRunsMade: Object.fromEntries(warmupRuns),
+          ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
+          speedups,
+          overFloor,
+          contenders: Object.fromEntries(KEYS.map((key) => [NAMES[key], summary[key]])),
+          firstRunMsPerCall: Object.fromEntries(
+            KEYS.map((key) => [
+              NAMES[key],
+              round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 4)
+            ])
+          ),
+          emulator: counters
+        }
       }
     }
-  } finally {
-    await Promise.all(children.map((child) => child.close()))
-    await server.close()
-  }
+  )
 }

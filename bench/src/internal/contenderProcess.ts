@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import type { Workload } from "./contenders.js"
 import { type ClientSample, type ContenderRequest, isContenderMessage } from "./ipc.js"
 import type { ChildContender } from "./measure.js"
-import type { ServerProcess } from "./serverProcess.js"
+import { type ServerProcess, startServer } from "./serverProcess.js"
 
 const CONTENDER_SCRIPT = fileURLToPath(new URL("../contender.js", import.meta.url))
 const START_TIMEOUT_MS = 60_000
@@ -12,7 +12,7 @@ const START_TIMEOUT_MS = 60_000
  * Forks `contender.js` for `workload` against `server`'s job and resolves once
  * its client is built. Close it (`close`) when the benchmark ends.
  */
-export const startContender = async (
+const startContender = async (
   name: string,
   workload: Workload,
   server: Pick<ServerProcess, "url" | "host" | "port">,
@@ -86,7 +86,7 @@ export const startContender = async (
 }
 
 /** Starts one child per contender; if any fails to start, stops the others and rethrows. */
-export const startContenders = async (
+const startContenders = async (
   contenders: ReadonlyArray<{ readonly name: string; readonly workload: Workload }>,
   server: Pick<ServerProcess, "url" | "host" | "port">,
   job: { readonly jobId: string; readonly pages: number }
@@ -101,4 +101,27 @@ export const startContenders = async (
     started.map((result) => (result.status === "fulfilled" ? result.value.close() : undefined))
   )
   throw failed.reason
+}
+
+/**
+ * Runs `use` against an emulator child serving one job (quota off) and one
+ * child per contender, and stops them all afterwards, also when one of them
+ * fails to start.
+ */
+export const withContenders = async <A>(
+  job: { readonly jobId: string; readonly tasks: number; readonly pages: number; readonly seed: number },
+  contenders: ReadonlyArray<{ readonly name: string; readonly workload: Workload }>,
+  use: (server: ServerProcess, children: ReadonlyArray<ChildContender>) => Promise<A>
+): Promise<A> => {
+  const server = await startServer({ jobs: [{ jobId: job.jobId, tasks: job.tasks }], qps: 0, seed: job.seed })
+  try {
+    const children = await startContenders(contenders, server, { jobId: job.jobId, pages: job.pages })
+    try {
+      return await use(server, children)
+    } finally {
+      await Promise.all(children.map((child) => child.close()))
+    }
+  } finally {
+    await server.close()
+  }
 }

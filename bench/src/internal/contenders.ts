@@ -155,3 +155,19 @@ export const makeRunner = (
     }
   }
 }
+
+/**
+ * The contenders of the paging benchmark (and of `pnpm --filter @iot-ota/bench profile --contender`): our client
+ * listing with V2 (our default) and V3 and paginating at concurrency 1, the official SDK with V3 (its default) and
+ * V2, and the hand-written floor.
+ */
+export const PAGING_WORKLOADS = {
+  "ours-v2": { kind: "ours-list", signatureAlgorithm: "HMAC-SHA1" },
+  "ours-paginate": { kind: "ours-paginate", concurrency: 1 },
+  "ours-v3": { kind: "ours-list", signatureAlgorithm: "ACS3-HMAC-SHA256" },
+  "official-v3": { kind: "official", signatureAlgorithm: "v3" },
+  "official-v2": { kind: "official", signatureAlgorithm: "v2" },
+  floor: { kind: "floor", inFlight: 1 }
+} as const satisfies Record<string, Workload>
+
+export type PagingContender = keyof typeof PAGING_WORKLOADS
