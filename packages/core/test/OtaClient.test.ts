@@ -54,6 +54,24 @@ const decodedTask: OtaTask = {
   taskStatus: "QUEUED"
 }
 
+/** A tracer that makes native spans and keeps each one's name and attributes. */
+const recordingTracer = () => {
+  const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const span = Effect.runSync(
+        Effect.map(Effect.tracer, (t) =>
+          t.span(name, parent, context, links, startTime, kind, undefined as never)
+        )
+      )
+      spans.push({ name, attributes: span.attributes as Map<string, unknown> })
+      return span
+    },
+    context: (f) => f()
+  })
+  return { tracer, spans }
+}
+
 const failureOf = <A>(exit: Exit.Exit<A, OtaError>): OtaError => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
   const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
@@ -442,19 +460,7 @@ describe("OtaClient.listOTATaskByJob", () => {
   })
 
   it.effect("runs each call in an ota.ListOTATaskByJob span with jobId, page, attempt and requestId", () => {
-    const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
-    const native = Tracer.make({
-      span: (name, parent, context, links, startTime, kind) => {
-        const span = Effect.runSync(
-          Effect.map(Effect.tracer, (t) =>
-            t.span(name, parent, context, links, startTime, kind, undefined as never)
-          )
-        )
-        spans.push({ name, attributes: span.attributes as Map<string, unknown> })
-        return span
-      },
-      context: (f) => f()
-    })
+    const { tracer: native, spans } = recordingTracer()
     const tasks = makeTasks(1)
     const http = fakeHttp((request, index) =>
       Effect.succeed(
@@ -477,18 +483,8 @@ describe("OtaClient.listOTATaskByJob", () => {
   })
 
   it.effect("with tracing disabled, a call makes no span and returns the same page", () => {
-    const names: Array<string> = []
-    const recording = Tracer.make({
-      span: (name, parent, context, links, startTime, kind) => {
-        names.push(name)
-        return Effect.runSync(
-          Effect.map(Effect.tracer, (t) =>
-            t.span(name, parent, context, links, startTime, kind, undefined as never)
-          )
-        )
-      },
-      context: (f) => f()
-    })
+    const { tracer: recording, spans } = recordingTracer()
+    const names = () => spans.map((span) => span.name)
     const tasks = makeTasks(2)
     const http = fakeHttp((request, index) =>
       Effect.succeed(
@@ -503,10 +499,10 @@ describe("OtaClient.listOTATaskByJob", () => {
       )
       expect(page.tasks.map((t) => t.taskId)).toEqual(tasks.map((t) => t.TaskId))
       expect(http.requests).toHaveLength(2)
-      expect(names).toEqual([])
+      expect(names()).toEqual([])
       // The same client traces again once tracing is on.
       yield* Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "job-1" }))
-      expect(names).toContain("ota.ListOTATaskByJob")
+      expect(names()).toContain("ota.ListOTATaskByJob")
     }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(recording))
   })
 
