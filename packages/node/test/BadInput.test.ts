@@ -15,6 +15,7 @@ import {
   type PaginateOTATaskByJobInput,
   ValidationError
 } from "../src/index.js"
+import { rejection, thrown } from "./helpers.js"
 
 const JOB = "job-bad-input"
 const credentials = { accessKeyId: "bad-input-key", accessKeySecret: "bad-input-secret" }
@@ -53,23 +54,6 @@ const expectValidationError = (error: unknown, field: string) => {
   expect(error).toMatchObject({ _tag: "ValidationError", field })
   // The message names the field too (the top-level name for nested ones, e.g. deviceNames[0]).
   expect((error as ValidationError).message).toContain(field.replace(/\[\d+\]$/, ""))
-}
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
-    },
-    (error: unknown) => error
-  )
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected an exception")
 }
 
 describe("listOTATaskByJob input", () => {

@@ -24,6 +24,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { layer, OtaClient, type OtaClientOptions, type OtaError, type OtaTask } from "../src/index.js"
+import { capturingStderr, REPORTED_AS } from "./helpers.js"
 
 const JOB = "job-chaos"
 const TASKS = 2000
@@ -75,20 +76,6 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()))
 })
 
-/** Runs `f` with the client's stderr log lines captured (and kept off the test output). */
-const capturingStderr = async <A>(f: () => Promise<A>) => {
-  const lines: Array<string> = []
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean))
-    return true
-  })
-  try {
-    return { value: await f(), lines }
-  } finally {
-    vi.restoreAllMocks()
-  }
-}
-
 /** The per-attempt debug lines: `iot-ota debug: attempt failed ... error=ApiError code=... attempt=N`. */
 const attempts = (lines: ReadonlyArray<string>) => {
   const parsed = lines
@@ -108,17 +95,13 @@ const attempts = (lines: ReadonlyArray<string>) => {
   return { all: parsed, succeeded: parsed.filter((a) => a.ok).length, failedBy }
 }
 
-/** How the client must report each injected fault. */
-const CLIENT_ERROR_OF: Readonly<Record<FaultKind, string>> = {
-  ServiceUnavailable: "ApiError:ServiceUnavailable",
-  InternalError: "ApiError:InternalError",
-  Throttling: "ApiError:Throttling.User",
-  SystemException: "ApiError:iot.system.SystemException",
-  ConnectionReset: "TransportError",
-  Delay: "TimeoutError",
-  TruncatedJson: "DecodeError",
-  HtmlError: "HttpError"
-}
+/** How the client must report each injected fault: its tag, and its code for API errors. */
+const CLIENT_ERROR_OF = Object.fromEntries(
+  Object.entries(REPORTED_AS).map(([kind, { tag, code }]) => [
+    kind,
+    code === undefined ? tag : `${tag}:${code}`
+  ])
+) as Readonly<Record<FaultKind, string>>
 
 const injected = (byCode: Readonly<Record<string, number>>) => {
   const faults: Record<string, number> = {}

@@ -12,7 +12,7 @@ import { inspect } from "node:util"
 import * as ClientConfig from "@iot-ota/core/ClientConfig"
 import * as Credentials from "@iot-ota/core/Credentials"
 import { percentEncode } from "@iot-ota/core/Signer"
-import { type Emulator, type FaultKind, startEmulator } from "@iot-ota/emulator"
+import { type Emulator, startEmulator } from "@iot-ota/emulator"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -24,6 +24,7 @@ import {
   Profile,
   resolveOptions
 } from "../src/index.js"
+import { capturingStderr, faultsAndTags, rejection, thrown } from "./helpers.js"
 
 // Distinctive, and with characters that percent-encoding, JSON and base64 would each change.
 const SECRET = "Zq7x-SECRET/4f9c+e1=&ü-never-leak"
@@ -98,22 +99,8 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-/** Captures what the client writes to stderr (its log sink) for the duration of `f`. */
-const logged = async <A>(
-  f: () => Promise<A>
-): Promise<{ readonly value: A; readonly lines: Array<string> }> => {
-  const lines: Array<string> = []
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean))
-    return true
-  })
-  try {
-    return { value: await f(), lines }
-  } finally {
-    vi.restoreAllMocks()
-    stderr.push(...lines)
-  }
-}
+/** Captures what the client writes to stderr (its log sink) for the duration of `f`, and keeps it for the final check. */
+const logged = <A>(f: () => Promise<A>) => capturingStderr(f, stderr)
 
 const expectLogsClean = (lines: ReadonlyArray<string>) => {
   for (const line of lines) {
@@ -137,23 +124,6 @@ const client = (options: OtaClientOptions = {}, server: Emulator = emu) => {
   return made
 }
 
-const failure = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    () => {
-      throw new Error("expected a rejection")
-    },
-    (error: unknown) => error
-  )
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected an exception")
-}
-
 describe("the leak check itself", () => {
   it("catches the secret in each spelling, and passes clean text", () => {
     for (const needle of FORBIDDEN)
@@ -169,7 +139,7 @@ describe("errors of every class never carry the secret", () => {
   for (const algorithm of ["HMAC-SHA1", "ACS3-HMAC-SHA256"] as const) {
     it(`ApiError SignatureDoesNotMatch: a wrong secret is not echoed either (${algorithm})`, async () => {
       const { value: error, lines } = await logged(() =>
-        failure(
+        rejection(
           client({ accessKeySecret: WRONG_SECRET, signatureAlgorithm: algorithm }).listOTATaskByJob({
             jobId: JOB
           })
@@ -184,10 +154,10 @@ describe("errors of every class never carry the secret", () => {
     it(`ApiError InvalidAccessKeyId.NotFound and iot.ota.NotExistedJob (${algorithm})`, async () => {
       const { value: errors, lines } = await logged(() =>
         Promise.all([
-          failure(
+          rejection(
             client({ accessKeyId: "nobody", signatureAlgorithm: algorithm }).listOTATaskByJob({ jobId: JOB })
           ),
-          failure(client({ signatureAlgorithm: algorithm }).listOTATaskByJob({ jobId: "no-such-job" }))
+          rejection(client({ signatureAlgorithm: algorithm }).listOTATaskByJob({ jobId: "no-such-job" }))
         ])
       )
       expect(errors[0]).toMatchObject({ _tag: "ApiError", code: "InvalidAccessKeyId.NotFound" })
@@ -197,20 +167,11 @@ describe("errors of every class never carry the secret", () => {
     })
   }
 
-  for (const [kind, tag] of [
-    ["ServiceUnavailable", "ApiError"],
-    ["InternalError", "ApiError"],
-    ["Throttling", "ApiError"],
-    ["SystemException", "ApiError"],
-    ["HtmlError", "HttpError"],
-    ["TruncatedJson", "DecodeError"],
-    ["ConnectionReset", "TransportError"],
-    ["Delay", "TimeoutError"]
-  ] as const satisfies ReadonlyArray<readonly [FaultKind, string]>) {
+  for (const [kind, tag] of faultsAndTags()) {
     it(`${tag} from a ${kind} fault, after retries`, async () => {
       emu.setFaults({ sequence: [kind, kind], delayMs: 2000 })
       const { value: error, lines } = await logged(() =>
-        failure(client({ maxAttempts: 2, timeoutMs: 150 }).listOTATaskByJob({ jobId: "small" }))
+        rejection(client({ maxAttempts: 2, timeoutMs: 150 }).listOTATaskByJob({ jobId: "small" }))
       )
       expect(error).toMatchObject({ _tag: tag })
       expectErrorClean(error)
@@ -223,7 +184,7 @@ describe("errors of every class never carry the secret", () => {
     const gone = await startEmulator({ credentials: [{ accessKeyId: KEY, accessKeySecret: SECRET }] })
     await gone.close()
     const { value: error, lines } = await logged(() =>
-      failure(client({ maxAttempts: 1 }, gone).listOTATaskByJob({ jobId: JOB }))
+      rejection(client({ maxAttempts: 1 }, gone).listOTATaskByJob({ jobId: JOB }))
     )
     expect(error).toMatchObject({ _tag: "TransportError" })
     expectErrorClean(error)
@@ -234,7 +195,7 @@ describe("errors of every class never carry the secret", () => {
     emu.setFaults({ sequence: [null, null, "InternalError", "InternalError"] })
     const { value: error, lines } = await logged(async () => {
       const seen: Array<string> = []
-      return failure(
+      return rejection(
         (async () => {
           for await (const task of client({ maxAttempts: 2 }).paginateOTATaskByJob(
             { jobId: JOB, pageSize: 10 },
@@ -253,10 +214,10 @@ describe("errors of every class never carry the secret", () => {
     const c = client()
     const untyped = (input: unknown) => input as ListOTATaskByJobInput
     const errors = await Promise.all([
-      failure(c.listOTATaskByJob({ jobId: JOB, pageSize: 0 })),
-      failure(c.listOTATaskByJob(untyped({ jobId: JOB, accessKeySecret: SECRET }))),
-      failure(c.listOTATaskByJob(untyped({ jobId: JOB, secret: Redacted.make(SECRET) }))),
-      failure(c.paginateOTATaskByJob({ jobId: JOB }, { concurrency: 0 }).next())
+      rejection(c.listOTATaskByJob({ jobId: JOB, pageSize: 0 })),
+      rejection(c.listOTATaskByJob(untyped({ jobId: JOB, accessKeySecret: SECRET }))),
+      rejection(c.listOTATaskByJob(untyped({ jobId: JOB, secret: Redacted.make(SECRET) }))),
+      rejection(c.paginateOTATaskByJob({ jobId: JOB }, { concurrency: 0 }).next())
     ])
     for (const error of errors) {
       expect(error).toMatchObject({ _tag: "ValidationError" })
@@ -303,7 +264,7 @@ describe("logs at every level", () => {
     emu.setFaults({ rate: 1, kinds: ["ServiceUnavailable"] })
     const { lines } = await logged(async () => {
       const c = client({ maxAttempts: 3, logLevel: "debug" })
-      await Promise.all(Array.from({ length: 52 }, () => failure(c.listOTATaskByJob({ jobId: "small" }))))
+      await Promise.all(Array.from({ length: 52 }, () => rejection(c.listOTATaskByJob({ jobId: "small" }))))
     })
     expect(lines.some((line) => line.includes("retry quota exhausted"))).toBe(true)
     expectLogsClean(lines)
