@@ -7,9 +7,9 @@
 import * as os from "node:os"
 import { withContenders } from "../internal/contenderProcess.js"
 import { PAGE_SIZE } from "../internal/contenders.js"
-import type { BenchContext } from "../internal/context.js"
+import { type BenchContext, describeWarmup } from "../internal/context.js"
 import { alternate, median, round, type Sample } from "../internal/measure.js"
-import type { BenchmarkResult, Row } from "../internal/report.js"
+import { type BenchmarkResult, emulatorErrorNotes, type Row } from "../internal/report.js"
 
 const JOB_ID = "bench-concurrency-20k"
 const TASKS = 20_000
@@ -107,7 +107,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
     ],
     async (server, contenders) => {
       ctx.log(
-        `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
+        `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
       )
       const { samples, warmupRuns } = await alternate(contenders, {
         rounds: ctx.rounds,
@@ -177,12 +177,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           `at c=8: ${round(eight.wallMs / PAGES, 3)} ms wall, client ${eight.clientCpuMsPerPage} ms CPU (event loop busy ${round(eight.clientLoopBusy * 100, 0)}%, all threads ${round(eight.clientCpuShare * 100, 0)}% of a core), emulator ${round(eight.serverCpuShare * 100, 0)}% of a core.`,
         explainLimit(speedup(8), loopBoundCeiling, one, eight, floorSpeedup)
       ]
-      const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
-      if (failures.length > 0) {
-        notes.push(
-          `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
-        )
-      }
+      notes.push(...emulatorErrorNotes(counters))
       return {
         name: "concurrency",
         title: "Concurrency (3)",

@@ -10,9 +10,9 @@
 
 import { withContenders } from "../internal/contenderProcess.js"
 import { PAGE_SIZE, PAGING_WORKLOADS, type PagingContender } from "../internal/contenders.js"
-import type { BenchContext } from "../internal/context.js"
+import { type BenchContext, describeWarmup } from "../internal/context.js"
 import { alternate, median, round, type Sample } from "../internal/measure.js"
-import type { BenchmarkResult, Row } from "../internal/report.js"
+import { type BenchmarkResult, emulatorErrorNotes, type Row } from "../internal/report.js"
 
 const JOB_ID = "bench-paging-20k"
 const TASKS = 20_000
@@ -60,7 +60,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
     KEYS.map((key) => ({ name: NAMES[key], workload: PAGING_WORKLOADS[key] })),
     async (server, contenders) => {
       ctx.log(
-        `paging: ${contenders.length} contenders x ${PAGES} calls, ${ctx.warmup.min}-${ctx.warmup.max} warm-up runs each (until steady) + ${ctx.rounds} rounds`
+        `paging: ${contenders.length} contenders x ${PAGES} calls, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
       )
       const { samples, firstRuns, warmupRuns } = await alternate(contenders, {
         rounds: ctx.rounds,
@@ -117,15 +117,9 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           met: value <= FLOOR_GOAL
         }))
       ]
-      const notes: Array<string> = []
-      const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
-      if (failures.length > 0) {
-        notes.push(
-          `the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`
-        )
-      }
+      const notes: Array<string> = [...emulatorErrorNotes(counters)]
       notes.push(
-        `warm-up runs of 200 calls, until steady: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
+        `warm-up runs of 200 calls made: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
       )
       const cpu = (key: Key) => summary[key].clientCpuMsPerCall
       notes.push(

@@ -21,3 +21,9 @@ export interface BenchContext {
  * the official SDK and the floor after ~1,500. Fewer runs measure mostly the JIT.
  */
 export const DEFAULT_WARMUP = { min: 15, max: 40 } as const
+
+/** The warm-up, as the progress lines say it. */
+export const describeWarmup = (warmup: BenchContext["warmup"]): string =>
+  warmup.min === warmup.max
+    ? `${warmup.min} warm-up runs each`
+    : `${warmup.min}-${warmup.max} warm-up runs each (until steady)`

@@ -147,3 +147,13 @@ export const updateReadme = (path: string, table: string): void => {
   if (start < 0 || end < start) throw new Error(`${path} has no ${START} … ${END} markers`)
   writeFileSync(path, `${text.slice(0, start + START.length)}\n\n${table}\n\n${text.slice(end)}`)
 }
+
+/** A note when the emulator answered anything but `OK` during a benchmark (its runs are then suspect). */
+export const emulatorErrorNotes = (counters: {
+  readonly byCode: Readonly<Record<string, number>>
+}): ReadonlyArray<string> => {
+  const failures = Object.entries(counters.byCode).filter(([code]) => code !== "OK")
+  return failures.length === 0
+    ? []
+    : [`the emulator answered errors during the runs: ${JSON.stringify(Object.fromEntries(failures))}`]
+}
