@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { makeFetch } from "../src/Transport.js"
+import { exchange, makeFetch } from "../src/Transport.js"
 
 let server: Server
 let base = ""
@@ -103,6 +103,84 @@ describe("Transport.makeFetch", () => {
       })
       expect(response.status).toBe(503)
       expect(seen).toEqual(["https://example.test/?a=1"])
+    })
+  )
+})
+
+describe("Transport.exchange", () => {
+  it.effect("succeeds or fails with the first outcome; later ones are ignored and nothing is stopped", () =>
+    Effect.gen(function* () {
+      let stops = 0
+      const settledTwice = exchange<string, string>((settle) => {
+        queueMicrotask(() => {
+          settle(Effect.succeed("first"))
+          settle(Effect.fail("second"))
+        })
+        return () => stops++
+      })
+      expect(yield* settledTwice).toBe("first")
+      const failed = exchange<string, string>((settle) => {
+        queueMicrotask(() => settle(Effect.fail("refused")))
+        return () => stops++
+      })
+      expect(yield* Effect.flip(failed)).toBe("refused")
+      expect(stops).toBe(0)
+    })
+  )
+
+  it.effect("takes an outcome given while starting", () =>
+    Effect.gen(function* () {
+      let stops = 0
+      const immediate = exchange<number, never>((settle) => {
+        settle(Effect.succeed(7))
+        return () => stops++
+      })
+      expect(yield* immediate).toBe(7)
+      expect(stops).toBe(0)
+    })
+  )
+
+  it.effect("interruption stops a pending exchange once and drops its later outcome", () =>
+    Effect.gen(function* () {
+      let stops = 0
+      let settleLater: ((outcome: Effect.Effect<string>) => void) | undefined
+      const pending = exchange<string, never>((settle) => {
+        settleLater = settle
+        return () => stops++
+      })
+      const fiber = yield* Effect.fork(pending)
+      yield* Effect.yieldNow()
+      expect(settleLater).toBeDefined()
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(stops).toBe(1)
+      settleLater?.(Effect.succeed("too late"))
+      expect(stops).toBe(1)
+    })
+  )
+
+  it.effect("is not started when interrupted before it begins", () =>
+    Effect.gen(function* () {
+      let starts = 0
+      const never = exchange<string, never>(() => {
+        starts++
+        return () => {}
+      })
+      const exit = yield* Effect.exit(Effect.zipRight(Effect.interrupt, never))
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(starts).toBe(0)
+    })
+  )
+
+  it.effect("runs afresh each time the effect runs", () =>
+    Effect.gen(function* () {
+      let starts = 0
+      const counted = exchange<number, never>((settle) => {
+        starts++
+        settle(Effect.succeed(starts))
+        return () => {}
+      })
+      expect(yield* Effect.all([counted, counted, counted])).toEqual([1, 2, 3])
     })
   )
 })

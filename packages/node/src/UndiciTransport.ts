@@ -14,6 +14,7 @@
  */
 import type { TimeoutError, TransportError } from "@iot-ota/core/IotError"
 import {
+  exchange,
   Transport,
   type TransportRequest,
   type TransportResponse,
@@ -26,7 +27,7 @@ import * as Layer from "effect/Layer"
 import { Agent, type Dispatcher, errors } from "undici"
 
 type Headers = Record<string, string | Array<string> | undefined>
-type Resume = (effect: Effect.Effect<TransportResponse, TransportError | TimeoutError>) => void
+type Settle = (outcome: Effect.Effect<TransportResponse, TransportError | TimeoutError>) => void
 
 const onTimeout = (exchange: Exchange): void => exchange.timeout()
 
@@ -37,7 +38,7 @@ const onTimeout = (exchange: Exchange): void => exchange.timeout()
  */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #request: TransportRequest
-  readonly #resume: Resume
+  readonly #settle: Settle
   #controller: Dispatcher.DispatchController | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   /** Why the request must stop, when that is decided before undici starts it. */
@@ -48,9 +49,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   #chunks: Array<Buffer> = []
   #length = 0
 
-  constructor(request: TransportRequest, resume: Resume) {
+  constructor(request: TransportRequest, settle: Settle) {
     this.#request = request
-    this.#resume = resume
+    this.#settle = settle
     this.#timer = setTimeout(onTimeout, request.timeoutMs, this)
   }
 
@@ -60,10 +61,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#settled) return
     this.#settled = true
     this.#abort(new errors.RequestAbortedError("the deadline passed"))
-    this.#resume(Effect.fail(timeoutError(this.#request)))
+    this.#settle(Effect.fail(timeoutError(this.#request)))
   }
 
-  /** Interruption: stop the request, and never resume. */
+  /** Interruption: stop the request, and never settle. */
   interrupt(): void {
     this.#settled = true
     this.#clearTimer()
@@ -74,7 +75,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#settled) return
     this.#settled = true
     this.#clearTimer()
-    this.#resume(Effect.fail(transportError(this.#request, cause)))
+    this.#settle(Effect.fail(transportError(this.#request, cause)))
   }
 
   #abort(reason: Error): void {
@@ -116,7 +117,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const body =
       chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, this.#length).toString("utf8")
     const headers = this.#headers
-    this.#resume(
+    this.#settle(
       Effect.succeed({
         status: this.#status,
         header: (name: string) => {
@@ -179,8 +180,8 @@ const splitUrl = (url: string): { readonly origin: string; readonly path: string
  */
 export const make = (dispatcher: Dispatcher): TransportService => ({
   send: (request) =>
-    Effect.async((resume) => {
-      const exchange = new Exchange(request, resume)
+    exchange((settle) => {
+      const handler = new Exchange(request, settle)
       try {
         const { origin, path } = splitUrl(request.url)
         dispatcher.dispatch(
@@ -193,13 +194,13 @@ export const make = (dispatcher: Dispatcher): TransportService => ({
             headersTimeout: 0,
             bodyTimeout: 0
           },
-          exchange
+          handler
         )
       } catch (cause) {
         // A URL that does not parse.
-        exchange.fail(cause)
+        handler.fail(cause)
       }
-      return Effect.sync(() => exchange.interrupt())
+      return () => handler.interrupt()
     })
 })
 
