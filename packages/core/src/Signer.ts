@@ -238,6 +238,34 @@ export const canonicalQuery = (params: WireParams): string => {
   return out
 }
 
+/** Encodes an already percent-encoded string again: only its `%` signs change. */
+const reencode = (encoded: string): string =>
+  encoded.includes("%") ? encoded.replaceAll("%", "%25") : encoded
+
+/**
+ * The canonical query and `enc(canonical query)` (the V2 string-to-sign
+ * without its `METHOD&%2F&` prefix), in one pass over the parameters.
+ * Encoding the joined query again costs a second `encodeURIComponent` and
+ * regex pass over ~450 characters per call; piece by piece, only `%` signs
+ * need re-encoding (`=` and `&` become `%3D` and `%26`).
+ */
+const canonicalAndEncoded = (params: WireParams): { readonly canonical: string; readonly encoded: string } => {
+  const names = Object.keys(params).sort()
+  let canonical = ""
+  let encoded = ""
+  for (let i = 0; i < names.length; i++) {
+    const name = percentEncode(names[i]!)
+    const value = percentEncode(params[names[i]!]!)
+    if (i > 0) {
+      canonical += "&"
+      encoded += "%26"
+    }
+    canonical += name + "=" + value
+    encoded += reencode(name) + "%3D" + reencode(value)
+  }
+  return { canonical, encoded }
+}
+
 /**
  * `METHOD&%2F&enc(canonicalQuery)`: the string the RPC signature is computed over.
  *
@@ -266,7 +294,18 @@ export const rpcStringToSign = (method: string, canonical: string): string =>
  * formatTimestamp(Date.UTC(2016, 1, 23, 12, 46, 24, 500)) // "2016-02-23T12:46:24Z"
  * ```
  */
-export const formatTimestamp = (millis: number): string => new Date(millis).toISOString().slice(0, 19) + "Z"
+export const formatTimestamp = (millis: number): string => {
+  // Calls come many per second and the text only changes once a second:
+  // `toISOString` measured ~1 µs per call, a cache hit ~0.
+  const second = Math.floor(millis / 1000)
+  if (second !== lastSecond) {
+    lastSecond = second
+    lastTimestamp = new Date(second * 1000).toISOString().slice(0, 19) + "Z"
+  }
+  return lastTimestamp
+}
+let lastSecond = Number.NaN
+let lastTimestamp = ""
 
 /**
  * Base64 HMAC-SHA1 of a string-to-sign, keyed with `secret + "&"`.
@@ -344,8 +383,16 @@ export const rpcParams = (request: UnsignedRequest, context: SigningContext): Re
  * // "https://gateway.example.com/iot/?JobId=job-1"
  * ```
  */
-export const withQuery = (endpoint: URL, query: string): string =>
-  endpoint.origin + endpoint.pathname + (query === "" ? "" : "?" + query)
+export const withQuery = (endpoint: URL, query: string): string => {
+  // `URL` getters rebuild their strings on each read; the client's endpoint is one object.
+  let base = bases.get(endpoint)
+  if (base === undefined || base.href !== endpoint.href) {
+    base = { href: endpoint.href, prefix: endpoint.origin + endpoint.pathname }
+    bases.set(endpoint, base)
+  }
+  return base.prefix + (query === "" ? "" : "?" + query)
+}
+const bases = new WeakMap<URL, { readonly href: string; readonly prefix: string }>()
 
 /**
  * The headers of a signature that adds none (the query signature). Compared
@@ -400,9 +447,9 @@ export const makeHmacSha1: Effect.Effect<SignerService, never, SigningCrypto> = 
   (crypto) => ({
     algorithm: "HMAC-SHA1",
     sign: (request, context) => {
-      const canonical = canonicalQuery(rpcParams(request, context))
+      const { canonical, encoded } = canonicalAndEncoded(rpcParams(request, context))
       const secret = Redacted.value(context.credentials.accessKeySecret) + "&"
-      return Effect.map(crypto.hmac("SHA-1", secret, rpcStringToSign(request.method, canonical)), (mac) => ({
+      return Effect.map(crypto.hmac("SHA-1", secret, request.method + "&%2F&" + encoded), (mac) => ({
         method: request.method,
         url: withQuery(request.endpoint, canonical + "&Signature=" + percentEncode(toBase64(mac))),
         headers: NO_HEADERS

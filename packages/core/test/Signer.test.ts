@@ -198,6 +198,21 @@ describe("the HMAC-SHA1 signer", () => {
     expect(formatTimestamp(Date.UTC(2016, 1, 23, 12, 46, 24, 999))).toBe("2016-02-23T12:46:24Z")
   })
 
+  it("formats any sequence of timestamps as toISOString does, same-second calls included", () => {
+    // The last second's text is reused: repeats, steps back and pre-1970 times must not leak it.
+    const millis = fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 })
+    const nearby = fc.tuple(millis, fc.array(fc.integer({ min: -2_500, max: 2_500 }), { maxLength: 8 }))
+    fc.assert(
+      fc.property(fc.array(nearby, { maxLength: 6 }), (runs) => {
+        for (const [start, steps] of runs) {
+          for (const at of [start, ...steps.map((step) => start + step)]) {
+            expect(formatTimestamp(at)).toBe(new Date(at).toISOString().slice(0, 19) + "Z")
+          }
+        }
+      })
+    )
+  })
+
   it.effect("adds the common parameters, keeps the endpoint's port and path, and appends Signature", () =>
     Effect.gen(function* () {
       const signer = yield* makeHmacSha1

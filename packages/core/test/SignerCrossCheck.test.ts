@@ -246,6 +246,14 @@ describe("the core signers against the emulator's independent verifier", () => {
     expect(withQuery(new URL("https://h.example/proxy/"), "a=1")).toBe("https://h.example/proxy/?a=1")
     expect(withQuery(new URL("https://h.example/"), "")).toBe("https://h.example/")
   })
+
+  it("withQuery follows an endpoint URL changed after use", () => {
+    const endpoint = new URL("https://h.example/a/")
+    expect(withQuery(endpoint, "x=1")).toBe("https://h.example/a/?x=1")
+    endpoint.pathname = "/b/"
+    endpoint.port = "8443"
+    expect(withQuery(endpoint, "x=1")).toBe("https://h.example:8443/b/?x=1")
+  })
 })
 
 // --- End to end: the emulator accepts what the client sends over real HTTP. ----------------------------
