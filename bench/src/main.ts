@@ -6,7 +6,7 @@
  *   pnpm bench -- --long            adds the 100,000-task quota run (~100 s)
  *   pnpm bench -- --only paging     one benchmark (repeatable, or comma-separated)
  *   pnpm bench -- --rounds 9        measured rounds per comparison (at least 5; default 7)
- *   pnpm bench -- --warmup-runs 3   exactly 3 unmeasured runs per contender first (default: until steady)
+ *   pnpm bench -- --warmup-runs 3   exactly 3 unmeasured alternating rounds first (default: until steady)
  */
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -47,8 +47,8 @@ const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] 
   --only       run only these benchmarks; results.json keeps the others' last results
   --rounds N   measured rounds per comparison, at least 5 (default 7)
   --warmup-runs N
-               exactly N unmeasured runs of each paging and concurrency contender before the rounds
-               (default: ${DEFAULT_WARMUP.min} to ${DEFAULT_WARMUP.max}, until its run time is steady)
+               exactly N unmeasured rounds of the paging and concurrency contenders, alternating as the
+               measured ones do (default: ${DEFAULT_WARMUP.min} to ${DEFAULT_WARMUP.max}, until every run time is steady)
   --markdown   also print the table as Markdown
   --readme     rewrite the results table of bench/README.md from results.json (all benchmarks)`
 

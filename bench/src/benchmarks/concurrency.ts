@@ -109,7 +109,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       ctx.log(
         `concurrency: ${contenders.length} contenders x ${PAGES} pages, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
       )
-      const { samples, warmupRuns } = await alternate(contenders, {
+      const { samples, warmupRounds } = await alternate(contenders, {
         rounds: ctx.rounds,
         warmups: ctx.warmup,
         expected: TASKS,
@@ -188,7 +188,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, pagesPerRun: PAGES },
           rounds: ctx.rounds,
           warmups: ctx.warmup,
-          warmupRunsMade: Object.fromEntries(warmupRuns),
+          warmupRounds,
           ours: Object.fromEntries(LEVELS.map((l) => [`c=${l}`, oursBy.get(l)])),
           floor: Object.fromEntries(FLOOR_LEVELS.map((l) => [`c=${l}`, floorBy.get(l)])),
           speedup: { "c=4": speedup(4), "c=8": speedup(8) },

@@ -62,7 +62,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       ctx.log(
         `paging: ${contenders.length} contenders x ${PAGES} calls, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
       )
-      const { samples, firstRuns, warmupRuns } = await alternate(contenders, {
+      const { samples, firstRuns, warmupRounds } = await alternate(contenders, {
         rounds: ctx.rounds,
         warmups: ctx.warmup,
         expected: TASKS,
@@ -118,9 +118,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         }))
       ]
       const notes: Array<string> = [...emulatorErrorNotes(counters)]
-      notes.push(
-        `warm-up runs of 200 calls made: ${[...warmupRuns].map(([name, runs]) => `${name} ${runs}`).join(", ")}`
-      )
+      notes.push(`warm-up: ${warmupRounds} alternating rounds of 200 calls per contender`)
       const cpu = (key: Key) => summary[key].clientCpuMsPerCall
       notes.push(
         `client CPU per call: ours V2 ${cpu("ours-v2")} ms, ours V3 ${cpu("ours-v3")} ms, official V3 ${cpu("official-v3")} ms, official V2 ${cpu("official-v2")} ms, floor ${cpu("floor")} ms; emulator CPU per call ~${summary.floor.serverCpuMsPerCall} ms`
@@ -140,7 +138,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
           rounds: ctx.rounds,
           warmups: ctx.warmup,
-          warmupRunsMade: Object.fromEntries(warmupRuns),
+          warmupRounds,
           ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
           speedups,
           overFloor,

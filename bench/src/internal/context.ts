@@ -2,7 +2,7 @@
 export interface BenchContext {
   /** Measured rounds of each comparison (at least 5). */
   readonly rounds: number
-  /** Unmeasured runs of each contender before the rounds (paging, concurrency). */
+  /** Unmeasured rounds (each contender once) before the measured ones (paging, concurrency). */
   readonly warmup: { readonly min: number; readonly max: number }
   /** Include the long runs (the 100,000-task quota run). */
   readonly long: boolean
@@ -25,5 +25,5 @@ export const DEFAULT_WARMUP = { min: 15, max: 40 } as const
 /** The warm-up, as the progress lines say it. */
 export const describeWarmup = (warmup: BenchContext["warmup"]): string =>
   warmup.min === warmup.max
-    ? `${warmup.min} warm-up runs each`
-    : `${warmup.min}-${warmup.max} warm-up runs each (until steady)`
+    ? `${warmup.min} warm-up rounds`
+    : `${warmup.min}-${warmup.max} warm-up rounds (until every contender is steady)`

@@ -34,10 +34,10 @@ export type Contender = InProcessContender | ChildContender
 export interface AlternateOptions {
   readonly rounds: number
   /**
-   * Unmeasured runs of each contender before the first measured round:
+   * Unmeasured rounds (each contender once) before the first measured round:
    * connections, and V8 tiering the hot code up to optimised code. A number
-   * is a fixed count; `{ min, max }` runs at least `min`, then stops once the
-   * contender is steady (see `isSteady`), or at `max`.
+   * is a fixed count; `{ min, max }` runs at least `min`, then stops once
+   * every contender is steady (see `isSteady`), or at `max`.
    */
   readonly warmups: number | { readonly min: number; readonly max: number }
   /** Every run must produce exactly this many items, else the comparison is void. */
@@ -106,13 +106,11 @@ export interface Alternation {
   readonly samples: Map<string, Array<Sample>>
   /**
    * Each contender's first run, before any warm-up: code not yet optimised,
-   * connections not yet open. Contenders run their warm-ups one after the
-   * other, so code shared between contenders (node:http for the official SDK
-   * and the floor) is already warm for the later ones.
+   * connections not yet open (the emulator is cold for the first contender only).
    */
   readonly firstRuns: Map<string, Sample>
-  /** How many warm-up runs each contender made. */
-  readonly warmupRuns: Map<string, number>
+  /** How many warm-up rounds ran (each contender once per round). */
+  readonly warmupRounds: number
 }
 
 const STEADY_WINDOW = 5
@@ -134,23 +132,31 @@ export const isSteady = (wallMs: ReadonlyArray<number>): boolean => {
  * each contender once, and the starting contender rotates so none always runs
  * first (right after a GC, or after the slowest one). Machine noise then hits
  * all contenders alike instead of whichever ran during a noisy minute.
+ *
+ * The warm-up alternates the same way, until every contender is steady: the
+ * emulator serves them all, and after warm-ups run one contender at a time the
+ * first ~15 alternating rounds ran 20-60% slower for every contender (the
+ * floor too) before settling, so 7 measured rounds caught them still settling.
  */
 export const alternate = async (
   contenders: ReadonlyArray<Contender>,
   options: AlternateOptions
 ): Promise<Alternation> => {
   const firstRuns = new Map<string, Sample>()
-  const warmupRuns = new Map<string, number>()
   const { min, max } =
     typeof options.warmups === "number" ? { min: options.warmups, max: options.warmups } : options.warmups
-  for (const contender of contenders) {
-    const times: Array<number> = []
-    while (times.length < max && (times.length < min || !isSteady(times))) {
+  const warmupTimes = new Map<string, Array<number>>(contenders.map((c) => [c.name, []]))
+  const allSteady = () => contenders.every((c) => isSteady(warmupTimes.get(c.name)!))
+  let warmupRounds = 0
+  while (warmupRounds < max && (warmupRounds < min || !allSteady())) {
+    for (let k = 0; k < contenders.length; k++) {
+      const contender = contenders[(warmupRounds + k) % contenders.length]!
       const sample = await measureOnce(contender, options)
+      const times = warmupTimes.get(contender.name)!
       if (times.length === 0) firstRuns.set(contender.name, sample)
       times.push(sample.wallMs)
     }
-    warmupRuns.set(contender.name, times.length)
+    warmupRounds++
   }
   const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
   for (let round = 0; round < options.rounds; round++) {
@@ -163,7 +169,7 @@ export const alternate = async (
     }
     options.onRound?.(round, thisRound)
   }
-  return { samples, firstRuns, warmupRuns }
+  return { samples, firstRuns, warmupRounds }
 }
 
 /** Rounds to `digits` decimals for display and JSON (raw rounds keep three). */
