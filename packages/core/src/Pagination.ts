@@ -15,6 +15,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { type OtaError, ValidationError } from "./IotError.js"
+import { DeliveredKeys } from "./internal/deliveredKeys.js"
 import type { PaginatedOperation } from "./Operation.js"
 
 /**
@@ -331,31 +332,21 @@ export const itemCursor = <I, R, O, T>(
   options?: PaginationOptions
 ): Cursor<ReadonlyArray<T>> => {
   const paging = operation.pagination
-  const window = (options?.concurrency ?? DEFAULT_CONCURRENCY) + 2
-  // The keys delivered by the last `window` pages: one set to look them up
-  // (one lookup per item instead of one per page kept), and each page's own
-  // keys to forget them when the page leaves the window.
-  const delivered = new Set<string>()
-  const keysByPage: Array<Array<string>> = []
+  // The keys delivered by the last `window` pages: pages in flight together
+  // were requested at about the same time, so a shift shows within them.
+  const delivered = new DeliveredKeys((options?.concurrency ?? DEFAULT_CONCURRENCY) + 2)
   return {
     next: Effect.flatMap(pages.next, (page) => {
       if (Option.isNone(page)) return Effect.succeed(Option.none())
       const items = paging.items(page.value)
       const fresh: Array<T> = []
-      const keys: Array<string> = []
       let repeats = 0
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!
-        const key = paging.itemKey(item)
-        if (delivered.has(key)) repeats++
-        else {
-          delivered.add(key)
-          keys.push(key)
-          fresh.push(item)
-        }
+        if (delivered.claim(paging.itemKey(item))) fresh.push(item)
+        else repeats++
       }
-      keysByPage.push(keys)
-      if (keysByPage.length > window) for (const key of keysByPage.shift()!) delivered.delete(key)
+      delivered.endPage()
       const result = Option.some<ReadonlyArray<T>>(fresh)
       return repeats === 0
         ? Effect.succeed(result)
