@@ -85,7 +85,7 @@ const explainLimit = (
     )
   }
   parts.push(
-    `The hand-written floor, which costs far less CPU per page, gets ${floorSpeedup}x from 8 in flight on the same machine: on loopback a call is CPU work on both sides, not waiting, so ${SPEEDUP_GOAL}x needs more idle time per call than ${cores} cores leave.`
+    `The hand-written floor gets ${floorSpeedup}x from 8 in flight on the same machine: on loopback a call is CPU work on both sides, not waiting, so ${SPEEDUP_GOAL}x needs more idle time per call than ${cores} cores leave.`
   )
   return parts.join(" ")
 }
