@@ -249,7 +249,9 @@ const reencode = (encoded: string): string =>
  * regex pass over ~450 characters per call; piece by piece, only `%` signs
  * need re-encoding (`=` and `&` become `%3D` and `%26`).
  */
-const canonicalAndEncoded = (params: WireParams): { readonly canonical: string; readonly encoded: string } => {
+const canonicalAndEncoded = (
+  params: WireParams
+): { readonly canonical: string; readonly encoded: string } => {
   const names = Object.keys(params).sort()
   let canonical = ""
   let encoded = ""
