@@ -22,6 +22,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import type * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
@@ -468,6 +469,26 @@ interface Codecs<R, O> {
   readonly decode: (body: unknown) => Either.Either<O, ParseResult.ParseError>
 }
 
+/**
+ * Encodes requests that `check` produced (or `withPage` derived from one):
+ * they are valid requests by construction, and encoding them with the full
+ * schema validated each one against the request schema a second time (~1.5 µs
+ * of a 2 µs encode). When the schema is a transformation, its request side is
+ * taken as given; its encoding and the wire side are still checked.
+ */
+const encodeChecked = <R>(
+  params: Schema.Schema<R, Readonly<Record<string, string>>>
+): ((request: R) => Either.Either<Readonly<Record<string, string>>, ParseResult.ParseError>) => {
+  const ast = params.ast
+  return ast._tag === "Transformation"
+    ? Schema.encodeEither(
+        Schema.make<R, Readonly<Record<string, string>>, never>(
+          new AST.Transformation(ast.from, AST.unknownKeyword, ast.transformation)
+        )
+      )
+    : Schema.encodeEither(params)
+}
+
 // Schemas are compiled into decoders once per operation, not once per call.
 const compiled = new WeakMap<object, Codecs<unknown, unknown>>()
 const codecs = <I, R, O>(operation: Operation<I, R, O>): Codecs<R, O> => {
@@ -475,7 +496,7 @@ const codecs = <I, R, O>(operation: Operation<I, R, O>): Codecs<R, O> => {
   if (found === undefined) {
     found = {
       check: validate(operation.input, operation.action),
-      encode: Schema.encodeEither(operation.params),
+      encode: encodeChecked(operation.params),
       decode: Schema.decodeUnknownEither(operation.response)
     }
     compiled.set(operation, found as Codecs<unknown, unknown>)
