@@ -7,6 +7,7 @@
  *   pnpm bench -- --only paging     one benchmark (repeatable, or comma-separated)
  *   pnpm bench -- --rounds 9        measured rounds per comparison (at least 5; default 7)
  *   pnpm bench -- --warmup-runs 3   exactly 3 unmeasured alternating rounds first (default: until steady)
+ *   pnpm bench -- --forks 1         one process per paging contender (default 3, rounds pooled)
  */
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -16,7 +17,7 @@ import * as Memory from "./benchmarks/memory.js"
 import * as Paging from "./benchmarks/paging.js"
 import * as Quota from "./benchmarks/quota.js"
 import * as Signing from "./benchmarks/signing.js"
-import { type BenchContext, DEFAULT_WARMUP } from "./internal/context.js"
+import { type BenchContext, DEFAULT_FORKS, DEFAULT_WARMUP } from "./internal/context.js"
 import {
   type BenchmarkResult,
   describeMachine,
@@ -41,7 +42,7 @@ const BENCHMARKS: ReadonlyArray<{
   { name: "external", aliases: ["bundle", "startup"], run: External.run }
 ]
 
-const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] [--warmup-runs N] [--markdown] [--readme]]
+const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] [--warmup-runs N] [--forks N] [--markdown] [--readme]]
   benchmarks: ${BENCHMARKS.map((b) => [b.name, ...b.aliases.map((a) => `${a} (= ${b.name})`)].join(", ")).join(", ")}
   --long       also run the 100,000-task quota run (~100 s)
   --only       run only these benchmarks; results.json keeps the others' last results
@@ -49,8 +50,9 @@ const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] 
   --warmup-runs N
                exactly N unmeasured rounds of the paging and concurrency contenders, alternating as the
                measured ones do (default: ${DEFAULT_WARMUP.min} to ${DEFAULT_WARMUP.max}, until every run time is steady)
+  --forks N    processes per paging contender, their rounds pooled (default ${DEFAULT_FORKS})
   --markdown   also print the table as Markdown
-  --readme     rewrite the results table of bench/README.md from results.json (all benchmarks)`
+  --readme     after the run, rewrite the results table of bench/README.md from results.json (all benchmarks)`
 
 const MIN_ROUNDS = 5
 
@@ -64,6 +66,7 @@ const main = async (): Promise<number> => {
       only: { type: "string", multiple: true },
       rounds: { type: "string", default: "7" },
       "warmup-runs": { type: "string" },
+      forks: { type: "string", default: String(DEFAULT_FORKS) },
       markdown: { type: "boolean", default: false },
       readme: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false }
@@ -96,8 +99,14 @@ const main = async (): Promise<number> => {
     console.error(`unknown benchmark: ${unknown.join(", ")}\n${USAGE}`)
     return 2
   }
+  const forks = Number(values.forks)
+  if (!Number.isInteger(forks) || forks < 1) {
+    console.error(`--forks must be a positive integer, got ${values.forks}\n${USAGE}`)
+    return 2
+  }
   const ctx: BenchContext = {
     rounds,
+    forks,
     warmup: warmupRuns === undefined ? DEFAULT_WARMUP : { min: warmupRuns, max: warmupRuns },
     long: values.long,
     repoRoot: fileURLToPath(new URL("../../", import.meta.url)),
@@ -133,7 +142,7 @@ const main = async (): Promise<number> => {
   writeResults(path, {
     machine: host,
     updatedAt: new Date().toISOString(),
-    lastRun: { args, rounds, long: values.long },
+    lastRun: { args, rounds, forks, long: values.long },
     benchmarks
   })
   console.log(`\nwrote ${path}`)

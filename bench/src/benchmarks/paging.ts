@@ -31,6 +31,10 @@ const NAMES: Record<PagingContender, string> = {
 type Key = PagingContender
 const KEYS = Object.keys(NAMES) as ReadonlyArray<Key>
 
+/** The names of a contender's processes: its own name alone, or numbered when there are several. */
+const forkNames = (key: Key, forks: number): ReadonlyArray<string> =>
+  forks === 1 ? [NAMES[key]] : Array.from({ length: forks }, (_, i) => `${NAMES[key]} #${i + 1}`)
+
 interface ContenderSummary {
   readonly msPerCall: number
   readonly clientCpuMsPerCall: number
@@ -57,10 +61,12 @@ const summarise = (samples: ReadonlyArray<Sample>): ContenderSummary => ({
 export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
   return withContenders(
     { jobId: JOB_ID, tasks: TASKS, pages: PAGES, seed: 1 },
-    KEYS.map((key) => ({ name: NAMES[key], workload: PAGING_WORKLOADS[key] })),
+    KEYS.flatMap((key) =>
+      forkNames(key, ctx.forks).map((name) => ({ name, workload: PAGING_WORKLOADS[key] }))
+    ),
     async (server, contenders) => {
       ctx.log(
-        `paging: ${contenders.length} contenders x ${PAGES} calls, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
+        `paging: ${KEYS.length} contenders x ${ctx.forks} process${ctx.forks === 1 ? "" : "es"} x ${PAGES} calls, ${describeWarmup(ctx.warmup)} + ${ctx.rounds} rounds`
       )
       const { samples, firstRuns, warmupRounds } = await alternate(contenders, {
         rounds: ctx.rounds,
@@ -75,7 +81,12 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           )
       })
       const counters = await server.stats()
-      const of = (key: Key): ContenderSummary => summarise(samples.get(NAMES[key]) ?? [])
+      // Every process's rounds, pooled: the median then sits between how the processes settled.
+      const of = (key: Key): ContenderSummary =>
+        summarise(forkNames(key, ctx.forks).flatMap((name) => samples.get(name) ?? []))
+      // The first run of each fresh process; their median when there are several.
+      const firstRun = (key: Key): number =>
+        median(forkNames(key, ctx.forks).map((name) => firstRuns.get(name)?.wallMs ?? Number.NaN)) / PAGES
       const summary = Object.fromEntries(KEYS.map((key) => [key, of(key)])) as Record<Key, ContenderSummary>
       const ratio = (a: Key, b: Key) => round(summary[a].msPerCall / summary[b].msPerCall, 2)
       const speedups = {
@@ -99,7 +110,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         // short-lived process (one CLI listing) sees. Informative, one run each.
         ...KEYS.map((key) => ({
           name: `cold (first run): ${key === "floor" ? "floor" : NAMES[key]}`,
-          value: round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 3),
+          value: round(firstRun(key), 3),
           unit: "ms/call"
         })),
         ...Object.entries(speedups).map(([name, value]) => ({
@@ -137,18 +148,14 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         data: {
           job: { jobId: JOB_ID, tasks: TASKS, pageSize: PAGE_SIZE, callsPerRun: PAGES },
           rounds: ctx.rounds,
+          forks: ctx.forks,
           warmups: ctx.warmup,
           warmupRounds,
           ratiosAre: "median ms/call of one contender divided by the median ms/call of the other",
           speedups,
           overFloor,
           contenders: Object.fromEntries(KEYS.map((key) => [NAMES[key], summary[key]])),
-          firstRunMsPerCall: Object.fromEntries(
-            KEYS.map((key) => [
-              NAMES[key],
-              round((firstRuns.get(NAMES[key])?.wallMs ?? Number.NaN) / PAGES, 4)
-            ])
-          ),
+          firstRunMsPerCall: Object.fromEntries(KEYS.map((key) => [NAMES[key], round(firstRun(key), 4)])),
           emulator: counters
         }
       }

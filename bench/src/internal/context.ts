@@ -4,6 +4,13 @@ export interface BenchContext {
   readonly rounds: number
   /** Unmeasured rounds (each contender once) before the measured ones (paging, concurrency). */
   readonly warmup: { readonly min: number; readonly max: number }
+  /**
+   * Processes per paging contender. A contender's speed depends on how its
+   * process's JIT settled (the official SDK runs at 0.37 or at 0.44 ms per
+   * call, one or the other for a whole process), so each contender runs in
+   * several processes and its rounds are pooled, as JMH runs several forks.
+   */
+  readonly forks: number
   /** Include the long runs (the 100,000-task quota run). */
   readonly long: boolean
   /** The monorepo root, for the edge and CLI scripts. */
@@ -21,6 +28,9 @@ export interface BenchContext {
  * the official SDK and the floor after ~1,500. Fewer runs measure mostly the JIT.
  */
 export const DEFAULT_WARMUP = { min: 15, max: 40 } as const
+
+/** Processes per paging contender unless `--forks` says otherwise. */
+export const DEFAULT_FORKS = 3
 
 /** The warm-up, as the progress lines say it. */
 export const describeWarmup = (warmup: BenchContext["warmup"]): string =>

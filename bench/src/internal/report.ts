@@ -41,7 +41,12 @@ export interface ResultsFile {
   readonly machine: Machine
   readonly updatedAt: string
   /** The command line of the last run. */
-  readonly lastRun: { readonly args: ReadonlyArray<string>; readonly rounds: number; readonly long: boolean }
+  readonly lastRun: {
+    readonly args: ReadonlyArray<string>
+    readonly rounds: number
+    readonly forks: number
+    readonly long: boolean
+  }
   /** By benchmark name; a `--only` run replaces only the benchmarks it ran. */
   readonly benchmarks: Readonly<Record<string, BenchmarkResult>>
 }
