@@ -14,6 +14,7 @@ import * as Schema from "effect/Schema"
 import { ValidationError } from "./IotError.js"
 import { validate } from "./internal/validation.js"
 import { VERSION } from "./internal/version.js"
+import * as Settings from "./Settings.js"
 import type { SignatureAlgorithm } from "./Signer.js"
 
 /**
@@ -52,6 +53,10 @@ export interface ClientConfigService {
   readonly qps: number
   readonly signatureAlgorithm: SignatureAlgorithm
   readonly userAgent: string
+  /** The largest response body accepted, in bytes (default 16 MiB); a larger one is refused. */
+  readonly maxResponseBytes: number
+  /** Whether the endpoint was given without a scheme and taken as `https://` (for hints when TLS fails). */
+  readonly endpointSchemeAssumed: boolean
 }
 
 /**
@@ -151,6 +156,11 @@ export const ClientConfigOptions = Schema.Struct({
     Schema.Literal("HMAC-SHA1", "ACS3-HMAC-SHA256").annotations(rule("HMAC-SHA1 or ACS3-HMAC-SHA256"))
   ),
   allowInsecureHttp: Schema.optional(Schema.Boolean.annotations(rule("a boolean"))),
+  maxResponseBytes: Schema.optional(
+    Schema.Number.pipe(Schema.int(), Schema.between(1024, 2 ** 30)).annotations(
+      rule("an integer number of bytes from 1024 to 1073741824")
+    )
+  ),
   /** Appended to the User-Agent, e.g. `my-dashboard/1.2`. */
   userAgent: Schema.optional(Schema.String),
   /** The runtime named in the User-Agent, e.g. `node/20.20.2`; detected when absent. */
@@ -295,6 +305,9 @@ export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigSe
       maxAttempts: checked.maxAttempts ?? 3,
       qps: checked.qps ?? DEFAULT_QPS,
       signatureAlgorithm: checked.signatureAlgorithm ?? "HMAC-SHA1",
+      maxResponseBytes: checked.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      endpointSchemeAssumed:
+        typeof checked.endpoint === "string" && !/^[a-z][a-z0-9+.-]*:\/\//i.test(checked.endpoint.trim()),
       userAgent: `iot-ota/${VERSION} (${runtime})${checked.userAgent === undefined ? "" : ` ${checked.userAgent}`}`
     } satisfies ClientConfigService
   })
@@ -327,7 +340,51 @@ export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigSe
 export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, ValidationError> =>
   Layer.effect(ClientConfig, make(options))
 
-const optionalString = (name: string) => Config.option(Config.string(name))
+/**
+ * The largest response body accepted by default, in bytes (16 MiB: a page
+ * of 100 tasks is ~60 KB).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+/**
+ * The configuration from merged settings (see `Settings.merge`) and the
+ * options settings cannot carry (timeouts, retries, rate): the endpoint is
+ * built from the region when only a region is given.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Settings from "@iot-ota/core/Settings"
+ *
+ * const merged = Settings.merge([Settings.fromEnvironment({ OTA_REGION_ID: "cn-shanghai" })])
+ * Effect.runSync(ClientConfig.fromSettings(merged, { timeoutMs: 5_000 })).endpoint.href
+ * // "https://iot.cn-shanghai.aliyuncs.com/"
+ * ```
+ */
+export const fromSettings = (
+  merged: Settings.Merged,
+  options: Partial<ClientConfigOptions> = {}
+): Effect.Effect<ClientConfigService, ValidationError> => {
+  const { values } = merged
+  const regionId = options.regionId ?? values.regionId
+  const endpoint =
+    options.endpoint ?? values.endpoint ?? (regionId === undefined ? undefined : `https://iot.${regionId}.aliyuncs.com`)
+  if (endpoint === undefined)
+    return Effect.fail(
+      endpointError("endpoint is missing: pass it explicitly or set OTA_ENDPOINT (or OTA_REGION_ID)", "required")
+    )
+  const checked: Record<string, unknown> = { ...withoutUndefined(options), endpoint }
+  if (regionId !== undefined) checked.regionId = regionId
+  for (const key of ["apiVersion", "iotInstanceId", "signatureAlgorithm"] as const)
+    if (checked[key] === undefined && values[key] !== undefined) checked[key] = values[key]
+  return make(checked as ClientConfigOptions)
+}
 
 /**
  * Options from the current `ConfigProvider` (the environment by default):
@@ -353,38 +410,41 @@ const optionalString = (name: string) => Config.option(Config.string(name))
 export const fromConfig = (
   overrides: Partial<ClientConfigOptions> = {}
 ): Effect.Effect<ClientConfigService, ValidationError> =>
-  Effect.gen(function* () {
-    const [endpoint, region, altRegion, apiVersion, instance, algorithm] = yield* Effect.orDie(
-      Config.all([
-        optionalString("OTA_ENDPOINT"),
-        optionalString("OTA_REGION_ID"),
-        optionalString("ALIBABA_CLOUD_REGION_ID"),
-        optionalString("OTA_API_VERSION"),
-        optionalString("OTA_IOT_INSTANCE_ID"),
-        optionalString("OTA_SIGNATURE_ALGORITHM")
-      ])
+  Effect.flatMap(environmentFromConfig, (env) =>
+    fromSettings(Settings.merge([Settings.fromEnvironment(env)]), overrides)
+  )
+
+/**
+ * Every variable `Settings.ENVIRONMENT` names, read from the current
+ * `ConfigProvider`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { environmentFromConfig } from "@iot-ota/core/ClientConfig"
+ *
+ * const env = Effect.runSync(
+ *   environmentFromConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OTA_ENDPOINT", "x"]]))))
+ * )
+ * env.get("OTA_ENDPOINT") // "x"
+ * ```
+ */
+export const environmentFromConfig: Effect.Effect<ReadonlyMap<string, string>> = Effect.map(
+  Effect.orDie(
+    Config.all(
+      Object.values(Settings.ENVIRONMENT)
+        .flat()
+        .map((name) => Config.map(Config.option(Config.string(name)), (value) => [name, value] as const))
     )
-    const regionId = Option.getOrUndefined(Option.orElse(region, () => altRegion))
-    const fromEnv: Record<string, unknown> = {}
-    const resolvedEndpoint =
-      Option.getOrUndefined(endpoint) ??
-      (regionId === undefined ? undefined : `https://iot.${regionId}.aliyuncs.com`)
-    if (resolvedEndpoint !== undefined) fromEnv.endpoint = resolvedEndpoint
-    if (regionId !== undefined) fromEnv.regionId = regionId
-    if (Option.isSome(apiVersion)) fromEnv.apiVersion = apiVersion.value
-    if (Option.isSome(instance)) fromEnv.iotInstanceId = instance.value
-    if (Option.isSome(algorithm)) fromEnv.signatureAlgorithm = algorithm.value
-    const merged = { ...fromEnv, ...withoutUndefined(overrides) }
-    if (merged.endpoint === undefined) {
-      return yield* Effect.fail(
-        endpointError(
-          "endpoint is missing: pass it explicitly or set OTA_ENDPOINT (or OTA_REGION_ID)",
-          "required"
-        )
-      )
-    }
-    return yield* make(merged as ClientConfigOptions)
-  })
+  ),
+  (entries) => {
+    const env = new Map<string, string>()
+    for (const [name, value] of entries) if (Option.isSome(value)) env.set(name, value.value)
+    return env
+  }
+)
 
 const withoutUndefined = <A extends object>(value: A): Partial<A> =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<A>

@@ -7,18 +7,35 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Credentials from "./Credentials.js"
+import { CredentialsError, ValidationError } from "./IotError.js"
 import type { LogLevelName } from "./PromiseClient.js"
+import type { AttemptEvent } from "./RpcClient.js"
+import * as Settings from "./Settings.js"
 import type { SignatureAlgorithm } from "./Signer.js"
 
 /**
+ * What a credential provider function returns.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProvidedCredential {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken?: string | undefined
+  /** When the credential stops working; the provider is called again before then. */
+  readonly expiration?: Date | undefined
+}
+
+/**
  * What a runtime package's `OtaClient` constructor accepts. Every field is
- * optional: what is left out comes from the environment (see {@link resolve}).
+ * optional: what is left out comes from the runtime's other sources (see
+ * `Settings`).
  *
  * @since 0.1.0
  * @category models
@@ -41,6 +58,13 @@ export interface ClientOptions {
   readonly endpoint?: string | URL | undefined
   readonly accessKeyId?: string | undefined
   readonly accessKeySecret?: string | Redacted.Redacted<string> | undefined
+  /** The security token of a temporary (STS) credential. */
+  readonly securityToken?: string | Redacted.Redacted<string> | undefined
+  /**
+   * A credential provider: called for a credential, and again before the
+   * one it gave expires (for vaults, edge secrets, STS). Instead of the keys.
+   */
+  readonly credentials?: (() => Promise<ProvidedCredential> | ProvidedCredential) | undefined
   readonly apiVersion?: string | undefined
   readonly regionId?: string | undefined
   readonly iotInstanceId?: string | undefined
@@ -56,12 +80,16 @@ export interface ClientOptions {
   readonly allowInsecureHttp?: boolean | undefined
   /** Appended to the User-Agent, e.g. `my-dashboard/1.2`. */
   readonly userAgent?: string | undefined
+  /** The largest response body accepted, in bytes (default 16 MiB). */
+  readonly maxResponseBytes?: number | undefined
   /**
-   * The client's own log lines (retries, clock skew, data shifting between
-   * pages): `"warning"` (default), `"debug"` (plus one line per attempt with
-   * its duration and request id) or `"none"`. Never the signed URL or the secret.
+   * The client's own log lines (retries, clock skew): `"warning"` (default),
+   * `"debug"` (plus one line per attempt with its duration and request id)
+   * or `"none"`. Never the signed URL or the secret.
    */
   readonly logLevel?: LogLevelName | undefined
+  /** Called after every attempt, for statistics and metrics. */
+  readonly onEvent?: ((event: AttemptEvent) => void) | undefined
 }
 
 /**
@@ -69,17 +97,6 @@ export interface ClientOptions {
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import * as ClientOptions from "@iot-ota/core/ClientOptions"
- *
- * const resolved: ClientOptions.Resolved = ClientOptions.resolve(
- *   { endpoint: "https://iot.cn-shanghai.aliyuncs.com" },
- *   new Map([["OTA_ACCESS_KEY_ID", "id"], ["OTA_ACCESS_KEY_SECRET", "secret"]])
- * )
- * resolved.credentials.accessKeyId // "id"
- * resolved.config.timeoutMs // 10000
- * ```
  */
 export interface Resolved {
   readonly config: ClientConfig.ClientConfigService
@@ -112,50 +129,133 @@ export const runSyncOrThrow = <A, E>(effect: Effect.Effect<A, E>): A => {
 }
 
 /**
- * Resolves options against `settings` (names as in `ClientConfig.fromConfig`
- * and `Credentials.fromConfig`: `OTA_ENDPOINT`, `OTA_ACCESS_KEY_ID`, ...).
- * The pair comes from the options if either key is given there, else from
- * the settings. Throws a `ValidationError` naming what is missing or invalid.
+ * The explicit options as the first settings source.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as ClientOptions from "@iot-ota/core/ClientOptions"
- * const { config } = ClientOptions.resolve({ accessKeyId: "id", accessKeySecret: "secret" }, new Map([["OTA_ENDPOINT", "https://iot.cn-shanghai.aliyuncs.com"]]))
+ *
+ * ClientOptions.optionsSource({ accessKeyId: "id" }).values.accessKeyId // "id"
+ * ```
+ */
+export const optionsSource = (options: ClientOptions): Settings.SettingsSource => ({
+  name: "options",
+  values: {
+    endpoint: options.endpoint instanceof URL ? options.endpoint.href : options.endpoint,
+    regionId: options.regionId,
+    apiVersion: options.apiVersion,
+    iotInstanceId: options.iotInstanceId,
+    signatureAlgorithm: options.signatureAlgorithm,
+    accessKeyId: options.accessKeyId,
+    accessKeySecret: Redacted.isRedacted(options.accessKeySecret)
+      ? Redacted.value(options.accessKeySecret)
+      : options.accessKeySecret,
+    securityToken: Redacted.isRedacted(options.securityToken)
+      ? Redacted.value(options.securityToken)
+      : options.securityToken
+  }
+})
+
+/**
+ * Resolves options against a runtime's other settings sources, in order of
+ * precedence after the options themselves (see `Settings.merge`). Throws a
+ * `ValidationError` naming what is missing or invalid. Without a credential
+ * anywhere, `fallback` supplies one (Node: its default provider chain).
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@iot-ota/core/ClientOptions"
+ * import * as Settings from "@iot-ota/core/Settings"
+ *
+ * const { config, credentials } = ClientOptions.resolve({ accessKeyId: "id", accessKeySecret: "secret" }, [
+ *   Settings.fromEnvironment({ OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" })
+ * ])
+ * credentials.source // "options"
  * ```
  */
 export const resolve = (
   options: ClientOptions,
-  settings: ReadonlyMap<string, string>,
-  runtime?: string | undefined
+  sources: ReadonlyArray<Settings.SettingsSource>,
+  extra: {
+    readonly runtime?: string | undefined
+    readonly fallback?: (() => Credentials.CredentialsService) | undefined
+  } = {}
 ): Resolved => {
-  // Never the default ConfigProvider: only the settings given are read.
-  const provider = ConfigProvider.fromMap(settings as Map<string, string>)
-  const overrides: Partial<ClientConfig.ClientConfigOptions> = {}
-  const put = <K extends keyof ClientConfig.ClientConfigOptions>(
-    key: K,
-    value: ClientConfig.ClientConfigOptions[K] | undefined
-  ) => {
-    if (value !== undefined) overrides[key] = value
-  }
-  put("endpoint", options.endpoint)
-  put("apiVersion", options.apiVersion)
-  put("regionId", options.regionId)
-  put("iotInstanceId", options.iotInstanceId)
-  put("timeoutMs", options.timeoutMs)
-  put("maxAttempts", options.maxAttempts)
-  put("qps", options.qps)
-  put("signatureAlgorithm", options.signatureAlgorithm)
-  put("allowInsecureHttp", options.allowInsecureHttp)
-  put("userAgent", options.userAgent)
-  put("runtime", runtime)
-  const config = runSyncOrThrow(Effect.withConfigProvider(ClientConfig.fromConfig(overrides), provider))
-  const explicitPair = options.accessKeyId !== undefined || options.accessKeySecret !== undefined
-  const credentials = runSyncOrThrow(
-    explicitPair
-      ? Credentials.make({ accessKeyId: options.accessKeyId, accessKeySecret: options.accessKeySecret })
-      : Effect.withConfigProvider(Credentials.fromConfig, provider)
+  if (options === null || typeof options !== "object")
+    throw new ValidationError({ field: "options", rule: "an object", message: "client options must be an object" })
+  const merged = Settings.merge([optionsSource(options), ...sources])
+  const config = runSyncOrThrow(
+    ClientConfig.fromSettings(merged, {
+      timeoutMs: options.timeoutMs,
+      maxAttempts: options.maxAttempts,
+      qps: options.qps,
+      allowInsecureHttp: options.allowInsecureHttp,
+      userAgent: options.userAgent,
+      maxResponseBytes: options.maxResponseBytes,
+      runtime: extra.runtime
+    })
   )
-  return { config, credentials }
+  return { config, credentials: resolveCredentials(options, merged, extra.fallback) }
 }
+
+const resolveCredentials = (
+  options: ClientOptions,
+  merged: Settings.Merged,
+  fallback: (() => Credentials.CredentialsService) | undefined
+): Credentials.CredentialsService => {
+  if (options.credentials !== undefined) {
+    if (typeof options.credentials !== "function")
+      throw new ValidationError({
+        field: "credentials",
+        rule: "a function",
+        message: "credentials must be a function returning { accessKeyId, accessKeySecret, securityToken?, expiration? }"
+      })
+    if (options.accessKeyId !== undefined || options.accessKeySecret !== undefined)
+      throw new ValidationError({
+        field: "credentials",
+        rule: "either keys or a provider",
+        message: "give either accessKeyId/accessKeySecret or a credentials provider, not both"
+      })
+    return fromFunction(options.credentials)
+  }
+  if (merged.credentialsFrom === undefined && fallback !== undefined) return fallback()
+  return runSyncOrThrow(
+    Credentials.make({
+      accessKeyId: merged.values.accessKeyId,
+      accessKeySecret: merged.values.accessKeySecret,
+      securityToken: merged.values.securityToken,
+      source: merged.credentialsFrom ?? "options"
+    })
+  )
+}
+
+/** A provider function as credentials (provisional: refresh before expiry comes with the providers). */
+const fromFunction = (provide: NonNullable<ClientOptions["credentials"]>): Credentials.CredentialsService => ({
+  source: "credentials provider",
+  get: Effect.flatMap(
+    Effect.tryPromise({
+      try: async () => provide(),
+      catch: (error) =>
+        new CredentialsError({
+          provider: "credentials provider",
+          message: `the credentials provider failed: ${error instanceof Error ? error.message : String(error)}`,
+          retryable: true
+        })
+    }),
+    (value) =>
+      Effect.mapError(
+        Effect.flatMap(
+          Credentials.make({ ...value, source: "credentials provider" }),
+          (credentials) => credentials.get
+        ),
+        (error) =>
+          error._tag === "ValidationError"
+            ? new CredentialsError({ provider: "credentials provider", message: error.message, retryable: false })
+            : error
+      )
+  )
+})

@@ -9,6 +9,7 @@
 
 export {
   ApiError,
+  CredentialsError,
   DecodeError,
   HttpError,
   isAuthError,
@@ -16,21 +17,28 @@ export {
   isRetryable,
   isThrottling,
   type OtaError,
+  PaginationError,
   TimeoutError,
   TransportError,
   ValidationError
 } from "./IotError.js"
-export type {
-  ListOTATaskByJobInput,
-  OtaTask,
-  OtaTaskPage,
-  TaskStatus
+export type { Operation } from "./Operation.js"
+export {
+  ListOTATaskByJob,
+  type ListOTATaskByJobInput,
+  type OtaTask,
+  type OtaTaskPage,
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+  type TaskStatus
 } from "./operations/ListOTATaskByJob.js"
-export { TASK_STATUSES, TERMINAL_STATUSES } from "./operations/ListOTATaskByJob.js"
+export { type OtaJob, QueryOTAJob } from "./operations/QueryOTAJob.js"
+export type { ProvidedCredential } from "./ClientOptions.js"
 export type {
   CallOptions,
   LogLevelName,
   PaginateOptions,
   PaginateOTATaskByJobInput
 } from "./PromiseClient.js"
+export type { AttemptEvent } from "./RpcClient.js"
 export type { SignatureAlgorithm } from "./Signer.js"

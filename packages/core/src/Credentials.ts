@@ -11,26 +11,33 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { ValidationError } from "./IotError.js"
+import { type CredentialsError, ValidationError } from "./IotError.js"
 
 /**
- * An AccessKey pair. Build it with {@link make}, which checks it and wraps a
- * plain secret in `Redacted`.
+ * One credential: an AccessKey pair, and for temporary (STS) credentials a
+ * security token and an expiry.
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import { Redacted } from "effect"
- * import type { CredentialsService } from "@iot-ota/core/Credentials"
- *
- * const credentials: CredentialsService = { accessKeyId: "LTAI...", accessKeySecret: Redacted.make("...") }
- * String(credentials.accessKeySecret) // "<redacted>": safe to log by accident
- * ```
  */
-export interface CredentialsService {
+export interface Credential {
   readonly accessKeyId: string
   readonly accessKeySecret: Redacted.Redacted<string>
+  readonly securityToken?: Redacted.Redacted<string> | undefined
+  readonly expiration?: Date | undefined
+}
+
+/**
+ * Where requests get their credential: asked on every attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CredentialsService {
+  /** Where credentials come from, for messages (never a secret). */
+  readonly source: string
+  /** The credential for the next attempt. */
+  readonly get: Effect.Effect<Credential, CredentialsError>
 }
 
 /**
@@ -69,6 +76,9 @@ export class Credentials extends Context.Tag("@iot-ota/core/Credentials")<
 export const make = (values: {
   readonly accessKeyId: string | undefined
   readonly accessKeySecret: string | Redacted.Redacted<string> | undefined
+  readonly securityToken?: string | Redacted.Redacted<string> | undefined
+  readonly expiration?: Date | undefined
+  readonly source?: string | undefined
 }): Effect.Effect<CredentialsService, ValidationError> => {
   const { accessKeyId, accessKeySecret } = values
   if (typeof accessKeyId !== "string" || accessKeyId.trim() === "") {
@@ -84,7 +94,7 @@ export const make = (values: {
   const secret = Redacted.isRedacted(accessKeySecret)
     ? accessKeySecret
     : typeof accessKeySecret === "string"
-      ? Redacted.make(accessKeySecret)
+      ? Redacted.make(accessKeySecret.trim())
       : undefined
   if (secret === undefined || Redacted.value(secret) === "") {
     return Effect.fail(
@@ -96,7 +106,19 @@ export const make = (values: {
       })
     )
   }
-  return Effect.succeed({ accessKeyId: accessKeyId.trim(), accessKeySecret: secret })
+  const token =
+    values.securityToken === undefined || Redacted.isRedacted(values.securityToken)
+      ? values.securityToken
+      : values.securityToken.trim() === ""
+        ? undefined
+        : Redacted.make(values.securityToken.trim())
+  const credential: Credential = {
+    accessKeyId: accessKeyId.trim(),
+    accessKeySecret: secret,
+    ...(token === undefined ? {} : { securityToken: token }),
+    ...(values.expiration === undefined ? {} : { expiration: values.expiration })
+  }
+  return Effect.succeed({ source: values.source ?? "options", get: Effect.succeed(credential) })
 }
 
 /**

@@ -67,7 +67,11 @@ export class ApiError extends Schema.TaggedError<ApiError>("@iot-ota/core/ApiErr
   message: Schema.String,
   requestId: optionalString,
   httpStatus: Schema.Number,
-  retryable: Schema.Boolean
+  retryable: Schema.Boolean,
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs: Schema.optional(Schema.Number),
+  /** What to check, added by the client (e.g. which credential source signed a rejected request). */
+  hint: optionalString
 }) {}
 
 /**
@@ -94,7 +98,9 @@ export class HttpError extends Schema.TaggedError<HttpError>("@iot-ota/core/Http
   excerpt: Schema.String,
   message: Schema.String,
   requestId: optionalString,
-  retryable: Schema.Boolean
+  retryable: Schema.Boolean,
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs: Schema.optional(Schema.Number)
 }) {}
 
 /**
@@ -188,6 +194,80 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
 }) {}
 
 /**
+ * A credential provider could not supply credentials (which provider, and
+ * why; never a secret or token).
+ *
+ * @since 0.1.0
+ * @category errors
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@iot-ota/core/IotError"
+ *
+ * new CredentialsError({ provider: "env", message: "OTA_ACCESS_KEY_SECRET is not set", retryable: false })
+ * ```
+ */
+export class CredentialsError extends Schema.TaggedError<CredentialsError>("@iot-ota/core/CredentialsError")(
+  "CredentialsError",
+  {
+    provider: Schema.String,
+    message: Schema.String,
+    retryable: Schema.Boolean
+  }
+) {}
+
+/**
+ * A listing that cannot keep its promise of every item exactly once,
+ * because the server did not page as documented: `reason` says what it did.
+ * `delivered` counts the items handed out before the failure (each once).
+ *
+ * - `PageSizeNotHonoured`: a page came with a size other than the one the
+ *   listing settled on.
+ * - `ShortPage`: a page before the last held fewer items than its size (or none).
+ * - `PageMismatch`: the server answered another page than the one asked.
+ * - `TotalChanged`: the total moved while paging (items were added, removed,
+ *   or moved in or out of a filter).
+ * - `Repeated`: a page held items already delivered.
+ * - `TooLarge`: the listing is larger than the server pages through, and
+ *   cannot be split (see the message).
+ *
+ * @since 0.1.0
+ * @category errors
+ * @example
+ * ```ts
+ * import type { PaginationError } from "@iot-ota/core/IotError"
+ *
+ * const explain = (error: PaginationError) =>
+ *   `${error.reason} at page ${error.page}: ${error.delivered} of ${error.total} delivered`
+ * ```
+ */
+export class PaginationError extends Schema.TaggedError<PaginationError>("@iot-ota/core/PaginationError")(
+  "PaginationError",
+  {
+    reason: Schema.Literal(
+      "PageSizeNotHonoured",
+      "ShortPage",
+      "PageMismatch",
+      "TotalChanged",
+      "Repeated",
+      "TooLarge"
+    ),
+    message: Schema.String,
+    /** The page (1-based) where the problem showed. */
+    page: Schema.Number,
+    /** Items delivered before the failure. */
+    delivered: Schema.Number,
+    /** The total the listing was working to. */
+    total: Schema.Number,
+    requestId: optionalString
+  }
+) {
+  /** Not retried by the client; listing again may succeed once the data or the server settles. @since 0.1.0 */
+  get retryable(): false {
+    return false
+  }
+}
+
+/**
  * Every error a call can fail with.
  *
  * @since 0.1.0
@@ -207,12 +287,22 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
  *       return `HTTP ${error.httpStatus}: ${error.message}`
  *     case "TransportError":
  *     case "TimeoutError":
+ *     case "CredentialsError":
+ *     case "PaginationError":
  *       return error.message
  *   }
  * }
  * ```
  */
-export type OtaError = ValidationError | ApiError | HttpError | TransportError | TimeoutError | DecodeError
+export type OtaError =
+  | ValidationError
+  | ApiError
+  | HttpError
+  | TransportError
+  | TimeoutError
+  | DecodeError
+  | CredentialsError
+  | PaginationError
 
 /**
  * The error codes of the service that are worth another attempt (compared
@@ -346,7 +436,9 @@ const OTA_ERROR_TAGS: ReadonlySet<string> = new Set([
   "HttpError",
   "TransportError",
   "TimeoutError",
-  "DecodeError"
+  "DecodeError",
+  "CredentialsError",
+  "PaginationError"
 ])
 
 /**

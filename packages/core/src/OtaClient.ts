@@ -1,6 +1,8 @@
 /**
- * The client as an Effect service: every call of `RpcClient`, plus the
- * listings as Streams (pages, or tasks each delivered once).
+ * The client as an Effect service: any declared operation (`call`), listings
+ * as Streams (`pages`, `items`), and a named method for every operation of
+ * the operations table (`listOTATaskByJob`, `listOTATaskByJobPages`,
+ * `streamOTATaskByJob`, `queryOTAJob`, …), generated from it.
  *
  * @since 0.1.0
  */
@@ -12,19 +14,60 @@ import * as Stream from "effect/Stream"
 import type { ClientConfig } from "./ClientConfig.js"
 import type { Credentials } from "./Credentials.js"
 import type { OtaError } from "./IotError.js"
-import type { PaginatedOperation } from "./Operation.js"
-import {
-  ListOTATaskByJob,
-  type ListOTATaskByJobInput,
-  type OtaTask,
-  type OtaTaskPage
-} from "./operations/ListOTATaskByJob.js"
+import * as Operation from "./Operation.js"
+import { Operations } from "./Operations.js"
 import * as Pagination from "./Pagination.js"
 import * as RpcClient from "./RpcClient.js"
 import type { Transport } from "./Transport.js"
 
 /**
- * The client: every call of `RpcClientService`, plus listings as Streams.
+ * The generic calls of the client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OtaClientBase extends RpcClient.RpcClientService {
+  /** Every page of a listing, in order. */
+  readonly pages: <Op extends Operation.PagedOperation>(
+    operation: Op,
+    input: Operation.Operation.Input<Op>,
+    options?: Pagination.PaginationOptions
+  ) => Stream.Stream<Operation.Operation.Output<Op>, OtaError>
+  /** Every item of a listing, in order, each once. */
+  readonly items: <Op extends Operation.PagedOperation>(
+    operation: Op,
+    input: Operation.Operation.Input<Op>,
+    options?: Pagination.PaginationOptions
+  ) => Stream.Stream<Operation.Operation.Item<Op>, OtaError>
+}
+
+/**
+ * The named methods generated for a table of operations: `<action>` for every
+ * operation, and `<action>Pages` / `stream<Rest>` for listings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationMethods<Ops extends Record<string, Operation.Operation>> = {
+  readonly [K in keyof Ops & string as Operation.MethodName<K>]: (
+    input: Operation.Operation.Input<Ops[K]>
+  ) => Effect.Effect<Operation.Operation.Output<Ops[K]>, OtaError>
+} & {
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation
+    ? `${Operation.MethodName<K>}Pages`
+    : never]: (
+    input: Operation.Operation.Input<Ops[K]>,
+    options?: Pagination.PaginationOptions
+  ) => Stream.Stream<Operation.Operation.Output<Ops[K]>, OtaError>
+} & {
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation ? Operation.StreamName<K> : never]: (
+    input: Operation.Operation.Input<Ops[K]>,
+    options?: Pagination.PaginationOptions
+  ) => Stream.Stream<Operation.Operation.Item<Ops[K]>, OtaError>
+}
+
+/**
+ * The client: generic calls plus a method for every declared operation.
  * Streams stop their requests when they are interrupted or end early.
  *
  * @since 0.1.0
@@ -43,34 +86,11 @@ import type { Transport } from "./Transport.js"
  *   )
  * ```
  */
-export interface OtaClientService extends RpcClient.RpcClientService {
-  /** Every page of a paginated operation, in order. */
-  readonly pages: <I, R, O, T>(
-    operation: PaginatedOperation<I, R, O, T>,
-    input: I,
-    options?: Pagination.PaginationOptions
-  ) => Stream.Stream<O, OtaError>
-  /** Every item of a paginated operation, in order, each once. */
-  readonly items: <I, R, O, T>(
-    operation: PaginatedOperation<I, R, O, T>,
-    input: I,
-    options?: Pagination.PaginationOptions
-  ) => Stream.Stream<T, OtaError>
-  /** Every page of a job's tasks. */
-  readonly listOTATaskByJobPages: (
-    input: ListOTATaskByJobInput,
-    options?: Pagination.PaginationOptions
-  ) => Stream.Stream<OtaTaskPage, OtaError>
-  /** Every task of a job (or of a status / device filter), each once. */
-  readonly streamOTATaskByJob: (
-    input: ListOTATaskByJobInput,
-    options?: Pagination.PaginationOptions
-  ) => Stream.Stream<OtaTask, OtaError>
-}
+export interface OtaClientService extends OtaClientBase, OperationMethods<typeof Operations> {}
 
 /**
  * The client as a service: provide it with {@link layer} (or `layer` from
- * `@iot-ota/node`).
+ * `@iot-ota/node` / `@iot-ota/edge`).
  *
  * @since 0.1.0
  * @category tags
@@ -81,17 +101,25 @@ export interface OtaClientService extends RpcClient.RpcClientService {
  *
  * const program = Effect.gen(function* () {
  *   const client = yield* OtaClient
+ *   const { job } = yield* client.queryOTAJob({ jobId: "job-1" })
  *   yield* client
- *     .streamOTATaskByJob({ jobId: "job-1" })
+ *     .streamOTATaskByJob({ jobId: job.jobId })
  *     .pipe(Stream.runForEach((task) => Effect.log(`${task.deviceName}: ${task.taskStatus}`)))
  * })
  * ```
  */
 export class OtaClient extends Context.Tag("@iot-ota/core/OtaClient")<OtaClient, OtaClientService>() {}
 
+const drain = <A>(cursor: Pagination.Cursor<A>): Stream.Stream<A, OtaError> =>
+  Stream.repeatEffectOption(
+    Effect.flatMap(Effect.mapError(cursor.next, Option.some), (next) =>
+      Option.isSome(next) ? Effect.succeed(next.value) : Effect.fail(Option.none())
+    )
+  )
+
 /**
- * Adds Streams to an `RpcClient`: they share its rate limiter, retry quota
- * and configuration.
+ * Adds Streams and the generated methods of `operations` to an `RpcClient`:
+ * they share its rate limiter, retry quota and configuration.
  *
  * @since 0.1.0
  * @category constructors
@@ -105,27 +133,28 @@ export class OtaClient extends Context.Tag("@iot-ota/core/OtaClient")<OtaClient,
  * ```
  */
 export const fromRpcClient = (rpc: RpcClient.RpcClientService): OtaClientService => {
-  const drain = <A>(cursor: Pagination.Cursor<A>): Stream.Stream<A, OtaError> =>
-    Stream.repeatEffectOption(
-      Effect.flatMap(Effect.mapError(cursor.next, Option.some), (next) =>
-        Option.isSome(next) ? Effect.succeed(next.value) : Effect.fail(Option.none())
-      )
-    )
-  const pages: OtaClientService["pages"] = (operation, input, options) =>
+  const pages: OtaClientBase["pages"] = (operation, input, options) =>
     Stream.unwrapScoped(Effect.map(rpc.pageCursor(operation, input, options), drain))
-  const items: OtaClientService["items"] = (operation, input, options) =>
-    Stream.unwrapScoped(
-      Effect.map(rpc.pageCursor(operation, input, options), (cursor) =>
-        drain(Pagination.itemCursor(operation, cursor, options))
+  const items: OtaClientBase["items"] = (operation, input, options) =>
+    Stream.flattenIterables(
+      Stream.unwrapScoped(
+        Effect.map(rpc.pageCursor(operation, input, options), (cursor) =>
+          drain(Pagination.itemCursor(operation, cursor))
+        )
       )
-    ).pipe(Stream.flattenIterables)
-  return {
-    ...rpc,
-    pages,
-    items,
-    listOTATaskByJobPages: (input, options) => pages(ListOTATaskByJob, input, options),
-    streamOTATaskByJob: (input, options) => items(ListOTATaskByJob, input, options)
+    ) as never
+  const client: Record<string, unknown> = { ...rpc, pages, items }
+  for (const operation of Object.values(Operations) as ReadonlyArray<Operation.Operation>) {
+    const name = Operation.names(operation.action)
+    client[name.method] = (input: unknown) => rpc.call(operation, input)
+    if (Operation.isPaged(operation)) {
+      client[`${name.method}Pages`] = (input: unknown, options?: Pagination.PaginationOptions) =>
+        pages(operation, input, options)
+      client[name.stream] = (input: unknown, options?: Pagination.PaginationOptions) =>
+        items(operation, input, options)
+    }
   }
+  return client as unknown as OtaClientService
 }
 
 /**
@@ -173,11 +202,8 @@ export const make: Effect.Effect<OtaClientService, never, RpcClient.RpcClient> =
  * const failed = await Effect.runPromise(Effect.provide(program, ClientLive))
  * ```
  */
-export const layer: Layer.Layer<
-  OtaClient | RpcClient.RpcClient,
-  never,
-  Transport | Credentials | ClientConfig
-> = Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
+export const layer: Layer.Layer<OtaClient | RpcClient.RpcClient, never, Transport | Credentials | ClientConfig> =
+  Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
 
 /**
  * The client over an existing `RpcClient`, sharing its rate limiter and
@@ -191,11 +217,7 @@ export const layer: Layer.Layer<
  * import * as OtaClient from "@iot-ota/core/OtaClient"
  * import * as RpcClient from "@iot-ota/core/RpcClient"
  *
- * // Both services from one RpcClient: one rate limit for every call, streamed or not.
  * const Clients = OtaClient.layerFromRpcClient.pipe(Layer.provideMerge(RpcClient.layer))
  * ```
  */
-export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(
-  OtaClient,
-  make
-)
+export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(OtaClient, make)

@@ -1,37 +1,42 @@
 /**
- * Walking every page of a paginated operation: the first page tells the
- * total; the rest are fetched with bounded concurrency and delivered in page
- * order; memory stays bounded by the pages in flight.
+ * Walking every page of a listing, with one promise: a listing ends either
+ * with every item of its total delivered exactly once, or with a typed
+ * `PaginationError` saying what the server did (page size not honoured, a
+ * short page before the end, another page than the one asked, the total
+ * moving, items repeated), carrying how many items were delivered.
+ *
+ * - The first page tells the total and the page size the server honours:
+ *   when it caps the size (50 when 100 was asked), the listing continues at
+ *   the size it honours.
+ * - Later pages are fetched `concurrency` at a time, as fibers of the
+ *   caller's scope, and delivered in order; each is checked against the plan.
+ * - Every item's key is remembered for the whole listing (8 bytes each).
+ * - A listing larger than the server pages through (`maxOffset`) is listed
+ *   partition by partition when the operation declares one (tasks: status by
+ *   status, each status's total read first), else it fails before delivering
+ *   anything.
  *
  * The walk is a pull-based cursor with no dependency on `effect/Stream`, so
  * the Promise clients (and edge bundles) stay small; `OtaClient` builds its
- * Streams on the same cursors.
+ * Streams on it.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { type OtaError, ValidationError } from "./IotError.js"
-import { DeliveredKeys } from "./internal/deliveredKeys.js"
-import type { PaginatedOperation } from "./Operation.js"
+import { type OtaError, PaginationError, ValidationError } from "./IotError.js"
+import { FingerprintSet } from "./internal/fingerprints.js"
+import type { PagedOperation, Paging } from "./Operation.js"
 
 /**
  * How a listing is walked.
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import { Stream } from "effect"
- * import type { OtaClientService } from "@iot-ota/core/OtaClient"
- *
- * declare const client: OtaClientService
- * // One page at a time, leaving most of the account's quota to other callers.
- * const tasks = client.streamOTATaskByJob({ jobId: "job-1" }, { concurrency: 1 }).pipe(Stream.runCollect)
- * ```
  */
 export interface PaginationOptions {
   /** Pages in flight after the first one (default 4). */
@@ -43,41 +48,20 @@ export interface PaginationOptions {
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import { DEFAULT_CONCURRENCY, type PaginationOptions } from "@iot-ota/core/Pagination"
- *
- * // A far-away region: more pages in flight to hide the latency (the rate limit still applies).
- * const options: PaginationOptions = { concurrency: DEFAULT_CONCURRENCY * 2 }
- * ```
  */
 export const DEFAULT_CONCURRENCY = 4
 
 /**
- * Where pages come from: the first request and how to fetch any page.
+ * Where pages come from: the caller's input, how to check it and how to
+ * fetch any page of a checked request.
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import type { Effect } from "effect"
- * import type { OtaError } from "@iot-ota/core/IotError"
- * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
- * import type { PageSource } from "@iot-ota/core/Pagination"
- *
- * declare const fetchPage: (request: ListOTATaskByJobRequest) => Effect.Effect<OtaTaskPage, OtaError>
- * const source: PageSource<ListOTATaskByJobRequest, OtaTaskPage> = {
- *   first: { jobId: "job-1", pageSize: 100, currentPage: 1 },
- *   pageSizeGiven: true,
- *   fetch: fetchPage
- * }
- * ```
  */
 export interface PageSource<R, O> {
-  /** The checked first request. */
-  readonly first: R
-  /** Whether the caller chose a page size; if not, listings use the largest the server allows. */
-  readonly pageSizeGiven: boolean
+  /** The caller's listing input; without a page size, the largest the server allows is used. */
+  readonly input: unknown
+  readonly check: (input: unknown) => Either.Either<R, ValidationError>
   readonly fetch: (request: R) => Effect.Effect<O, OtaError>
   readonly options?: PaginationOptions | undefined
 }
@@ -88,19 +72,6 @@ export interface PageSource<R, O> {
  *
  * @since 0.1.0
  * @category models
- * @example
- * ```ts
- * import { Effect, Option } from "effect"
- * import type { Cursor } from "@iot-ota/core/Pagination"
- *
- * // Everything a cursor has left, in order.
- * const drain = <A>(cursor: Cursor<A>) =>
- *   Effect.gen(function* () {
- *     const all: Array<A> = []
- *     for (let next = yield* cursor.next; Option.isSome(next); next = yield* cursor.next) all.push(next.value)
- *     return all
- *   })
- * ```
  */
 export interface Cursor<A> {
   readonly next: Effect.Effect<Option.Option<A>, OtaError>
@@ -118,8 +89,6 @@ export interface Cursor<A> {
  * import { checkConcurrency } from "@iot-ota/core/Pagination"
  *
  * Effect.runSync(checkConcurrency(undefined)) // 4
- * Effect.runSync(Effect.flip(checkConcurrency({ concurrency: 100 }))).message
- * // "concurrency must be an integer from 1 to 64, got 100"
  * ```
  */
 export const checkConcurrency = (
@@ -137,225 +106,325 @@ export const checkConcurrency = (
       )
 }
 
-const offsetError = (maxOffset: number, page: number, pageSize: number) =>
-  new ValidationError({
-    field: "currentPage",
-    rule: `currentPage × pageSize at most ${maxOffset}`,
-    message: `currentPage × pageSize must be at most ${maxOffset}, got ${page} × ${pageSize}`
-  })
+type Values = Record<string, unknown>
+
+/** State shared by the walks of one listing (several when it is partitioned). */
+interface Listing<O> {
+  readonly paging: Paging<any, any, any>
+  readonly action: string
+  readonly seen: FingerprintSet
+  delivered: number
+  readonly fail: (
+    reason: PaginationError["reason"],
+    page: number,
+    total: number,
+    message: string,
+    of?: O
+  ) => Effect.Effect<never, PaginationError>
+}
 
 /** Where a page fiber leaves its page. */
 interface Slot<O> {
   page: O | undefined
 }
 
-/** A page being fetched. */
-interface InFlight<O> {
-  readonly fiber: Fiber.RuntimeFiber<void, OtaError>
-  readonly slot: Slot<O>
+/**
+ * One walk over the pages of one request (a whole listing, or one partition
+ * of it), starting from its first page.
+ */
+const walk = <R, O>(
+  listing: Listing<O>,
+  scope: Scope.Scope,
+  concurrency: number,
+  first: R,
+  firstPage: O,
+  fetch: (request: R) => Effect.Effect<O, OtaError>
+): Effect.Effect<Cursor<O>, OtaError> => {
+  const { paging } = listing
+  const request = first as Values
+  const start = request[paging.page] as number
+  const asked = request[paging.pageSize] as number
+  const head = firstPage as Values
+  const total = head[paging.total] as number
+  const firstItems = (head[paging.items] as ReadonlyArray<unknown>).length
+  const offset = (start - 1) * asked
+  let size = asked
+  if ((head[paging.page] as number) !== start)
+    return listing.fail("PageMismatch", start, total, `page ${start} was asked, page ${String(head[paging.page])} came`, firstPage)
+  if (firstItems > asked)
+    return listing.fail("PageSizeNotHonoured", start, total, `${firstItems} items came on a page of ${asked}`, firstPage)
+  if (firstItems < asked && offset + firstItems < total) {
+    // The server capped the page size: continue at the size it honours (page 1 only: later
+    // starting pages were numbered for the size asked).
+    const echoed = head[paging.pageSize] as number
+    const honoured = echoed < asked && echoed >= firstItems ? echoed : firstItems
+    if (start !== 1 || honoured === 0)
+      return listing.fail(
+        honoured === 0 ? "ShortPage" : "PageSizeNotHonoured",
+        start,
+        total,
+        `page ${start} held ${firstItems} of ${Math.min(asked, total - offset)} items`,
+        firstPage
+      )
+    size = honoured
+  }
+  const last = start - 1 + Math.ceil(Math.max(0, total - offset) / size)
+  if (last * size > paging.maxOffset)
+    return listing.fail(
+      "TooLarge",
+      start,
+      total,
+      `this listing has ${total} items; at ${size} per page the server pages through at most ${paging.maxOffset}`
+    )
+  const withPage = (page: number): R => ({ ...first, [paging.page]: page, [paging.pageSize]: size }) as R
+
+  let nextToStart = start + 1
+  let expectedNext = start + 1
+  let done = false
+  const inFlight: Array<{ readonly fiber: Fiber.RuntimeFiber<void, OtaError>; readonly slot: Slot<O> }> = []
+
+  const stop = Effect.suspend(() => {
+    done = true
+    const fibers = inFlight.splice(0).map((entry) => entry.fiber)
+    return fibers.length === 0 ? Effect.void : Fiber.interruptAll(fibers)
+  })
+
+  /** Keeps up to `concurrency` planned pages in flight. */
+  const topUp = Effect.suspend(() => {
+    const starts: Array<Effect.Effect<void>> = []
+    let free = concurrency - inFlight.length
+    while (!done && free-- > 0 && nextToStart <= last) {
+      // The fiber ends with `void` and hands its page over in `slot`, so a
+      // finished fiber's exit does not keep the page alive (bench/README.md).
+      const slot: Slot<O> = { page: undefined }
+      const fetchPage = Effect.map(fetch(withPage(nextToStart)), (page) => {
+        slot.page = page
+      })
+      starts.push(Effect.map(Effect.forkIn(fetchPage, scope), (fiber) => void inFlight.push({ fiber, slot })))
+      nextToStart++
+    }
+    return Effect.all(starts, { discard: true })
+  })
+
+  /** Checks a page against the plan and remembers its items; fails on the first broken promise. */
+  const verify = (pageNumber: number, page: O): Effect.Effect<O, PaginationError> => {
+    const values = page as Values
+    const items = values[paging.items] as ReadonlyArray<Values>
+    const pageTotal = values[paging.total] as number
+    if ((values[paging.page] as number) !== pageNumber)
+      return listing.fail("PageMismatch", pageNumber, total, `page ${pageNumber} was asked, page ${String(values[paging.page])} came`, page)
+    if (pageTotal !== total)
+      return listing.fail("TotalChanged", pageNumber, total, `the total moved from ${total} to ${pageTotal} while paging`, page)
+    if (pageNumber > start && (values[paging.pageSize] as number) !== size)
+      return listing.fail("PageSizeNotHonoured", pageNumber, total, `page ${pageNumber} came with page size ${String(values[paging.pageSize])}, not ${size}`, page)
+    const expected = pageNumber === start ? firstItems : Math.min(size, total - (pageNumber - 1) * size)
+    if (items.length < expected)
+      return listing.fail("ShortPage", pageNumber, total, `page ${pageNumber} held ${items.length} of ${expected} items before the end of the listing`, page)
+    if (items.length > expected)
+      return listing.fail("PageSizeNotHonoured", pageNumber, total, `page ${pageNumber} held ${items.length} items, ${expected} expected`, page)
+    let repeats = 0
+    for (let i = 0; i < items.length; i++) if (!listing.seen.add(items[i]![paging.itemKey] as string)) repeats++
+    if (repeats > 0)
+      return listing.fail(
+        "Repeated",
+        pageNumber,
+        total,
+        `page ${pageNumber} held ${repeats} of its ${items.length} items already delivered`,
+        page
+      )
+    listing.delivered += items.length
+    return Effect.succeed(page)
+  }
+
+  let pendingFirst: O | undefined = firstPage
+  const next: Effect.Effect<Option.Option<O>, OtaError> = Effect.suspend(() => {
+    if (pendingFirst !== undefined) {
+      const page = pendingFirst
+      pendingFirst = undefined
+      if (start >= last) done = true
+      return Effect.flatMap(verify(start, page), (checked) => Effect.as(topUp, Option.some(checked)))
+    }
+    if (done && inFlight.length === 0) return Effect.succeed(Option.none())
+    const entry = inFlight.shift()
+    if (entry === undefined) return Effect.as(stop, Option.none())
+    const pageNumber = expectedNext++
+    return Effect.flatMap(Fiber.await(entry.fiber), (exit) => {
+      if (Exit.isFailure(exit)) return Effect.zipRight(stop, Effect.failCause(exit.cause))
+      const page = entry.slot.page!
+      entry.slot.page = undefined
+      if (pageNumber >= last) done = true
+      return Effect.flatMap(
+        Effect.tapError(verify(pageNumber, page), () => stop),
+        (checked) => Effect.as(topUp, Option.some(checked))
+      )
+    })
+  })
+  return Effect.succeed({ next })
 }
 
 /**
- * A cursor over every page from the request's `currentPage` on, in order.
- *
- * - Pages planned from the first page's total are fetched `concurrency` at a
- *   time, as fibers owned by the current scope: closing it stops them all.
- * - The total can move while we page (tasks added to a batch, or moving in
- *   and out of a status filter): if a later page reports a larger total, the
- *   walk continues one page at a time until it is covered; an empty page ends
- *   it early.
- * - It fails before the first request past the server's offset cap rather
- *   than returning a silently truncated listing.
+ * A cursor over every page of a listing, in order, each checked against the
+ * plan (see the module's description). Pages in flight are fibers of the
+ * current scope: closing it stops them all.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
- * import { Effect, Option } from "effect"
- * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
- * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import { Effect, Either, Option } from "effect"
+ * import type { OtaError } from "@iot-ota/core/IotError"
+ * import * as Operation from "@iot-ota/core/Operation"
+ * import { ListOTATaskByJob, type OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import * as Pagination from "@iot-ota/core/Pagination"
  *
- * declare const source: Pagination.PageSource<ListOTATaskByJobRequest, OtaTaskPage>
- * // Closing the scope (here at the end of `Effect.scoped`) stops the pages still in flight.
- * const pageSizes = Effect.scoped(
+ * declare const fetchPage: (request: Operation.Operation.Request<typeof ListOTATaskByJob>) => Effect.Effect<OtaTaskPage, OtaError>
+ * const taskCount = Effect.scoped(
  *   Effect.gen(function* () {
- *     const cursor = yield* Pagination.pageCursor(ListOTATaskByJob, source)
- *     const sizes: Array<number> = []
- *     for (let page = yield* cursor.next; Option.isSome(page); page = yield* cursor.next)
- *       sizes.push(page.value.tasks.length)
- *     return sizes
+ *     const cursor = yield* Pagination.pageCursor(ListOTATaskByJob, {
+ *       input: { jobId: "job-1" },
+ *       check: (input) => Operation.check(ListOTATaskByJob, input),
+ *       fetch: fetchPage
+ *     })
+ *     let count = 0
+ *     for (let page = yield* cursor.next; Option.isSome(page); page = yield* cursor.next) count += page.value.tasks.length
+ *     return count
  *   })
  * )
  * ```
  */
-export const pageCursor = <I, R, O, T>(
-  operation: PaginatedOperation<I, R, O, T>,
+export const pageCursor = <Op extends PagedOperation, R, O>(
+  operation: Op,
   source: PageSource<R, O>
-): Effect.Effect<Cursor<O>, ValidationError, Scope.Scope> =>
+): Effect.Effect<Cursor<O>, OtaError, Scope.Scope> =>
   Effect.gen(function* () {
-    const paging = operation.pagination
+    const paging = operation.paging as Paging<any, any, any>
     const concurrency = yield* checkConcurrency(source.options)
     const scope = yield* Effect.scope
-    const pageSize = source.pageSizeGiven ? paging.pageSize(source.first) : paging.maxPageSize
-    const startPage = paging.page(source.first)
-    if (startPage * pageSize > paging.maxOffset)
-      return yield* Effect.fail(offsetError(paging.maxOffset, startPage, pageSize))
-    const fetchPage = (page: number) => source.fetch(paging.withPage(source.first, page, pageSize))
-
-    // Mutable walk state: `next` calls are sequential by contract.
-    let firstTotal: number | undefined
-    let latestTotal = 0
-    let plannedLast = startPage
-    let nextToStart = startPage + 1
-    let done = false
-    const inFlight: Array<InFlight<O>> = []
-
-    const stop = Effect.suspend(() => {
-      done = true
-      const fibers = inFlight.splice(0).map((entry) => entry.fiber)
-      return fibers.length === 0 ? Effect.void : Fiber.interruptAll(fibers)
-    })
-    yield* Effect.addFinalizer(() => stop)
-
-    const observe = (page: O) =>
-      Effect.suspend(() => {
-        const total = paging.total(page)
-        if (total === latestTotal) return Effect.void
-        latestTotal = Math.max(latestTotal, total)
-        return Effect.logWarning("the total changed while paging").pipe(
-          Effect.annotateLogs({ action: operation.action, firstTotal, currentTotal: total })
-        )
-      })
-
-    /** Keeps up to `concurrency` planned pages in flight. */
-    const topUp = Effect.suspend(() => {
-      const starts: Array<Effect.Effect<void>> = []
-      // Fibers are pushed when `starts` run, so count the free slots up front.
-      let free = concurrency - inFlight.length
-      while (!done && free-- > 0 && nextToStart <= plannedLast) {
-        // The fiber ends with `void` and hands its page over in `slot`: a
-        // finished fiber's exit stays reachable until the next full GC, and
-        // pages held there were promoted out of the young generation.
-        const slot: Slot<O> = { page: undefined }
-        const fetch = Effect.map(fetchPage(nextToStart), (page) => {
-          slot.page = page
-        })
-        starts.push(
-          Effect.map(Effect.forkIn(fetch, scope), (fiber) => {
-            inFlight.push({ fiber, slot })
+    const input = source.input
+    const given =
+      input !== null && typeof input === "object" ? (input as Values) : undefined
+    const listingInput =
+      given !== undefined && given[paging.pageSize] === undefined
+        ? { ...given, [paging.pageSize]: paging.maxPageSize }
+        : input
+    const first = yield* source.check(listingInput)
+    const firstValues = first as Values
+    let lastRequestId: string | undefined
+    const listing: Listing<O> = {
+      paging,
+      action: operation.action,
+      seen: new FingerprintSet(),
+      delivered: 0,
+      fail: (reason, page, total, message, of) =>
+        Effect.fail(
+          new PaginationError({
+            reason,
+            message: `${operation.action}: ${message}; ${listing.delivered} of ${total} items delivered`,
+            page,
+            delivered: listing.delivered,
+            total,
+            ...requestIdOf(of ?? lastRequestId)
           })
         )
-        nextToStart++
-      }
-      return Effect.all(starts, { discard: true })
-    })
-
-    const deliver = (page: O): Effect.Effect<Option.Option<O>> =>
-      paging.items(page).length === 0
-        ? Effect.as(stop, Option.none())
-        : Effect.as(observe(page), Option.some(page))
-
+    }
+    const fetch = (request: R) =>
+      Effect.tap(source.fetch(request), (page) => {
+        lastRequestId = (page as { requestId?: string }).requestId
+      })
+    const firstPage = yield* fetch(first)
+    const total = (firstPage as Values)[paging.total] as number
+    const start = firstValues[paging.page] as number
+    const size = firstValues[paging.pageSize] as number
+    const fits = Math.ceil(total / size) * size <= paging.maxOffset
+    const partition = paging.partition
+    if (fits || start !== 1 || partition === undefined || firstValues[partition.field] !== undefined) {
+      if (!fits)
+        return yield* listing.fail(
+          "TooLarge",
+          start,
+          total,
+          `this listing has ${total} items but the server pages through at most ${paging.maxOffset}` +
+            (partition === undefined ? "" : `; narrow it with a ${partition.field} filter and list each value separately`)
+        )
+      return yield* walk(listing, scope, concurrency, first, firstPage, fetch)
+    }
+    // Too large to page through: list partition by partition, each partition's total read first.
+    const partitions = yield* Effect.forEach(
+      partition.values,
+      (value) => {
+        const request = { ...first, [partition.field]: value } as R
+        return Effect.map(fetch(request), (page) => ({ value, request, page }))
+      },
+      { concurrency }
+    )
+    let sum = 0
+    for (const { value, page } of partitions) {
+      const count = (page as Values)[paging.total] as number
+      sum += count
+      if (Math.ceil(count / size) * size > paging.maxOffset)
+        return yield* listing.fail(
+          "TooLarge",
+          1,
+          total,
+          `this listing has ${total} items, ${count} of them with ${partition.field} ${value}, more than the ${paging.maxOffset} the server pages through for one ${partition.field}`
+        )
+    }
+    if (sum !== total)
+      return yield* listing.fail(
+        "TooLarge",
+        1,
+        total,
+        `this listing has ${total} items but its ${partition.field} values ${partition.values.join(", ")} add up to ${sum} (values this SDK does not know, or items moving between them); it is larger than the ${paging.maxOffset} the server pages through`
+      )
+    const remaining = partitions.filter(({ page }) => ((page as Values)[paging.total] as number) > 0)
+    let current: Cursor<O> | undefined
     const next: Effect.Effect<Option.Option<O>, OtaError> = Effect.suspend(() => {
-      if (done) return Effect.succeed(Option.none())
-      if (firstTotal === undefined) {
-        return Effect.flatMap(fetchPage(startPage), (page) => {
-          const total = paging.total(page)
-          firstTotal = total
-          latestTotal = total
-          plannedLast = Math.ceil(total / pageSize)
-          if (total > paging.maxOffset) {
-            done = true
-            return Effect.fail(
-              new ValidationError({
-                field: "taskStatus",
-                rule: `at most ${paging.maxOffset} items per listing`,
-                message: `this listing has ${total} items but the API pages through at most ${paging.maxOffset}; narrow it with a taskStatus filter and list each status separately`
-              })
-            )
-          }
-          // An empty first page ends the walk: there is nothing after it.
-          if (paging.items(page).length === 0) done = true
-          return Effect.as(topUp, Option.some(page))
+      if (current === undefined) {
+        const part = remaining.shift()
+        if (part === undefined) return Effect.succeed(Option.none())
+        return Effect.flatMap(walk(listing, scope, concurrency, part.request, part.page, fetch), (cursor) => {
+          current = cursor
+          return next
         })
       }
-      const head = inFlight.shift()
-      if (head !== undefined) {
-        return Effect.flatMap(Fiber.await(head.fiber), (exit) => {
-          if (Exit.isFailure(exit)) return Effect.zipRight(stop, Effect.failCause(exit.cause))
-          const page = head.slot.page
-          head.slot.page = undefined
-          return page === undefined
-            ? Effect.die("a page fiber succeeded without a page")
-            : Effect.zipRight(topUp, deliver(page))
-        })
-      }
-      // Planned pages are done; continue only if the total grew past them.
-      const page = nextToStart
-      if ((page - 1) * pageSize >= latestTotal || page * pageSize > paging.maxOffset) {
-        done = true
-        return Effect.succeed(Option.none())
-      }
-      nextToStart++
-      return Effect.flatMap(fetchPage(page), deliver)
+      return Effect.flatMap(current.next, (page) => {
+        if (Option.isSome(page)) return Effect.succeed(page)
+        current = undefined
+        return next
+      })
     })
-
-    return { next } satisfies Cursor<O>
+    return { next }
   })
 
+const requestIdOf = (of: unknown): { readonly requestId?: string } => {
+  if (typeof of === "string") return { requestId: of }
+  const id = (of as { requestId?: unknown } | undefined)?.requestId
+  return typeof id === "string" ? { requestId: id } : {}
+}
+
 /**
- * A cursor over the items of a page cursor, each delivered once, one page's
- * worth per pull. When data shifts between page requests, an item can be
- * served on two neighbouring pages; such repeats (same `itemKey`) are dropped
- * and logged. Only the keys of the last few pages are kept, so memory stays
- * constant however long the listing.
+ * The items of a page cursor, one page's worth per pull.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
- * import type { ListOTATaskByJobRequest, OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import { ListOTATaskByJob, type OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import * as Pagination from "@iot-ota/core/Pagination"
  *
- * declare const source: Pagination.PageSource<ListOTATaskByJobRequest, OtaTaskPage>
- * // Each pull gives the next page's tasks, without those already delivered.
- * const tasks = Effect.map(Pagination.pageCursor(ListOTATaskByJob, source), (pages) =>
- *   Pagination.itemCursor(ListOTATaskByJob, pages)
- * )
+ * declare const pages: Pagination.Cursor<OtaTaskPage>
+ * const tasks = Pagination.itemCursor(ListOTATaskByJob, pages)
  * ```
  */
-export const itemCursor = <I, R, O, T>(
-  operation: PaginatedOperation<I, R, O, T>,
-  pages: Cursor<O>,
-  options?: PaginationOptions
-): Cursor<ReadonlyArray<T>> => {
-  const paging = operation.pagination
-  // The keys delivered by the last `window` pages: pages in flight together
-  // were requested at about the same time, so a shift shows within them.
-  const delivered = new DeliveredKeys((options?.concurrency ?? DEFAULT_CONCURRENCY) + 2)
+export const itemCursor = <Op extends PagedOperation, O>(
+  operation: Op,
+  pages: Cursor<O>
+): Cursor<ReadonlyArray<PagedItem<Op>>> => {
+  const items = operation.paging.items
   return {
-    next: Effect.flatMap(pages.next, (page) => {
-      if (Option.isNone(page)) return Effect.succeed(Option.none())
-      const items = paging.items(page.value)
-      const fresh: Array<T> = []
-      let repeats = 0
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!
-        if (delivered.claim(paging.itemKey(item))) fresh.push(item)
-        else repeats++
-      }
-      delivered.endPage()
-      const result = Option.some<ReadonlyArray<T>>(fresh)
-      return repeats === 0
-        ? Effect.succeed(result)
-        : Effect.as(
-            Effect.logWarning("dropped items already delivered: the data shifted between pages").pipe(
-              Effect.annotateLogs({ action: operation.action, duplicates: repeats })
-            ),
-            result
-          )
-    })
+    next: Effect.map(pages.next, Option.map((page) => (page as Values)[items] as ReadonlyArray<PagedItem<Op>>))
   }
 }
+
+type PagedItem<Op> = Op extends PagedOperation<string, any, any, any, infer T> ? T : never

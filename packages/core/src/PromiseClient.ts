@@ -18,14 +18,10 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { ClientConfigService } from "./ClientConfig.js"
 import type { OtaError } from "./IotError.js"
-import {
-  ListOTATaskByJob,
-  type ListOTATaskByJobInput,
-  type OtaTask,
-  type OtaTaskPage
-} from "./operations/ListOTATaskByJob.js"
+import * as Operation from "./Operation.js"
+import type { ListOTATaskByJob } from "./operations/ListOTATaskByJob.js"
 import { type Cursor, itemCursor } from "./Pagination.js"
-import { RpcClient } from "./RpcClient.js"
+import { type AttemptEvent, AttemptEvents, RpcClient } from "./RpcClient.js"
 
 /**
  * Options of one call. Aborting `signal` stops the call (and its retries);
@@ -81,7 +77,7 @@ export interface PaginateOptions extends CallOptions {
  * for await (const task of client.paginateOTATaskByJob(input)) console.log(task.deviceName)
  * ```
  */
-export type PaginateOTATaskByJobInput = Omit<ListOTATaskByJobInput, "currentPage">
+export type PaginateOTATaskByJobInput = Operation.Operation.PaginateInput<typeof ListOTATaskByJob>
 
 /**
  * How much the client says about itself: `"warning"` (retries exhausted,
@@ -190,24 +186,28 @@ export class PromiseClient {
   readonly #runtime: ManagedRuntime.ManagedRuntime<RpcClient, never>
   /** The resolved configuration (no secrets in it). */
   readonly config: ClientConfigService
-  /** The AccessKey id in use (the secret is never exposed). */
-  readonly accessKeyId: string
+  /** Where the credentials come from, e.g. `"options"` or `"env OTA_ACCESS_KEY_ID"` (never a secret). */
+  readonly credentialsSource: string
 
   constructor(options: {
     readonly layer: Layer.Layer<RpcClient>
     readonly config: ClientConfigService
-    readonly accessKeyId: string
+    readonly credentialsSource: string
     readonly logLevel: LogLevelName
     readonly logSink: LogSink
+    /** Called after every attempt (for statistics and metrics). */
+    readonly onEvent?: ((event: AttemptEvent) => void) | undefined
   }) {
     this.config = options.config
-    this.accessKeyId = options.accessKeyId
+    this.credentialsSource = options.credentialsSource
+    const onEvent = options.onEvent
     this.#runtime = ManagedRuntime.make(
       options.layer.pipe(
         Layer.provide(loggingLayer(options.logLevel, options.logSink)),
+        Layer.provide(onEvent === undefined ? Layer.empty : Layer.succeed(AttemptEvents, onEvent)),
         // No tracer can be given to a Promise client, so its spans would go
-        // nowhere: they are not made (~25 µs a call). Trace through the Effect
-        // API (`@iot-ota/core/OtaClient`), which takes any `Tracer`.
+        // nowhere: they are not made. Trace through the Effect API
+        // (`@iot-ota/core/OtaClient`), which takes any `Tracer`.
         Layer.provide(Layer.setTracerEnabled(false))
       )
     )
@@ -315,51 +315,54 @@ export class PromiseClient {
   }
 
   /**
-   * One page of a job's tasks.
+   * Runs any declared operation.
    *
    * @since 0.1.0
    */
-  listOTATaskByJob(input: ListOTATaskByJobInput, options: CallOptions = {}): Promise<OtaTaskPage> {
+  call<Op extends Operation.Operation>(
+    operation: Op,
+    input: Operation.Operation.Input<Op>,
+    options: CallOptions = {}
+  ): Promise<Operation.Operation.Output<Op>> {
     return this.#run(
-      Effect.flatMap(RpcClient, (client) => client.listOTATaskByJob(input)),
+      Effect.flatMap(RpcClient, (client) => client.call(operation, input)),
       options.signal
     )
   }
 
   /**
-   * Every task of a job (or of a status / device filter), each exactly once,
-   * in page order. Pages after the first are fetched `concurrency` at a time;
-   * breaking out of the loop or aborting `signal` stops every request.
+   * Every item of a listing, each exactly once, in page order. Pages after
+   * the first are fetched `concurrency` at a time; breaking out of the loop
+   * or aborting `signal` stops every request.
    *
    * @since 0.1.0
    */
-  paginateOTATaskByJob(
-    input: PaginateOTATaskByJobInput,
+  paginate<Op extends Operation.PagedOperation>(
+    operation: Op,
+    input: Operation.Operation.PaginateInput<Op>,
     options: PaginateOptions = {}
-  ): AsyncIterableIterator<OtaTask> {
+  ): AsyncIterableIterator<Operation.Operation.Item<Op>> {
     const paging = { concurrency: options.concurrency }
     return this.#pull(
-      (rpc) =>
-        Effect.map(rpc.pageCursor(ListOTATaskByJob, input, paging), (pages) =>
-          itemCursor(ListOTATaskByJob, pages, paging)
-        ),
-      (tasks) => tasks,
+      (rpc) => Effect.map(rpc.pageCursor(operation, input, paging), (pages) => itemCursor(operation, pages)),
+      (items) => items as ReadonlyArray<Operation.Operation.Item<Op>>,
       options.signal
     )
   }
 
   /**
-   * Every page of a job's tasks, in order.
+   * Every page of a listing, in order.
    *
    * @since 0.1.0
    */
-  paginateOTATaskByJobPages(
-    input: PaginateOTATaskByJobInput,
+  paginatePages<Op extends Operation.PagedOperation>(
+    operation: Op,
+    input: Operation.Operation.PaginateInput<Op>,
     options: PaginateOptions = {}
-  ): AsyncIterableIterator<OtaTaskPage> {
+  ): AsyncIterableIterator<Operation.Operation.Output<Op>> {
     return this.#pull(
-      (rpc) => rpc.pageCursor(ListOTATaskByJob, input, { concurrency: options.concurrency }),
-      (page) => [page],
+      (rpc) => rpc.pageCursor(operation, input, { concurrency: options.concurrency }),
+      (page) => [page as Operation.Operation.Output<Op>],
       options.signal
     )
   }
@@ -373,4 +376,80 @@ export class PromiseClient {
   close(): Promise<void> {
     return this.#runtime.dispose()
   }
+}
+
+/**
+ * The Promise methods generated for a table of operations: `<action>` for
+ * every operation, `paginate<Rest>` (items) and `paginate<Rest>Pages` for
+ * listings (`ListOTATaskByJob` → `listOTATaskByJob`, `paginateOTATaskByJob`,
+ * `paginateOTATaskByJobPages`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PromiseMethods<Ops extends Record<string, Operation.Operation>> = {
+  readonly [K in keyof Ops & string as Operation.MethodName<K>]: (
+    input: Operation.Operation.Input<Ops[K]>,
+    options?: CallOptions
+  ) => Promise<Operation.Operation.Output<Ops[K]>>
+} & {
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation ? Operation.PaginateName<K> : never]: (
+    input: Operation.Operation.PaginateInput<Ops[K]>,
+    options?: PaginateOptions
+  ) => AsyncIterableIterator<Operation.Operation.Item<Ops[K]>>
+} & {
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation
+    ? `${Operation.PaginateName<K>}Pages`
+    : never]: (
+    input: Operation.Operation.PaginateInput<Ops[K]>,
+    options?: PaginateOptions
+  ) => AsyncIterableIterator<Operation.Operation.Output<Ops[K]>>
+}
+
+/**
+ * A client class with a method for every operation of `operations`, on top
+ * of a `PromiseClient` class. The runtime packages' `OtaClient` is this over
+ * the whole operations table; a client over fewer operations (or only
+ * `call`/`paginate`) keeps the others out of a bundle.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { PromiseClient, withOperations } from "@iot-ota/core/PromiseClient"
+ * import { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ *
+ * declare const Base: new (options: { endpoint: string }) => PromiseClient
+ * class JobsClient extends withOperations(Base, { QueryOTAJob }) {}
+ * const job = await new JobsClient({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" }).queryOTAJob({ jobId: "j-1" })
+ * ```
+ */
+export const withOperations = <
+  Ops extends Record<string, Operation.Operation>,
+  Args extends Array<any>,
+  Base extends PromiseClient
+>(
+  base: new (...args: Args) => Base,
+  operations: Ops
+): new (
+  ...args: Args
+) => Base & PromiseMethods<Ops> => {
+  const Generated = class extends (base as new (...args: Array<any>) => PromiseClient) {}
+  const define = (name: string, value: (this: PromiseClient, input: never, options?: never) => unknown) =>
+    Object.defineProperty(Generated.prototype, name, { value, writable: true, configurable: true })
+  for (const operation of Object.values(operations)) {
+    const name = Operation.names(operation.action)
+    define(name.method, function (input, options) {
+      return this.call(operation, input, options)
+    })
+    if (Operation.isPaged(operation)) {
+      define(name.paginate, function (input, options) {
+        return this.paginate(operation, input, options)
+      })
+      define(`${name.paginate}Pages`, function (input, options) {
+        return this.paginatePages(operation, input, options)
+      })
+    }
+  }
+  return Generated as never
 }

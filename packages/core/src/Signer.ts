@@ -15,7 +15,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type { CredentialsService } from "./Credentials.js"
+import type { Credential } from "./Credentials.js"
 import { copyParams } from "./internal/copyParams.js"
 import { SigningCrypto, toBase64 } from "./SigningCrypto.js"
 
@@ -101,7 +101,7 @@ export interface UnsignedRequest {
  * ```
  */
 export interface SigningContext {
-  readonly credentials: CredentialsService
+  readonly credentials: Credential
   /** Milliseconds since the epoch, already corrected for clock skew. */
   readonly timestamp: number
   readonly nonce: string

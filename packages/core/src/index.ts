@@ -26,6 +26,16 @@ export * as OtaClient from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as ListOTATaskByJob from "./operations/ListOTATaskByJob.js"
 /** @since 0.1.0 */
+export * as QueryOTAJob from "./operations/QueryOTAJob.js"
+/** @since 0.1.0 */
+export * as Operations from "./Operations.js"
+/** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"
+/** @since 0.1.0 */
+export * as Settings from "./Settings.js"
+/** @since 0.1.0 */
+export * as Wire from "./Wire.js"
+/** @since 0.1.0 */
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as PromiseClient from "./PromiseClient.js"

@@ -32,7 +32,8 @@ export type Classified =
  * (`Code`, `Success`, `RequestId`) before the HTTP status: the service sends
  * `Success: false` with HTTP 200, and proxies send HTML with 5xx.
  */
-export const classify = (status: number, text: string): Classified => {
+export const classify = (status: number, text: string, retryAfterMs?: number | undefined): Classified => {
+  const hinted = retryAfterMs === undefined ? {} : { retryAfterMs }
   const ok = status >= 200 && status < 300
   let parsed: unknown
   const first = text.trimStart().charCodeAt(0)
@@ -56,7 +57,8 @@ export const classify = (status: number, text: string): Classified => {
             message,
             httpStatus: status,
             excerpt: excerpt(text),
-            retryable: isRetryableStatus(status)
+            retryable: isRetryableStatus(status),
+            ...hinted
           })
     }
   }
@@ -81,7 +83,8 @@ export const classify = (status: number, text: string): Classified => {
         message: typeof rawMessage === "string" ? rawMessage : "",
         ...(requestId === undefined ? {} : { requestId }),
         httpStatus: status,
-        retryable: isRetryableCode(finalCode) || isRetryableStatus(status)
+        retryable: isRetryableCode(finalCode) || isRetryableStatus(status),
+        ...hinted
       })
     }
   }
@@ -93,9 +96,26 @@ export const classify = (status: number, text: string): Classified => {
         httpStatus: status,
         excerpt: excerpt(text),
         ...(requestId === undefined ? {} : { requestId }),
-        retryable: isRetryableStatus(status)
+        retryable: isRetryableStatus(status),
+        ...hinted
       })
     }
   }
   return { _tag: "Success", body: parsed, requestId }
+}
+
+/**
+ * A `Retry-After` header in milliseconds: delta-seconds, or an HTTP date
+ * measured against the response's own `Date` (both from the server's clock).
+ */
+export const retryAfterMillis = (
+  retryAfter: string | undefined,
+  date: string | undefined
+): number | undefined => {
+  if (retryAfter === undefined) return undefined
+  const text = retryAfter.trim()
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  const now = date === undefined ? Number.NaN : Date.parse(date)
+  return Number.isNaN(at) || Number.isNaN(now) ? undefined : Math.max(0, at - now)
 }
