@@ -91,9 +91,15 @@ export interface Paging<R, O, T> {
  * @since 0.1.0
  * @category models
  */
-export interface PagedOperation<A extends string = string, I = any, R = any, O = any, T = any>
-  extends Operation<A, I, R, O> {
-  readonly paging: Paging<R, O, T>
+export interface PagedOperation<
+  A extends string = string,
+  I = any,
+  R = any,
+  O = any,
+  T = any,
+  P extends Paging<R, O, T> = Paging<R, O, T>
+> extends Operation<A, I, R, O> {
+  readonly paging: P
 }
 
 /**
@@ -176,7 +182,7 @@ export const paged = <const A extends string, I, R, O, const P extends Paging<R,
   readonly input: Schema.Schema<R, I>
   readonly output: Schema.Schema<O, any>
   readonly paging: P
-}): PagedOperation<A, I, R, O, ItemOf<O, P["items"]>> => declaration as never
+}): PagedOperation<A, I, R, O, ItemOf<O, P["items"]>, P> => declaration as never
 
 /** The item type of a listing's items field. */
 type ItemOf<O, K> = K extends keyof O ? (O[K] extends ReadonlyArray<infer T> ? T : never) : never

@@ -30,7 +30,16 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials, type CredentialsService } from "./Credentials.js"
-import { ApiError, DecodeError, isAuthError, isClockSkewError, isThrottling, type OtaError } from "./IotError.js"
+import {
+  ApiError,
+  DecodeError,
+  isAuthError,
+  isClockSkewError,
+  isThrottling,
+  type OtaError,
+  type TimeoutError,
+  TransportError
+} from "./IotError.js"
 import { classify, excerpt, retryAfterMillis } from "./internal/classify.js"
 import { Nonce, randomUUID } from "./Nonce.js"
 import * as Operation from "./Operation.js"
@@ -64,6 +73,8 @@ export interface RpcRequest {
  */
 export interface RpcResponse {
   readonly body: unknown
+  /** The body as received (for error excerpts). */
+  readonly text: string
   readonly requestId: string | undefined
   readonly status: number
 }
@@ -184,13 +195,13 @@ export const makeExecute = (services: {
           ),
           (signed) =>
             Effect.flatMap(
-              transport.send({
+              withSchemeHint(config, transport.send({
                 method: "GET",
                 url: signed.url,
                 headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
                 timeoutMs: config.timeoutMs,
                 maxResponseBytes
-              } as Parameters<Transport["Type"]["send"]>[0]),
+              } as Parameters<Transport["Type"]["send"]>[0])),
               (response) => {
                 const date = response.header("date")
                 const classified = classify(
@@ -201,6 +212,7 @@ export const makeExecute = (services: {
                 if (classified._tag === "Success")
                   return Effect.succeed({
                     body: classified.body,
+                    text: response.body,
                     requestId: classified.requestId,
                     status: response.status
                   })
@@ -217,6 +229,26 @@ export const makeExecute = (services: {
       )
     )
 }
+
+/**
+ * An endpoint given without a scheme was taken as `https://`; when TLS then
+ * fails (a plain-HTTP server answers "wrong version number"), say so.
+ */
+const withSchemeHint = <A>(
+  config: ClientConfigService,
+  send: Effect.Effect<A, TransportError | TimeoutError>
+): Effect.Effect<A, TransportError | TimeoutError> =>
+  config.endpointSchemeAssumed
+    ? Effect.mapError(send, (error) =>
+        error._tag === "TransportError" && TLS_FAILURE.test(error.message)
+          ? new TransportError({
+              message: `${error.message}; the endpoint was given without a scheme and taken as ${config.endpoint.origin}: if the server speaks plain HTTP, write http://${config.endpoint.host}`
+            })
+          : error
+      )
+    : send
+
+const TLS_FAILURE = /wrong version number|EPROTO|SSL|TLS|certificate/i
 
 /** A rejected signature or key says which credential source signed it and what to check; never the value. */
 const withCredentialHint = (error: ApiError, source: string): ApiError =>
@@ -507,7 +539,7 @@ export const fromExecute = (
               new DecodeError({
                 message: `the ${operation.action} response is not the documented shape: ${decoded.problem}`,
                 httpStatus: response.status,
-                excerpt: excerpt(JSON.stringify(response.body) ?? ""),
+                excerpt: excerpt(response.text),
                 ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
                 retryable: false
               })

@@ -8,7 +8,10 @@ import * as Credentials from "../src/Credentials.js"
 const fromEnv = (env: Record<string, string>) =>
   Effect.runSync(
     Effect.either(
-      Effect.withConfigProvider(Credentials.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+      Effect.withConfigProvider(
+        Effect.flatMap(Credentials.fromConfig, (provider) => Effect.orDie(provider.get)),
+        ConfigProvider.fromMap(new Map(Object.entries(env)))
+      )
     )
   )
 
@@ -53,13 +56,20 @@ describe("Credentials", () => {
 
   it("reads an env-like record, such as a Worker's env", () => {
     const creds = Effect.runSync(
-      Credentials.fromRecord({ OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "sec", OTHER: 1 })
+      Effect.flatMap(
+        Credentials.fromRecord({ OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "sec", OTHER: 1 }),
+        (provider) => Effect.orDie(provider.get)
+      )
     )
     expect(creds.accessKeyId).toBe("id")
   })
 
   it("keeps the secret redacted when printed or serialised", () => {
-    const creds = Effect.runSync(Credentials.make({ accessKeyId: "id", accessKeySecret: "super-secret" }))
+    const creds = Effect.runSync(
+      Effect.flatMap(Credentials.make({ accessKeyId: "id", accessKeySecret: "super-secret" }), (provider) =>
+        Effect.orDie(provider.get)
+      )
+    )
     expect(String(creds.accessKeySecret)).toBe("<redacted>")
     expect(JSON.stringify(creds)).not.toContain("super-secret")
   })

@@ -276,9 +276,12 @@ describe("OtaClient.listOTATaskByJob", () => {
     )
     return Effect.gen(function* () {
       const fiber = yield* Effect.fork(Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "j" })))
+      yield* http.untilRequests(1)
       yield* TestClock.adjust("999 millis")
-      expect(http.requests).toHaveLength(1)
-      for (let i = 0; i < 5; i++) yield* TestClock.adjust("1 second")
+      expect(http.requests).toHaveLength(1) // not timed out yet
+      yield* TestClock.adjust("1 millis") // the timeout; the retry's backoff is at most 100 ms
+      yield* TestClock.adjust("100 millis")
+      yield* http.untilRequests(2)
       const page = yield* Fiber.join(fiber)
       expect(page.total).toBe(1)
       expect(http.requests).toHaveLength(2)
@@ -449,9 +452,10 @@ describe("OtaClient.listOTATaskByJob", () => {
           { concurrency: "unbounded" }
         )
       )
-      yield* TestClock.adjust("1 millis")
-      expect(http.requests).toHaveLength(2) // burst of qps/2
+      yield* http.untilRequests(2)
+      expect(http.requests).toHaveLength(2) // burst of qps/2; the rest wait for the clock
       yield* TestClock.adjust("1 second")
+      yield* http.untilRequests(6)
       expect(http.requests).toHaveLength(6) // then qps per second
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(fiber)
@@ -459,7 +463,7 @@ describe("OtaClient.listOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer, { qps: 4 })))
   })
 
-  it.effect("runs each call in an ota.ListOTATaskByJob span with jobId, page, attempt and requestId", () => {
+  it.effect("runs each call in an ota.ListOTATaskByJob span with its request fields, attempts and requestId", () => {
     const { tracer: native, spans } = recordingTracer()
     const tasks = makeTasks(1)
     const http = fakeHttp((request, index) =>
@@ -474,9 +478,11 @@ describe("OtaClient.listOTATaskByJob", () => {
       const span = spans.find((s) => s.name === "ota.ListOTATaskByJob")
       expect(span).toBeDefined()
       expect(Object.fromEntries(span!.attributes)).toMatchObject({
+        "rpc.method": "ListOTATaskByJob",
         "ota.jobId": "job-9",
-        "ota.page": 1,
-        "ota.attempt": 2,
+        "ota.currentPage": 1,
+        "ota.pageSize": 10,
+        "ota.attempts": 2,
         "ota.requestId": "req-1"
       })
     }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(native))
@@ -571,11 +577,11 @@ describe("OtaClient.streamOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
-  it.effect("drops tasks served twice when data shifts between pages", () => {
+  it.effect("fails with a PaginationError when tasks are added while paging", () => {
     const tasks = makeTasks(30)
     let shifted = false
     const http = fakeHttp((request) => {
-      // After page 1, two tasks are inserted at the front: page 2 repeats the end of page 1.
+      // After page 1, two tasks are inserted at the front: the total moves, page 2 repeats the end of page 1.
       const current = shifted
         ? [...makeTasks(2, "job-1").map((t, i) => ({ ...t, TaskId: `new-${i}` })), ...tasks]
         : tasks
@@ -584,39 +590,38 @@ describe("OtaClient.streamOTATaskByJob", () => {
     })
     return Effect.gen(function* () {
       const client = yield* OtaClient
-      const got = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(
-          client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 })
+      const delivered: Array<string> = []
+      const error = failureOf(
+        yield* Effect.exit(
+          Stream.runForEach(client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 }), (t) =>
+            Effect.sync(() => delivered.push(t.taskId))
+          )
         )
       )
-      const ids = got.map((t) => t.taskId)
-      expect(new Set(ids).size).toBe(ids.length)
-      expect(ids).toHaveLength(30)
+      expect(error).toMatchObject({ _tag: "PaginationError", reason: "TotalChanged", page: 2, delivered: 10, total: 30 })
+      expect(delivered).toEqual(tasks.slice(0, 10).map((t) => t.TaskId))
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
-  it.effect("remembers delivered tasks for a window of pages only, so memory stays bounded", () => {
-    const page = (ids: ReadonlyArray<string>): OtaTaskPage => ({
-      tasks: ids.map((id) => ({ ...decodedTask, taskId: id })),
-      total: 100,
-      pageSize: 10,
-      currentPage: 1,
-      pageCount: 10
-    })
-    // At concurrency 1 the window is 3 pages: "a" repeats inside it (dropped,
-    // also within one page), then again 5 pages later (delivered).
-    const served = [["a", "b", "b"], ["c", "a"], ["d"], ["e"], ["f"], ["a", "g"]].map(page)
-    let pulls = 0
-    const pages: Pagination.Cursor<OtaTaskPage> = {
-      next: Effect.sync(() => (pulls < served.length ? Option.some(served[pulls++]!) : Option.none()))
-    }
-    const items = Pagination.itemCursor(ListOTATaskByJob, pages, { concurrency: 1 })
+  it.effect("remembers every delivered task for the whole listing: a repeat long after is still caught", () => {
+    const tasks = makeTasks(100)
+    // Page 8 serves page 1's tasks again (same total, echoing page 8).
+    const http = fakeHttp((request) =>
+      Effect.succeed({
+        body:
+          request.params.CurrentPage === "8"
+            ? { ...pageOf(tasks, { ...request.params, CurrentPage: "1" }), CurrentPage: 8 }
+            : pageOf(tasks, request.params)
+      })
+    )
     return Effect.gen(function* () {
-      const delivered: Array<Array<string>> = []
-      for (let next = yield* items.next; Option.isSome(next); next = yield* items.next)
-        delivered.push(next.value.map((t) => t.taskId))
-      expect(delivered).toEqual([["a", "b"], ["c"], ["d"], ["e"], ["f"], ["a", "g"]])
-    })
+      const client = yield* OtaClient
+      const error = failureOf(
+        yield* Effect.exit(Stream.runDrain(client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 })))
+      )
+      expect(error).toMatchObject({ _tag: "PaginationError", reason: "Repeated", page: 8, delivered: 70 })
+      expect(error.message).toContain("10 of its 10 items already delivered")
+    }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
   it.effect("pages respect a status filter and the caller's page size", () => {
@@ -655,16 +660,16 @@ describe("OtaClient.streamOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
-  it.effect("fails up front on a listing larger than the API can page through", () => {
+  it.effect("fails up front on a listing larger than the API can page through for one status", () => {
     const http = fakeHttp((request) =>
       Effect.succeed({ body: { ...pageOf(makeTasks(100), request.params), Total: 100_001 } })
     )
     return Effect.gen(function* () {
       const client = yield* OtaClient
       const error = failureOf(
-        yield* Effect.exit(Stream.runCollect(client.streamOTATaskByJob({ jobId: "job-1" })))
+        yield* Effect.exit(Stream.runCollect(client.streamOTATaskByJob({ jobId: "job-1", taskStatus: "FAILED" })))
       )
-      expect(error._tag).toBe("ValidationError")
+      expect(error).toMatchObject({ _tag: "PaginationError", reason: "TooLarge", delivered: 0 })
       expect(error.message).toContain("100001")
       expect(http.requests).toHaveLength(1)
     }).pipe(Effect.provide(clientLayer(http.layer)))
@@ -674,11 +679,17 @@ describe("OtaClient.streamOTATaskByJob", () => {
     const tasks = makeTasks(1000)
     let inFlight = 0
     let interrupted = 0
+    let threeParked: () => void = () => {}
+    const parked = new Promise<void>((resolve) => {
+      threeParked = resolve
+    })
     const http = fakeHttp((request, index) =>
       index === 0
         ? Effect.succeed({ body: pageOf(tasks, request.params) })
         : Effect.acquireUseRelease(
-            Effect.sync(() => inFlight++),
+            Effect.sync(() => {
+              if (++inFlight === 3) threeParked()
+            }),
             () => Effect.never,
             (_, exit) =>
               Effect.sync(() => {
@@ -692,7 +703,7 @@ describe("OtaClient.streamOTATaskByJob", () => {
       const fiber = yield* Effect.fork(
         Stream.runDrain(client.streamOTATaskByJob({ jobId: "job-1" }, { concurrency: 3 }))
       )
-      yield* eventually(() => inFlight === 3)
+      yield* Effect.promise(() => parked)
       yield* Fiber.interrupt(fiber)
       expect(inFlight).toBe(0)
       expect(interrupted).toBe(3)

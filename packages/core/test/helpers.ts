@@ -30,6 +30,19 @@ export type Handler = (
 /** An in-memory HttpClient that records every request and answers with `handler`. */
 export const fakeHttp = (handler: Handler) => {
   const requests: Array<RecordedRequest> = []
+  // Tests wait for requests to arrive (signing is asynchronous WebCrypto), never for time.
+  const waiters: Array<{ readonly count: number; readonly wake: () => void }> = []
+  const arrived = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (requests.length >= waiters[i]!.count) waiters.splice(i, 1)[0]!.wake()
+    }
+  }
+  /** Resumes once `count` requests have been received. */
+  const untilRequests = (count: number): Effect.Effect<void> =>
+    Effect.async<void>((resume) => {
+      if (requests.length >= count) return resume(Effect.void)
+      waiters.push({ count, wake: () => resume(Effect.void) })
+    })
   const layer = Layer.succeed(
     HttpClient.HttpClient,
     HttpClient.make((request, url) =>
@@ -40,6 +53,7 @@ export const fakeHttp = (handler: Handler) => {
           headers: { ...request.headers }
         }
         requests.push(recorded)
+        arrived()
         return Effect.flatMap(handler(recorded, requests.length - 1), (answer) =>
           answer === "transport-error"
             ? Effect.fail(
@@ -62,7 +76,7 @@ export const fakeHttp = (handler: Handler) => {
       })
     )
   )
-  return { layer, requests }
+  return { layer, requests, untilRequests }
 }
 
 /** A fake job of `total` tasks served with real paging arithmetic. */

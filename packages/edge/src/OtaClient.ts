@@ -13,8 +13,10 @@ import * as ClientOptions from "@iot-ota/core/ClientOptions"
 import * as Credentials from "@iot-ota/core/Credentials"
 import { isOtaError, type OtaError, ValidationError } from "@iot-ota/core/IotError"
 import * as CoreClient from "@iot-ota/core/OtaClient"
-import { type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
+import { Operations } from "@iot-ota/core/Operations"
+import { type LogSink, PromiseClient, withOperations } from "@iot-ota/core/PromiseClient"
 import * as RpcClient from "@iot-ota/core/RpcClient"
+import * as Settings from "@iot-ota/core/Settings"
 import * as Transport from "@iot-ota/core/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -68,7 +70,7 @@ export type EnvLike = object
  * @category models
  */
 export interface OtaClientSettings
-  extends Omit<ClientOptions.ClientOptions, "endpoint" | "accessKeyId" | "accessKeySecret"> {
+  extends Omit<ClientOptions.ClientOptions, "endpoint" | "accessKeyId" | "accessKeySecret" | "credentials"> {
   /**
    * The `fetch` to send requests with, default `globalThis.fetch`: e.g. a
    * Worker service binding's `fetch`, or an instrumented one.
@@ -150,7 +152,35 @@ export interface OtaClientEnvOptions extends OtaClientSettings {
  * @since 0.1.0
  * @category models
  */
-export type OtaClientOptions = OtaClientExplicitOptions | OtaClientEnvOptions
+export type OtaClientOptions = OtaClientExplicitOptions | OtaClientEnvOptions | OtaClientProviderOptions
+
+/**
+ * Options with a credential provider (a vault, a Worker secret that
+ * rotates, STS): called for a credential, and again before it expires.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { OtaClient } from "@iot-ota/edge"
+ *
+ * declare const vault: { read(path: string): Promise<{ id: string; secret: string }> }
+ * const client = new OtaClient({
+ *   endpoint: "https://iot.cn-shanghai.aliyuncs.com",
+ *   credentials: async () => {
+ *     const { id, secret } = await vault.read("ota/prod")
+ *     return { accessKeyId: id, accessKeySecret: secret }
+ *   }
+ * })
+ * ```
+ */
+export interface OtaClientProviderOptions extends OtaClientSettings {
+  readonly endpoint: string | URL
+  readonly credentials: NonNullable<ClientOptions.ClientOptions["credentials"]>
+  readonly accessKeyId?: undefined
+  readonly accessKeySecret?: undefined
+  readonly env?: EnvLike | undefined
+}
 
 /** The string entries of an env-like object; empty strings count as unset, as in a shell. */
 const envMap = (env: EnvLike | undefined): Map<string, string> => {
@@ -202,7 +232,7 @@ export const resolveOptions = (options: OtaClientOptions): ClientOptions.Resolve
       message: "fetch must be a function with the signature of globalThis.fetch"
     })
   }
-  return ClientOptions.resolve(options, envMap(options.env))
+  return ClientOptions.resolve(options, [Settings.fromEnvironment(envMap(options.env), "env")])
 }
 
 /** What every client layer needs besides the client itself; no SigningCrypto: the core then signs with WebCrypto. */
@@ -255,7 +285,46 @@ const consoleSink: LogSink = (level, line) => {
 }
 
 /**
- * A ListOTATaskByJob client over `fetch` and WebCrypto.
+ * The client with only the generic calls (`call`, `paginate`,
+ * `paginatePages`): operations are passed in, so a Worker bundle holds only
+ * those it imports. {@link OtaClient} adds a named method for every operation.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { ListOTATaskByJob, OtaBaseClient } from "@iot-ota/edge"
+ * export default {
+ *   async fetch(_request: Request, env: Record<string, string>): Promise<Response> {
+ *     const client = new OtaBaseClient({ env })
+ *     try {
+ *       const page = await client.call(ListOTATaskByJob, { jobId: "7glPHmaDYLAYMD1HHutT02", taskStatus: "FAILED" })
+ *       return Response.json(page.tasks)
+ *     } finally {
+ *       await client.close()
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export class OtaBaseClient extends PromiseClient {
+  /** Throws a `ValidationError` when the options (or the env-like object) are incomplete or invalid. */
+  constructor(options: OtaClientOptions) {
+    const resolved = resolveOptions(options)
+    super({
+      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved, options.fetch))),
+      config: resolved.config,
+      credentialsSource: resolved.credentials.source,
+      logLevel: options.logLevel ?? "warning",
+      logSink: consoleSink,
+      onEvent: options.onEvent
+    })
+  }
+}
+
+/**
+ * The IoT Platform OTA client over `fetch` and WebCrypto: a method for every
+ * operation of the OTA read path besides the generic calls.
  *
  * @since 0.1.0
  * @category constructors
@@ -275,16 +344,4 @@ const consoleSink: LogSink = (level, line) => {
  * }
  * ```
  */
-export class OtaClient extends PromiseClient {
-  /** Throws a `ValidationError` when the options (or the env-like object) are incomplete or invalid. */
-  constructor(options: OtaClientOptions) {
-    const resolved = resolveOptions(options)
-    super({
-      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved, options.fetch))),
-      config: resolved.config,
-      accessKeyId: resolved.credentials.accessKeyId,
-      logLevel: options.logLevel ?? "warning",
-      logSink: consoleSink
-    })
-  }
-}
+export class OtaClient extends /* @__PURE__ */ withOperations(OtaBaseClient, Operations) {}

@@ -14,10 +14,12 @@ export * from "@iot-ota/core/ClientSurface"
 export {
   type EnvLike,
   layer,
+  OtaBaseClient,
   OtaClient,
   type OtaClientEnvOptions,
   type OtaClientExplicitOptions,
   type OtaClientOptions,
+  type OtaClientProviderOptions,
   type OtaClientSettings,
   resolveOptions
 } from "./OtaClient.js"

@@ -15,6 +15,12 @@ import {
   ValidationError
 } from "../src/index.js"
 
+/** Resolves options with the credential itself (not its provider), for assertions. */
+const resolved = (options: Parameters<typeof resolveOptions>[0]) => {
+  const { config, credentials } = resolveOptions(options)
+  return { config, credentials: Effect.runSync(Effect.orDie(credentials.get)) }
+}
+
 const SECRET = "edge-unit-test-secret-c2VjcmV0"
 const ENDPOINT = "https://iot.cn-shanghai.aliyuncs.com"
 const explicit = { endpoint: ENDPOINT, accessKeyId: "LTAI-edge", accessKeySecret: SECRET } as const
@@ -38,7 +44,7 @@ afterEach(() => {
 
 describe("options", () => {
   it("takes everything explicitly, with the core's defaults", () => {
-    const { config, credentials } = resolveOptions(explicit)
+    const { config, credentials } = resolved(explicit)
     expect(config).toMatchObject({
       apiVersion: "2018-01-20",
       format: "JSON",
@@ -63,7 +69,7 @@ describe("options", () => {
       TASKS_KV: { get: () => null },
       RATE: 3
     }
-    const { config, credentials } = resolveOptions({ env })
+    const { config, credentials } = resolved({ env })
     expect(config.endpoint.href).toBe("https://iot.cn-beijing.aliyuncs.com/")
     expect(config.signatureAlgorithm).toBe("ACS3-HMAC-SHA256")
     expect(config.iotInstanceId).toBe("iot-instance-1")
@@ -71,7 +77,7 @@ describe("options", () => {
   })
 
   it("falls back to ALIBABA_CLOUD_* keys and to the regional endpoint", () => {
-    const { config, credentials } = resolveOptions({
+    const { config, credentials } = resolved({
       env: {
         ALIBABA_CLOUD_REGION_ID: "ap-southeast-1",
         ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-alibaba",
@@ -92,7 +98,7 @@ describe("options", () => {
     const resolved = resolveOptions({ ...explicit, env, qps: 0 })
     expect(resolved.config.endpoint.href).toBe(`${ENDPOINT}/`)
     expect(resolved.config.qps).toBe(0)
-    expect(resolved.credentials.accessKeyId).toBe("LTAI-edge")
+    expect(Effect.runSync(Effect.orDie(resolved.credentials.get)).accessKeyId).toBe("LTAI-edge")
     // An id given without its secret is an error, never completed from the env.
     const error = validationErrorOf({ env, accessKeyId: "LTAI-explicit" })
     expect(error).toMatchObject({ _tag: "ValidationError", field: "accessKeySecret" })
@@ -151,7 +157,7 @@ describe("options", () => {
         String(client.config.endpoint)
       ])
         expect(text).not.toContain(SECRET)
-      expect(client.accessKeyId).toBe("LTAI-edge")
+      expect(client.credentialsSource).toBe("options")
     } finally {
       await client.close()
     }

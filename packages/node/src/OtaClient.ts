@@ -11,8 +11,10 @@ import * as ClientOptions from "@iot-ota/core/ClientOptions"
 import * as Credentials from "@iot-ota/core/Credentials"
 import type { OtaError } from "@iot-ota/core/IotError"
 import * as CoreClient from "@iot-ota/core/OtaClient"
-import { type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
+import { Operations } from "@iot-ota/core/Operations"
+import { type LogSink, PromiseClient, withOperations } from "@iot-ota/core/PromiseClient"
 import * as RpcClient from "@iot-ota/core/RpcClient"
+import * as Settings from "@iot-ota/core/Settings"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeSigningCrypto from "./NodeSigningCrypto.js"
@@ -42,21 +44,31 @@ export interface OtaClientOptions extends ClientOptions.ClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
 }
 
-const PROFILE_ENV: Readonly<Record<keyof Profile.ProfileValues, string>> = {
-  accessKeyId: "OTA_ACCESS_KEY_ID",
-  accessKeySecret: "OTA_ACCESS_KEY_SECRET",
-  endpoint: "OTA_ENDPOINT",
-  regionId: "OTA_REGION_ID",
-  apiVersion: "OTA_API_VERSION",
-  iotInstanceId: "OTA_IOT_INSTANCE_ID",
-  signatureAlgorithm: "OTA_SIGNATURE_ALGORITHM"
+/**
+ * Where Node finds the settings the options leave out, in order of
+ * precedence: a profile named explicitly (`profile` or `OTA_PROFILE`) wins
+ * over the environment, and the environment over the `default` profile.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { settingsSources } from "@iot-ota/node"
+ *
+ * settingsSources({ env: { OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" } }).map((source) => source.name)
+ * // ["env"] (no profile file)
+ * ```
+ */
+export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<Settings.SettingsSource> => {
+  const env = options.env ?? process.env
+  const named = options.profile ?? env.OTA_PROFILE
+  const file = options.profileFile ?? Profile.defaultProfileFile(env)
+  const profile = Profile.read({ profile: options.profile, file, env })
+  const fromEnv = Settings.fromEnvironment(env, "env")
+  if (profile === undefined) return [fromEnv]
+  const fromProfile: Settings.SettingsSource = { name: `profile ${named ?? "default"} (${file})`, values: profile }
+  return named === undefined ? [fromEnv, fromProfile] : [fromProfile, fromEnv]
 }
-const CREDENTIAL_ENV = [
-  "OTA_ACCESS_KEY_ID",
-  "OTA_ACCESS_KEY_SECRET",
-  "ALIBABA_CLOUD_ACCESS_KEY_ID",
-  "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
-]
 
 /**
  * Resolves options, environment and profile into a checked configuration and
@@ -78,29 +90,8 @@ const CREDENTIAL_ENV = [
  * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/ id"
  * ```
  */
-export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved => {
-  const env = options.env ?? process.env
-  const named = options.profile ?? env.OTA_PROFILE
-  const profile = Profile.read({ profile: options.profile, file: options.profileFile, env }) ?? {}
-  const fromProfile: Record<string, string> = {}
-  for (const [key, value] of Object.entries(profile)) {
-    if (value !== undefined) fromProfile[PROFILE_ENV[key as keyof Profile.ProfileValues]] = value
-  }
-  const fromEnv: Record<string, string> = {}
-  for (const [key, value] of Object.entries(env))
-    if (value !== undefined && value !== "") fromEnv[key] = value
-  const profileHasCredentials =
-    fromProfile.OTA_ACCESS_KEY_ID !== undefined || fromProfile.OTA_ACCESS_KEY_SECRET !== undefined
-  const envHasCredentials = CREDENTIAL_ENV.some((name) => fromEnv[name] !== undefined)
-  // Credentials come as a pair from one source, never half from each.
-  if (named !== undefined && profileHasCredentials) for (const name of CREDENTIAL_ENV) delete fromEnv[name]
-  if (named === undefined && envHasCredentials) {
-    delete fromProfile.OTA_ACCESS_KEY_ID
-    delete fromProfile.OTA_ACCESS_KEY_SECRET
-  }
-  const merged = named === undefined ? { ...fromProfile, ...fromEnv } : { ...fromEnv, ...fromProfile }
-  return ClientOptions.resolve(options, new Map(Object.entries(merged)), `node/${process.versions.node}`)
-}
+export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved =>
+  ClientOptions.resolve(options, settingsSources(options), { runtime: `node/${process.versions.node}` })
 
 /**
  * The core client (`OtaClient`, with Streams, and `RpcClient`) over Node's
@@ -147,7 +138,40 @@ const stderrSink: LogSink = (_, line) => {
 }
 
 /**
- * A ListOTATaskByJob client for Node.
+ * The Node client with only the generic calls (`call`, `paginate`,
+ * `paginatePages`): operations are passed in, so a bundle holds only those
+ * it imports. {@link OtaClient} adds a named method for every operation.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { ListOTATaskByJob, OtaBaseClient } from "@iot-ota/node"
+ *
+ * const client = new OtaBaseClient({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })
+ * for await (const task of client.paginate(ListOTATaskByJob, { jobId: "7glPHmaDYLAYMD1HHutT02" })) console.log(task.deviceName)
+ * await client.close()
+ * ```
+ */
+export class OtaBaseClient extends PromiseClient {
+  /** Throws a `ValidationError` when the options, environment or profile are incomplete or invalid. */
+  constructor(options: OtaClientOptions = {}) {
+    const resolved = resolveOptions(options)
+    super({
+      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved))),
+      config: resolved.config,
+      credentialsSource: resolved.credentials.source,
+      logLevel: options.logLevel ?? "warning",
+      logSink: stderrSink,
+      onEvent: options.onEvent
+    })
+  }
+}
+
+/**
+ * The IoT Platform OTA client for Node: a method for every operation of the
+ * OTA read path (`listOTATaskByJob`, `paginateOTATaskByJob`, `queryOTAJob`,
+ * …) besides the generic calls.
  *
  * @since 0.1.0
  * @category constructors
@@ -160,16 +184,4 @@ const stderrSink: LogSink = (_, line) => {
  * await client.close()
  * ```
  */
-export class OtaClient extends PromiseClient {
-  /** Throws a `ValidationError` when the options, environment or profile are incomplete or invalid. */
-  constructor(options: OtaClientOptions = {}) {
-    const resolved = resolveOptions(options)
-    super({
-      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved))),
-      config: resolved.config,
-      accessKeyId: resolved.credentials.accessKeyId,
-      logLevel: options.logLevel ?? "warning",
-      logSink: stderrSink
-    })
-  }
-}
+export class OtaClient extends /* @__PURE__ */ withOperations(OtaBaseClient, Operations) {}

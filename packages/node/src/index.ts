@@ -11,7 +11,14 @@
 export * from "@iot-ota/core/ClientSurface"
 /** @since 0.1.0 */
 export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
-export { layer, OtaClient, type OtaClientOptions, resolveOptions } from "./OtaClient.js"
+export {
+  layer,
+  OtaBaseClient,
+  OtaClient,
+  type OtaClientOptions,
+  resolveOptions,
+  settingsSources
+} from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as Profile from "./Profile.js"
 /** @since 0.1.0 */

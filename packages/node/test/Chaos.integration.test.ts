@@ -8,9 +8,10 @@
  * one fault-free answer, so the number of requests and the faults among them are the same at any concurrency.
  */
 
-import type { Operation } from "@iot-ota/core/Operation"
+import * as Operation from "@iot-ota/core/Operation"
 import * as CoreClient from "@iot-ota/core/OtaClient"
-import { ListOTATaskByJobResponse, type OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+import { OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+import * as Wire from "@iot-ota/core/Wire"
 import {
   type Emulator,
   FAULT_KINDS,
@@ -314,15 +315,15 @@ describe("non-retryable codes surface after exactly one request, with code and r
   describe("iot.common.InvalidPageParams", () => {
     // The client's own validation never lets a bad page through, so the server's check is reached only by
     // running a raw operation (operations are data) through the same Node client stack.
-    const Raw = Schema.Record({ key: Schema.String, value: Schema.String })
-    const rawList: Operation<Record<string, string>, { readonly [x: string]: string }, OtaTaskPage> = {
+    const rawList = Operation.make({
       action: "ListOTATaskByJob",
-      input: Raw,
-      params: Raw,
-      response: ListOTATaskByJobResponse,
-      spanAttributes: () => ({}),
-      acceptsIotInstanceId: false
-    }
+      input: Schema.Struct({
+        JobId: Schema.String.pipe(Wire.param("JobId")),
+        PageSize: Schema.optional(Schema.String).pipe(Wire.param("PageSize")),
+        CurrentPage: Schema.optional(Schema.String).pipe(Wire.param("CurrentPage"))
+      }),
+      output: OtaTaskPage
+    })
 
     it.each([
       { PageSize: "0" },
@@ -334,7 +335,7 @@ describe("non-retryable codes surface after exactly one request, with code and r
       emu.setFaults(undefined)
       emu.resetStats()
       const exit = await Effect.runPromiseExit(
-        Effect.flatMap(CoreClient.OtaClient, (c) => c.execute(rawList, { JobId: JOB, ...paging })).pipe(
+        Effect.flatMap(CoreClient.OtaClient, (c) => c.call(rawList, { JobId: JOB, ...paging })).pipe(
           Effect.provide(
             layer({
               endpoint: emu.url,

@@ -1,9 +1,16 @@
+import * as Effect from "effect/Effect"
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { Profile, resolveOptions } from "../src/index.js"
+
+/** Resolves options with the credential itself (not its provider), for assertions. */
+const resolved = (options: Parameters<typeof resolveOptions>[0]) => {
+  const { config, credentials } = resolveOptions(options)
+  return { config, credentials: Effect.runSync(Effect.orDie(credentials.get)) }
+}
 
 const dir = mkdtempSync(join(tmpdir(), "iot-ota-profile-"))
 const writeProfile = (text: string, mode = 0o600) => {
@@ -94,7 +101,7 @@ describe("resolveOptions precedence", () => {
   const file = writeProfile(PROFILES)
 
   it("explicit options win over everything", () => {
-    const { config, credentials } = resolveOptions({
+    const { config, credentials } = resolved({
       endpoint: "https://explicit.example.com",
       accessKeyId: "explicit-id",
       accessKeySecret: "explicit-secret",
@@ -113,7 +120,7 @@ describe("resolveOptions precedence", () => {
   })
 
   it("the environment wins over the default profile, as a pair", () => {
-    const { config, credentials } = resolveOptions({
+    const { config, credentials } = resolved({
       profileFile: file,
       env: { ALIBABA_CLOUD_ACCESS_KEY_ID: "ali-id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "ali-secret" }
     })
@@ -125,7 +132,7 @@ describe("resolveOptions precedence", () => {
   })
 
   it("a named profile wins over the environment", () => {
-    const { config, credentials } = resolveOptions({
+    const { config, credentials } = resolved({
       profile: "staging",
       profileFile: file,
       env: { OTA_ACCESS_KEY_ID: "env-id", OTA_ACCESS_KEY_SECRET: "env-secret" }
