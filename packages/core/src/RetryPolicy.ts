@@ -74,8 +74,10 @@ export class RetryPolicy extends Context.Tag("@iot-ota/core/RetryPolicy")<
 
 /**
  * The standard policy: 3 attempts, full jitter from 100 ms (500 ms when
- * throttled) doubling up to 10 s, and a quota of 500 tokens (5 per retry,
- * 10 after a timeout or transport failure; a success refunds its cost).
+ * throttled) doubling up to 20 s, and a quota of 500 tokens (5 per retry,
+ * 10 after a timeout or transport failure; a success refunds its cost). A
+ * server's `Retry-After` is waited for when it is at most `maxDelayMs`; a
+ * longer one ends the call with the error, which carries `retryAfterMs`.
  *
  * @since 0.1.0
  * @category constructors
@@ -89,7 +91,7 @@ export const standard = (options: Partial<RetryPolicyService> = {}): RetryPolicy
   maxAttempts: 3,
   baseDelayMs: 100,
   throttlingBaseDelayMs: 500,
-  maxDelayMs: 10_000,
+  maxDelayMs: 20_000,
   quotaCapacity: 500,
   retryCost: 5,
   timeoutRetryCost: 10,
@@ -270,7 +272,8 @@ export const schedule = (
     Schedule.intersect(Schedule.count),
     Schedule.zipLeft(Schedule.recurs(Math.max(0, policy.maxAttempts - 1))),
     Schedule.whileInputEffect((error) =>
-      error.retryable
+      // A server asking for a longer wait than the policy allows ends the call with its error (which carries the hint).
+      error.retryable && retryAfterOf(error) <= policy.maxDelayMs
         ? Effect.flatMap(quota.acquire(policy, error), (cost) =>
             cost === undefined
               ? Effect.as(Effect.logDebug("retry quota exhausted; not retrying"), false)
@@ -283,7 +286,15 @@ export const schedule = (
     ),
     Schedule.addDelayEffect(([error, retry]) =>
       Effect.map(Random.next, (r) =>
-        Duration.millis(Math.floor(r * (backoffCeilingMs(policy, error, retry) + 1)))
+        Duration.millis(
+          Math.max(retryAfterOf(error), Math.floor(r * (backoffCeilingMs(policy, error, retry) + 1)))
+        )
       )
     )
   )
+
+/** The server's `Retry-After` of an error, in milliseconds (0 without one). */
+const retryAfterOf = (error: OtaError): number =>
+  (error._tag === "ApiError" || error._tag === "HttpError") && error.retryAfterMs !== undefined
+    ? error.retryAfterMs
+    : 0

@@ -131,7 +131,7 @@ const readBoolean: Reader = (value, run) => {
  * created together), so the last text read and its time are kept per field.
  */
 const makeDateReader = (): Reader => {
-  let lastText = ""
+  let lastText: string | undefined
   let lastMillis = Number.NaN
   return (value, run) => {
     if (value === null || value === undefined) return ABSENT

@@ -19,8 +19,8 @@ export const OtaJobTag = Schema.Struct({ key: Schema.String, value: Wire.OrEmpty
 
 /**
  * One upgrade batch. `jobStatus` is `PLANNED`, `IN_PROGRESS`, `COMPLETED` or
- * `CANCELED` (kept as sent, for statuses newer than this SDK); `jobType` is
- * `VERFIY_FIRMWARE` (sic, the service's spelling) or `UPGRADE_FIRMWARE`.
+ * `CANCELED`, `jobType` `VERIFY_FIRMWARE` or `UPGRADE_FIRMWARE` (both kept as
+ * sent: older pages spell them `COMPLETE`, `VERFIY_FIRMWARE`).
  *
  * @since 0.1.0
  * @category schemas
@@ -35,11 +35,11 @@ export const OtaJob = Schema.Struct({
   productKey: Wire.OrEmpty,
   srcVersions: Wire.optional(Schema.Array(Schema.String)),
   destVersion: Wire.optional(Schema.String),
-  /** `ALL_DEVICE`, `SPECIFIC_DEVICE`, `GRAY`, `GROUP`, ... */
+  /** `ALL`, `SPECIFIC`, `GRAY` or `GROUP`. */
   targetSelection: Wire.optional(Schema.String),
-  /** `IMMEDIATE` or `SCHEDULE`. */
+  /** `STATIC` or `DYNAMIC` (devices join as they come online). */
   selectionType: Wire.optional(Schema.String),
-  /** Percent of devices in a gray (canary) release, as the service sends it (`"10"`). */
+  /** Percent of devices in a gray (canary) release, as the service sends it (`"50.00"`). */
   grayPercent: Wire.optional(Schema.String),
   groupId: Wire.optional(Schema.String),
   groupName: Wire.optional(Schema.String),
