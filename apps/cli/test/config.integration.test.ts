@@ -228,6 +228,17 @@ describe("credentials", () => {
     expect(errorLine(result)).toContain('profile "prod" not found')
   })
 
+  it.each(["constructor", "__proto__"])(
+    "2: --profile %s is a profile not found, not an inherited object",
+    async (name) => {
+      const result = await ota(["tasks", "list", "--job", "x", "--profile", name], {
+        OTA_PROFILE_FILE: profileFile
+      })
+      expectExit(result, 2)
+      expect(errorLine(result)).toContain(`profile "${name}" not found`)
+    }
+  )
+
   it("--secret-stdin pairs the piped secret with OTA_ACCESS_KEY_ID", async () => {
     const result = await ota(
       ["tasks", "list", "--job", JOB, "--secret-stdin", "-o", "json"],

@@ -15,6 +15,7 @@ import { ValidationError } from "./IotError.js"
 import { validate } from "./internal/validation.js"
 import { VERSION } from "./internal/version.js"
 import * as Settings from "./Settings.js"
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./Transport.js"
 import type { SignatureAlgorithm } from "./Signer.js"
 
 /**
@@ -340,14 +341,6 @@ export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigSe
 export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, ValidationError> =>
   Layer.effect(ClientConfig, make(options))
 
-/**
- * The largest response body accepted by default, in bytes (16 MiB: a page
- * of 100 tasks is ~60 KB).
- *
- * @since 0.1.0
- * @category models
- */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 /**
  * The configuration from merged settings (see `Settings.merge`) and the

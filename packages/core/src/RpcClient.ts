@@ -33,6 +33,7 @@ import { Credentials, type CredentialsService } from "./Credentials.js"
 import {
   ApiError,
   DecodeError,
+  type HttpError,
   isAuthError,
   isClockSkewError,
   isThrottling,
@@ -177,7 +178,6 @@ export const makeExecute = (services: {
     "user-agent": config.userAgent,
     accept: "application/json"
   }
-  const maxResponseBytes = (config as { maxResponseBytes?: number }).maxResponseBytes ?? 16 * 1024 * 1024
   return (request) =>
     Effect.flatMap(credentials.get, (credential) =>
       Effect.flatMap(nonce.next, (signatureNonce) =>
@@ -200,8 +200,8 @@ export const makeExecute = (services: {
                 url: signed.url,
                 headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
                 timeoutMs: config.timeoutMs,
-                maxResponseBytes
-              } as Parameters<Transport["Type"]["send"]>[0])),
+                maxResponseBytes: config.maxResponseBytes
+              })),
               (response) => {
                 const date = response.header("date")
                 const classified = classify(
@@ -236,8 +236,8 @@ export const makeExecute = (services: {
  */
 const withSchemeHint = <A>(
   config: ClientConfigService,
-  send: Effect.Effect<A, TransportError | TimeoutError>
-): Effect.Effect<A, TransportError | TimeoutError> =>
+  send: Effect.Effect<A, TransportError | TimeoutError | HttpError>
+): Effect.Effect<A, TransportError | TimeoutError | HttpError> =>
   config.endpointSchemeAssumed
     ? Effect.mapError(send, (error) =>
         error._tag === "TransportError" && TLS_FAILURE.test(error.message)

@@ -2,6 +2,12 @@
  * The HTTP exchange the client needs, and nothing more: send one request,
  * get the status, the headers and the whole body as text, within a deadline.
  *
+ * Every transport gives the same guarantees, whatever the server does: the
+ * deadline covers connection to last body byte; the body is counted as it
+ * arrives (after content decoding) and the transfer is stopped past
+ * `maxResponseBytes`; redirects are never followed (the signed query must
+ * not reach another host); and every failure arrives as a typed error.
+ *
  * Why not `@effect/platform`'s `HttpClient` directly: on this API's hot path
  * its general machinery (streaming bodies, cookies, a fiber race per timeout)
  * measured ~0.1 ms per call on Node — a third of the whole call — and ~19 KiB
@@ -14,10 +20,26 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { TimeoutError, TransportError } from "./IotError.js"
+import { HttpError, TimeoutError, TransportError } from "./IotError.js"
 
 /**
- * One request to send: the signed URL and headers, and the attempt's deadline.
+ * The largest response body accepted by default: 16 MiB, far above a real
+ * page (100 tasks are ~40 KB), far below what would hurt a small runtime.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RESPONSE_BYTES } from "@iot-ota/core/Transport"
+ *
+ * DEFAULT_MAX_RESPONSE_BYTES // 16777216
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES: number = 16 * 1024 * 1024
+
+/**
+ * One request to send: the signed URL and headers, the attempt's deadline and
+ * the largest body to accept.
  *
  * @since 0.1.0
  * @category models
@@ -30,7 +52,8 @@ import { TimeoutError, TransportError } from "./IotError.js"
  *   method: "GET",
  *   url: "http://127.0.0.1:8080/?Action=ListOTATaskByJob",
  *   headers: { accept: "application/json" },
- *   timeoutMs: 5_000
+ *   timeoutMs: 5_000,
+ *   maxResponseBytes: Transport.DEFAULT_MAX_RESPONSE_BYTES
  * }
  * const response = await Effect.runPromise(Transport.makeFetch().send(request))
  * ```
@@ -42,6 +65,12 @@ export interface TransportRequest {
   readonly headers: Readonly<Record<string, string>>
   /** The whole exchange, connection to last body byte, must finish within this. */
   readonly timeoutMs: number
+  /**
+   * The largest body accepted, in bytes after content decoding (a gzip body
+   * is counted inflated). Past it the transfer is stopped and the exchange
+   * fails with a non-retryable `HttpError`.
+   */
+  readonly maxResponseBytes: number
 }
 
 /**
@@ -74,8 +103,10 @@ export interface TransportResponse {
 }
 
 /**
- * Sends one request. Implementations fail only with `TransportError` or
- * `TimeoutError`; an HTTP error status is a response like any other.
+ * Sends one request. Implementations fail only with `TransportError`,
+ * `TimeoutError`, or an `HttpError` for what must not be read further: a
+ * redirect (never followed) or a body over `maxResponseBytes`. Any other
+ * HTTP status is a response like any other.
  *
  * @since 0.1.0
  * @category models
@@ -100,7 +131,7 @@ export interface TransportService {
   /** Interrupting the effect aborts the request. */
   readonly send: (
     request: TransportRequest
-  ) => Effect.Effect<TransportResponse, TransportError | TimeoutError>
+  ) => Effect.Effect<TransportResponse, TransportError | TimeoutError | HttpError>
 }
 
 /**
@@ -209,6 +240,165 @@ export const describeCause = (cause: unknown): string => {
 }
 
 /**
+ * The error for a body over `maxResponseBytes`, counted or declared in
+ * `content-length`. Not retryable: the same server sends the same body.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { type TransportRequest, responseTooLargeError } from "@iot-ota/core/Transport"
+ *
+ * declare const request: TransportRequest
+ * responseTooLargeError(request, 200).message
+ * // "the response from iot.cn-shanghai.aliyuncs.com exceeded 16777216 bytes (maxResponseBytes); the transfer was stopped"
+ * ```
+ */
+export const responseTooLargeError = (
+  request: TransportRequest,
+  status: number,
+  declaredLength?: number
+): HttpError =>
+  new HttpError({
+    httpStatus: status,
+    excerpt: "",
+    message: `the response from ${hostOf(request.url)} exceeded ${request.maxResponseBytes} bytes (maxResponseBytes)${declaredLength === undefined ? "" : `: its content-length is ${declaredLength}`}; the transfer was stopped`,
+    retryable: false
+  })
+
+const targetHost = (request: TransportRequest, location: string | undefined): string => {
+  if (location === undefined || location === "") return "a missing Location"
+  try {
+    // The host only: the target's query may carry our signed parameters.
+    const host = new URL(location, request.url).host
+    return host === "" ? "a Location without a host" : host
+  } catch {
+    return "an unparsable Location"
+  }
+}
+
+/**
+ * The error for a redirect, which no transport follows: with HMAC-SHA1 the
+ * whole signed query (key id, signature, nonce) would reach the other host,
+ * which could replay it. It names the status and the target's host, never
+ * the target URL. A `status` of 0 is an opaque redirect (browsers), whose
+ * target is hidden.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { type TransportRequest, redirectError } from "@iot-ota/core/Transport"
+ *
+ * declare const request: TransportRequest
+ * redirectError(request, 302, "https://elsewhere.example/?Signature=...").message
+ * // "HTTP 302 redirect to elsewhere.example not followed: ..."
+ * ```
+ */
+export const redirectError = (
+  request: TransportRequest,
+  status: number,
+  location: string | undefined
+): HttpError =>
+  new HttpError({
+    httpStatus: status,
+    excerpt: "",
+    message: `${status === 0 ? "HTTP redirect (target hidden by the runtime)" : `HTTP ${status} redirect to ${targetHost(request, location)}`} not followed: the client never follows redirects, so a signed request reaches no other host; check the endpoint (scheme and host)`,
+    retryable: false
+  })
+
+/**
+ * Checks a response's status and headers before its body is read: a
+ * redirect (3xx, or status 0 for an opaque redirect) or a `content-length`
+ * over `maxResponseBytes` is an error, and the transport stops the transfer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { type TransportRequest, checkHead } from "@iot-ota/core/Transport"
+ *
+ * declare const request: TransportRequest
+ * declare const response: Response // from fetch(url, { redirect: "manual" })
+ * const refused = checkHead(request, response.status, (name) => response.headers.get(name) ?? undefined)
+ * if (refused !== undefined) await response.body?.cancel()
+ * ```
+ */
+export const checkHead = (
+  request: TransportRequest,
+  status: number,
+  header: (name: string) => string | undefined
+): HttpError | undefined => {
+  if (status === 0 || (status >= 300 && status < 400))
+    return redirectError(request, status, header("location"))
+  const length = header("content-length")
+  if (length !== undefined && /^\s*\d+\s*$/.test(length)) {
+    const declared = Number(length)
+    if (declared > request.maxResponseBytes) return responseTooLargeError(request, status, declared)
+  }
+  return undefined
+}
+
+/**
+ * A response body collected chunk by chunk: counted, and decoded as UTF-8
+ * as it arrives, so no buffer or string larger than the limit is ever made.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { makeBodyCollector } from "@iot-ota/core/Transport"
+ *
+ * const body = makeBodyCollector(8)
+ * body.push(new TextEncoder().encode("caf\u00e9")) // true: 5 bytes so far
+ * body.finish() // "café"
+ * ```
+ */
+export interface BodyCollector {
+  /** Adds the next chunk; `false` once the total passes the limit (stop reading, the body is refused). */
+  readonly push: (chunk: Uint8Array) => boolean
+  /** The body as text; call once, after the last chunk. */
+  readonly finish: () => string
+}
+
+/**
+ * A {@link BodyCollector} that accepts up to `maxResponseBytes` bytes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { type TransportRequest, makeBodyCollector, responseTooLargeError } from "@iot-ota/core/Transport"
+ *
+ * // In a custom transport, for each chunk received:
+ * declare const request: TransportRequest
+ * declare const chunks: ReadonlyArray<Uint8Array>
+ * const body = makeBodyCollector(request.maxResponseBytes)
+ * const text = chunks.every(body.push) ? body.finish() : responseTooLargeError(request, 200)
+ * ```
+ */
+export const makeBodyCollector = (maxResponseBytes: number): BodyCollector => {
+  // One decoder in streaming mode: a character split across chunks is decoded whole.
+  const decoder = new TextDecoder()
+  let parts: Array<string> = []
+  let size = 0
+  return {
+    push: (chunk) => {
+      size += chunk.byteLength
+      if (size > maxResponseBytes) return false
+      parts.push(decoder.decode(chunk, { stream: true }))
+      return true
+    },
+    finish: () => {
+      parts.push(decoder.decode())
+      const text = parts.length === 1 ? parts[0]! : parts.join("")
+      parts = []
+      return text
+    }
+  }
+}
+
+/**
  * An exchange with the outside world that can be stopped, for transports:
  * what `Effect.async` with a canceler does, except that a settled exchange
  * keeps nothing of the calling fiber reachable.
@@ -268,9 +458,28 @@ export const exchange = <A, E>(
   })
 
 /**
+ * Reads a body into `collector`; `false` when it passed the limit (the
+ * caller then aborts the transfer).
+ */
+const readBody = async (
+  body: ReadableStream<Uint8Array> | null,
+  collector: BodyCollector
+): Promise<boolean> => {
+  if (body === null) return true
+  const reader = body.getReader()
+  for (;;) {
+    const chunk = await reader.read()
+    if (chunk.done) return true
+    if (!collector.push(chunk.value)) return false
+  }
+}
+
+/**
  * A transport over the WHATWG `fetch`: Deno, Workers, Bun, browsers and
- * Node. One `AbortController` per request carries both the deadline and
- * interruption.
+ * Node. One `AbortController` per request carries the deadline, interruption
+ * and a refused response (redirect, body too large). Redirects are not
+ * followed (`redirect: "manual"`): Node and workerd hand back the 3xx itself,
+ * browsers an opaque redirect (status 0); both are an `HttpError`.
  *
  * @since 0.1.0
  * @category constructors
@@ -285,33 +494,48 @@ export const makeFetch = (
   fetchImpl: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init)
 ): TransportService => ({
   send: (request) =>
-    exchange<TransportResponse, TransportError | TimeoutError>((settle) => {
+    exchange<TransportResponse, TransportError | TimeoutError | HttpError>((settle) => {
       const controller = new AbortController()
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        controller.abort()
-      }, request.timeoutMs)
-      fetchImpl(request.url, { method: request.method, headers: request.headers, signal: controller.signal })
-        .then(async (response) => {
-          const body = await response.text()
-          clearTimeout(timer)
-          settle(
-            Effect.succeed({
-              status: response.status,
-              header: (name) => response.headers.get(name) ?? undefined,
-              body
-            })
-          )
-        })
-        .catch((cause: unknown) => {
-          clearTimeout(timer)
-          settle(Effect.fail(timedOut ? timeoutError(request) : transportError(request, cause)))
-        })
-      return () => {
+      const stop = (): void => {
         clearTimeout(timer)
         controller.abort()
       }
+      // Settles first: the abort then makes the pending read fail, and that later outcome is dropped.
+      const fail = (error: TransportError | TimeoutError | HttpError): void => {
+        settle(Effect.fail(error))
+        stop()
+      }
+      // The deadline settles by itself, so a `fetch` that ignores its signal cannot hold the call.
+      const timer = setTimeout(() => fail(timeoutError(request)), request.timeoutMs)
+      fetchImpl(request.url, {
+        method: request.method,
+        headers: request.headers,
+        redirect: "manual",
+        signal: controller.signal
+      })
+        .then((response) => {
+          const refused = checkHead(
+            request,
+            response.status,
+            (name) => response.headers.get(name) ?? undefined
+          )
+          if (refused !== undefined) return fail(refused)
+          const collector = makeBodyCollector(request.maxResponseBytes)
+          return readBody(response.body, collector).then((complete) => {
+            if (!complete) return fail(responseTooLargeError(request, response.status))
+            clearTimeout(timer)
+            const body = collector.finish()
+            settle(
+              Effect.succeed({
+                status: response.status,
+                header: (name) => response.headers.get(name) ?? undefined,
+                body
+              })
+            )
+          })
+        })
+        .catch((cause: unknown) => fail(transportError(request, cause)))
+      return stop
     })
 })
 

@@ -10,6 +10,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { redirecting } from "../../core/test/helpers/hostileServers.js"
 import { assertBuilt, bundleTo, RUNTIME_CONDITIONS, tempDir } from "./helpers/build.js"
 import type { ListingOutcome, ListingRequest } from "./runtime/listing.js"
 
@@ -171,6 +172,17 @@ describe("Deno", () => {
     // Not retryable: one request only.
     expect(emu.stats().requests).toBe(1)
     expect(run.stdout + run.stderr).not.toContain(WRONG_SECRET)
+  })
+
+  it("does not follow a redirect to another origin: an HttpError naming the target host, the target never called", async () => {
+    emu.resetStats()
+    const redirector = await redirecting({ status: 302, location: `${emu.url}/?Action=ListOTATaskByJob` })
+    const { outcome } = await listInDeno({ jobId: JOB_ID, options: options({ endpoint: redirector.url }) })
+    expect(outcome).toMatchObject({ ok: false, error: { tag: "HttpError", httpStatus: 302 } })
+    if (!outcome.ok)
+      expect(outcome.error.message).toContain(`HTTP 302 redirect to 127.0.0.1:${emu.port} not followed`)
+    expect(redirector.requests).toBe(1)
+    expect(emu.stats().requests).toBe(0)
   })
 
   it("runs examples/deno/main.ts with only the network and the variables it names", async () => {

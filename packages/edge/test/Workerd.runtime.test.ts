@@ -5,6 +5,8 @@
  * Workers way: as `env` bindings.
  */
 import { readFile } from "node:fs/promises"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emulator"
 import { Miniflare } from "miniflare"
@@ -18,6 +20,9 @@ const WRONG_SECRET = "not-the-secret-V29ya2Vy"
 
 let emu: Emulator
 let mf: Miniflare
+/** Redirects every request to the emulator (another origin): workerd must not follow. */
+let redirector: Server
+let redirects = 0
 
 interface TasksBody {
   readonly jobId: string
@@ -66,6 +71,11 @@ beforeAll(async () => {
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)?.[1]
   if (compatibilityDate === undefined) throw new Error("wrangler.toml has no compatibility_date")
   emu = await startEmulator({ qps: 0, seed: 11, jobs: [{ jobId: JOB_ID, tasks: TASKS }] })
+  redirector = createServer((req, res) => {
+    redirects++
+    res.writeHead(302, { location: `${emu.url}${req.url ?? "/"}` }).end()
+  })
+  await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve))
   const env = {
     OTA_ENDPOINT: emu.url,
     OTA_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
@@ -84,6 +94,10 @@ beforeAll(async () => {
       worker("hmac-sha1", env),
       worker("acs3", { ...env, OTA_SIGNATURE_ALGORITHM: "ACS3-HMAC-SHA256" }),
       worker("wrong-secret", { ...env, OTA_ACCESS_KEY_SECRET: WRONG_SECRET }),
+      worker("redirected", {
+        ...env,
+        OTA_ENDPOINT: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`
+      }),
       worker("no-endpoint", {
         OTA_ACCESS_KEY_ID: env.OTA_ACCESS_KEY_ID,
         OTA_ACCESS_KEY_SECRET: env.OTA_ACCESS_KEY_SECRET
@@ -96,6 +110,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mf?.dispose()
   await emu?.close()
+  await new Promise((resolve) => (redirector === undefined ? resolve(undefined) : redirector.close(resolve)))
 })
 
 describe("Cloudflare Worker (workerd)", () => {
@@ -144,6 +159,17 @@ describe("Cloudflare Worker (workerd)", () => {
     expect(body.error).toMatchObject({ type: "ApiError", code: "SignatureDoesNotMatch" })
     expect(emu.stats().requests).toBe(1)
     expect(text).not.toContain(WRONG_SECRET)
+  })
+
+  it("does not follow a redirect to another origin: an HttpError naming the target host, the target never called", async () => {
+    emu.resetStats()
+    const { status, text } = await get("redirected", `/jobs/${JOB_ID}/tasks`)
+    expect(status).toBe(502)
+    const body: ErrorBody = JSON.parse(text)
+    expect(body.error.type).toBe("HttpError")
+    expect(body.error.message).toContain(`HTTP 302 redirect to 127.0.0.1:${emu.port} not followed`)
+    expect(redirects).toBe(1)
+    expect(emu.stats().requests).toBe(0)
   })
 
   it("answers a missing endpoint binding with the ValidationError, before any request", async () => {

@@ -48,15 +48,18 @@ export interface ProfileValues {
   readonly signatureAlgorithm?: string
 }
 
-const KEYS: Readonly<Record<string, keyof ProfileValues>> = {
-  access_key_id: "accessKeyId",
-  access_key_secret: "accessKeySecret",
-  endpoint: "endpoint",
-  region_id: "regionId",
-  api_version: "apiVersion",
-  iot_instance_id: "iotInstanceId",
-  signature_algorithm: "signatureAlgorithm"
-}
+const KEYS: ReadonlyMap<string, keyof ProfileValues> = new Map([
+  ["access_key_id", "accessKeyId"],
+  ["access_key_secret", "accessKeySecret"],
+  ["endpoint", "endpoint"],
+  ["region_id", "regionId"],
+  ["api_version", "apiVersion"],
+  ["iot_instance_id", "iotInstanceId"],
+  ["signature_algorithm", "signatureAlgorithm"]
+])
+
+/** Names that reach `Object.prototype` through an ordinary object: refused as sections and keys. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
 
 /**
  * Where profiles are read from: `OTA_PROFILE_FILE`, else
@@ -84,7 +87,11 @@ export const defaultProfileFile = (env: Readonly<Record<string, string | undefin
 
 /**
  * Parses the INI text into profiles. Unknown keys are errors, so a typo does
- * not silently leave a value unset (a `ValidationError` naming the line).
+ * not silently leave a value unset (a `ValidationError` naming the line), and
+ * so are the names `__proto__`, `constructor` and `prototype`, as sections or
+ * keys. Values are trimmed of surrounding whitespace, inside quotes too (a
+ * secret pasted with a trailing CR would sign wrongly). The result and each
+ * profile have no prototype, so no section name can reach `Object.prototype`.
  *
  * @since 0.1.0
  * @category constructors
@@ -97,26 +104,40 @@ export const defaultProfileFile = (env: Readonly<Record<string, string | undefin
  * ```
  */
 export const parse = (text: string, file = "profile file"): Record<string, ProfileValues> => {
-  const profiles: Record<string, Record<string, string>> = {}
+  const profiles: Record<string, Record<string, string>> = Object.create(null)
   let current: Record<string, string> | undefined
+  const invalid = (index: number, rule: string, problem: string): ValidationError =>
+    new ValidationError({ field: "profile", rule, message: `${file}:${index + 1}: ${problem}` })
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim()
     if (line === "" || line.startsWith("#") || line.startsWith(";")) return
     const section = /^\[\s*(?:profile\s+)?([^\]\s]+)\s*\]$/.exec(line)
     if (section !== null) {
-      current = profiles[section[1]!] ??= {}
+      const name = section[1]!
+      if (RESERVED_NAMES.has(name)) {
+        throw invalid(
+          index,
+          "a profile name other than __proto__, constructor or prototype",
+          `[${name}] is not allowed as a profile name`
+        )
+      }
+      current = Object.hasOwn(profiles, name)
+        ? profiles[name]!
+        : (profiles[name] = Object.create(null) as Record<string, string>)
       return
     }
-    const pair = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(line)
-    const key = pair === null ? undefined : KEYS[pair[1]!.toLowerCase()]
-    if (pair === null || current === undefined || key === undefined) {
-      throw new ValidationError({
-        field: "profile",
-        rule: "INI with [profile] sections and known keys",
-        message: `${file}:${index + 1}: ${pair === null ? "not a key = value line" : current === undefined ? "key outside a [profile] section" : `unknown key ${pair[1]} (known: ${Object.keys(KEYS).join(", ")})`}`
-      })
+    const pair = /^([A-Za-z_]+)\s*=\s*([\s\S]*)$/.exec(line)
+    const rule = "INI with [profile] sections and known keys"
+    if (pair === null) throw invalid(index, rule, "not a key = value line")
+    const name = pair[1]!.toLowerCase()
+    if (RESERVED_NAMES.has(name)) throw invalid(index, rule, `${pair[1]} is not allowed as a key`)
+    if (current === undefined) throw invalid(index, rule, "key outside a [profile] section")
+    const key = KEYS.get(name)
+    if (key === undefined) {
+      throw invalid(index, rule, `unknown key ${pair[1]} (known: ${[...KEYS.keys()].join(", ")})`)
     }
-    current[key] = pair[2]!.replace(/^(["'])(.*)\1$/, "$2")
+    // `[\s\S]`, not `.`: a CR pasted inside the quotes is whitespace to trim, not the end of the match.
+    current[key] = pair[2]!.replace(/^(["'])([\s\S]*)\1$/, "$2").trim()
   })
   return profiles
 }
@@ -167,7 +188,8 @@ export const read = (options: {
       }
     )
   }
-  const profile = parse(text, file)[name]
+  const profiles = parse(text, file)
+  const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined
   if (profile === undefined && explicit !== undefined) {
     throw new ValidationError({
       field: "profile",

@@ -36,6 +36,10 @@ signature_algorithm = ACS3-HMAC-SHA256
 
 afterEach(() => {
   vi.restoreAllMocks()
+  // A broken guard would leave these on Object.prototype for every later test: keep its failure local.
+  for (const key of ["endpoint", "accessKeyId", "accessKeySecret"]) {
+    delete (Object.prototype as Record<string, unknown>)[key]
+  }
 })
 
 describe("Profile.parse", () => {
@@ -62,6 +66,46 @@ describe("Profile.parse", () => {
   })
 })
 
+describe("Profile.parse against hostile files", () => {
+  it.each(["[__proto__]", "[constructor]", "[prototype]", "[profile __proto__]", "[ constructor ]"])(
+    "refuses the section %s with a ValidationError naming the line, and Object.prototype stays clean",
+    (header) => {
+      const text = `[default]\nregion_id = cn-shanghai\n${header}\nendpoint = https://attacker.example\n`
+      expect(() => Profile.parse(text, "f")).toThrow(
+        expect.objectContaining({
+          _tag: "ValidationError",
+          field: "profile",
+          message: expect.stringMatching(/^f:3: \[\w+\] is not allowed as a profile name$/)
+        })
+      )
+      expect(({} as Record<string, unknown>).endpoint).toBeUndefined()
+    }
+  )
+
+  it.each(["__proto__", "constructor", "prototype", "CONSTRUCTOR"])("refuses the key %s", (key) => {
+    expect(() => Profile.parse(`[default]\n${key} = x\n`, "f")).toThrow(`f:2: ${key} is not allowed as a key`)
+    expect(() => Profile.parse(`${key} = x\n`, "f")).toThrow(`f:1: ${key} is not allowed as a key`)
+  })
+
+  it("returns profiles without a prototype, so inherited names are not profiles", () => {
+    const profiles = Profile.parse(PROFILES)
+    expect(Object.getPrototypeOf(profiles)).toBeNull()
+    expect(Object.getPrototypeOf(profiles.default)).toBeNull()
+    expect(profiles.toString).toBeUndefined()
+    expect(profiles.hasOwnProperty).toBeUndefined()
+  })
+
+  it("trims spaces, tabs, CRs and LFs around every value, quoted or not, with either line ending", () => {
+    const text =
+      '[default]\r\naccess_key_id = id-1 \t\r\r\naccess_key_secret = " secret-1\r" \r\n' +
+      "[unix]\naccess_key_secret = 'secret-2\t\r'\nendpoint =\thttps://iot.example \r\n"
+    expect(Profile.parse(text)).toEqual({
+      default: { accessKeyId: "id-1", accessKeySecret: "secret-1" },
+      unix: { accessKeySecret: "secret-2", endpoint: "https://iot.example" }
+    })
+  })
+})
+
 describe("Profile.read", () => {
   it("uses the default profile, or a named one", () => {
     const file = writeProfile(PROFILES)
@@ -78,6 +122,29 @@ describe("Profile.read", () => {
     expect(() => Profile.read({ file: writeProfile(PROFILES), profile: "nope", env: {} })).toThrow(
       /profile "nope" not found/
     )
+  })
+
+  it.each(["constructor", "__proto__", "prototype", "toString", "hasOwnProperty"])(
+    "an inherited name like %s is a profile not found",
+    (name) => {
+      expect(() => Profile.read({ file: writeProfile(PROFILES), profile: name, env: {} })).toThrow(
+        `profile ${JSON.stringify(name)} not found`
+      )
+      expect(() => Profile.read({ file: writeProfile(PROFILES), env: { OTA_PROFILE: name } })).toThrow(
+        `profile ${JSON.stringify(name)} not found`
+      )
+    }
+  )
+
+  it("a [__proto__] section fails the read and never gives a client the attacker's endpoint", () => {
+    const hostile = writeProfile(
+      "[__proto__]\nendpoint = https://attacker.example\n[default]\naccess_key_id = id\n"
+    )
+    expect(() => resolveOptions({ profileFile: hostile, env: {} })).toThrow(/\[__proto__\] is not allowed/)
+    // A later client with no endpoint anywhere still has none.
+    const clean = writeProfile("[default]\naccess_key_id = id\naccess_key_secret = secret\n")
+    expect(() => resolveOptions({ profileFile: clean, env: {} })).toThrow(/endpoint is missing/)
+    expect(({} as Record<string, unknown>).endpoint).toBeUndefined()
   })
 
   it("warns when the file is readable by group or others", () => {
