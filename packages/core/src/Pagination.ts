@@ -217,7 +217,7 @@ const walk = <R, O>(
       return listing.fail("TotalChanged", pageNumber, total, `the total moved from ${total} to ${pageTotal} while paging`, page)
     if (pageNumber > start && (values[paging.pageSize] as number) !== size)
       return listing.fail("PageSizeNotHonoured", pageNumber, total, `page ${pageNumber} came with page size ${String(values[paging.pageSize])}, not ${size}`, page)
-    const expected = pageNumber === start ? firstItems : Math.min(size, total - (pageNumber - 1) * size)
+    const expected = Math.max(0, Math.min(size, total - (pageNumber - 1) * size))
     if (items.length < expected)
       return listing.fail("ShortPage", pageNumber, total, `page ${pageNumber} held ${items.length} of ${expected} items before the end of the listing`, page)
     if (items.length > expected)
