@@ -15,8 +15,8 @@ import { ValidationError } from "./IotError.js"
 import { validate } from "./internal/validation.js"
 import { VERSION } from "./internal/version.js"
 import * as Settings from "./Settings.js"
-import { DEFAULT_MAX_RESPONSE_BYTES } from "./Transport.js"
 import type { SignatureAlgorithm } from "./Signer.js"
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./Transport.js"
 
 /**
  * The resolved configuration: every default filled in, the endpoint parsed.
@@ -341,7 +341,6 @@ export const make = (options: ClientConfigOptions): Effect.Effect<ClientConfigSe
 export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, ValidationError> =>
   Layer.effect(ClientConfig, make(options))
 
-
 /**
  * The configuration from merged settings (see `Settings.merge`) and the
  * options settings cannot carry (timeouts, retries, rate): the endpoint is
@@ -367,10 +366,15 @@ export const fromSettings = (
   const { values } = merged
   const regionId = options.regionId ?? values.regionId
   const endpoint =
-    options.endpoint ?? values.endpoint ?? (regionId === undefined ? undefined : `https://iot.${regionId}.aliyuncs.com`)
+    options.endpoint ??
+    values.endpoint ??
+    (regionId === undefined ? undefined : `https://iot.${regionId}.aliyuncs.com`)
   if (endpoint === undefined)
     return Effect.fail(
-      endpointError("endpoint is missing: pass it explicitly or set OTA_ENDPOINT (or OTA_REGION_ID)", "required")
+      endpointError(
+        "endpoint is missing: pass it explicitly or set OTA_ENDPOINT (or OTA_REGION_ID)",
+        "required"
+      )
     )
   const checked: Record<string, unknown> = { ...withoutUndefined(options), endpoint }
   if (regionId !== undefined) checked.regionId = regionId

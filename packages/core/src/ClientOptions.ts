@@ -186,7 +186,11 @@ export const resolve = (
   } = {}
 ): Resolved => {
   if (options === null || typeof options !== "object")
-    throw new ValidationError({ field: "options", rule: "an object", message: "client options must be an object" })
+    throw new ValidationError({
+      field: "options",
+      rule: "an object",
+      message: "client options must be an object"
+    })
   const merged = Settings.merge([optionsSource(options), ...sources])
   const config = runSyncOrThrow(
     ClientConfig.fromSettings(merged, {
@@ -212,7 +216,8 @@ const resolveCredentials = (
       throw new ValidationError({
         field: "credentials",
         rule: "a function",
-        message: "credentials must be a function returning { accessKeyId, accessKeySecret, securityToken?, expiration? }"
+        message:
+          "credentials must be a function returning { accessKeyId, accessKeySecret, securityToken?, expiration? }"
       })
     if (options.accessKeyId !== undefined || options.accessKeySecret !== undefined)
       throw new ValidationError({
@@ -234,7 +239,9 @@ const resolveCredentials = (
 }
 
 /** A provider function as credentials (provisional: refresh before expiry comes with the providers). */
-const fromFunction = (provide: NonNullable<ClientOptions["credentials"]>): Credentials.CredentialsService => ({
+const fromFunction = (
+  provide: NonNullable<ClientOptions["credentials"]>
+): Credentials.CredentialsService => ({
   source: "credentials provider",
   get: Effect.flatMap(
     Effect.tryPromise({
@@ -254,7 +261,11 @@ const fromFunction = (provide: NonNullable<ClientOptions["credentials"]>): Crede
         ),
         (error) =>
           error._tag === "ValidationError"
-            ? new CredentialsError({ provider: "credentials provider", message: error.message, retryable: false })
+            ? new CredentialsError({
+                provider: "credentials provider",
+                message: error.message,
+                retryable: false
+              })
             : error
       )
   )

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 
+export type { ProvidedCredential } from "./ClientOptions.js"
 export {
   ApiError,
   CredentialsError,
@@ -29,11 +30,10 @@ export {
   type OtaTask,
   type OtaTaskPage,
   TASK_STATUSES,
-  TERMINAL_STATUSES,
-  type TaskStatus
+  type TaskStatus,
+  TERMINAL_STATUSES
 } from "./operations/ListOTATaskByJob.js"
 export { type OtaJob, QueryOTAJob } from "./operations/QueryOTAJob.js"
-export type { ProvidedCredential } from "./ClientOptions.js"
 export type {
   CallOptions,
   LogLevelName,

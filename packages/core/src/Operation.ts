@@ -48,6 +48,10 @@ export interface Operation<A extends string = string, I = any, R = any, O = any>
   readonly output: Schema.Schema<O, any>
 }
 
+/** Any paging declaration, whatever its request, result and item types (for generic code). */
+// biome-ignore lint/suspicious/noExplicitAny: a variance helper for heterogeneous operations
+type AnyPaging = Paging<any, any, any>
+
 /** Keys of `A` whose values are assignable to `V`. */
 type KeysOf<A, V> = { [K in keyof A]-?: A[K] extends V ? K : never }[keyof A] & string
 
@@ -118,9 +122,7 @@ export declare namespace Operation {
   /** The item type of a listing. */
   export type Item<Op> = Op extends PagedOperation<string, any, any, any, infer T> ? T : never
   /** A listing's input: it starts at the first page, so the page number is not the caller's. */
-  export type PaginateInput<Op> = Op extends PagedOperation
-    ? Omit<Input<Op>, Op["paging"]["page"]>
-    : never
+  export type PaginateInput<Op> = Op extends PagedOperation ? Omit<Input<Op>, Op["paging"]["page"]> : never
 }
 
 /**
@@ -218,7 +220,9 @@ export type MethodName<A extends string> = Uncapitalize<A>
  * @since 0.1.0
  * @category models
  */
-export type PaginateName<A extends string> = A extends `List${infer Rest}` ? `paginate${Rest}` : `paginate${A}`
+export type PaginateName<A extends string> = A extends `List${infer Rest}`
+  ? `paginate${Rest}`
+  : `paginate${A}`
 
 /**
  * The name of a listing's Effect Stream of items: `List…` becomes `stream…`.
@@ -286,7 +290,9 @@ const derive = (operation: Operation): Derived => {
     attribute: `ota.${String(property.name)}`,
     list: fields.find((field) => field.name === property.name)?.list ?? false
   }))
-  const reader = compile(paging === undefined ? operation.output.ast : echoesOptional(operation.output.ast, paging))
+  const reader = compile(
+    paging === undefined ? operation.output.ast : echoesOptional(operation.output.ast, paging)
+  )
   return {
     check,
     encode: encode as Derived["encode"],
@@ -295,7 +301,8 @@ const derive = (operation: Operation): Derived => {
         ? (body) => decodeWith(reader, body)
         : (body, request) => {
             const result = decodeWith(reader, body)
-            if (result.ok) fillEchoes(result.value as Record<string, unknown>, request as Record<string, unknown>, paging)
+            if (result.ok)
+              fillEchoes(result.value as Record<string, unknown>, request as Record<string, unknown>, paging)
             return result
           },
     attributes: (request) => {
@@ -316,7 +323,7 @@ const derive = (operation: Operation): Derived => {
 
 /** A listing's page rule: `page × pageSize` within the server's offset cap. */
 const withOffsetRule =
-  (check: (input: unknown) => Either.Either<unknown, ValidationError>, paging: Paging<any, any, any>) =>
+  (check: (input: unknown) => Either.Either<unknown, ValidationError>, paging: AnyPaging) =>
   (input: unknown): Either.Either<unknown, ValidationError> =>
     Either.flatMap(check(input), (request) => {
       const values = request as Record<string, number>
@@ -334,8 +341,10 @@ const withOffsetRule =
     })
 
 /** The result schema with its page echoes optional: servers leave them out, and the request knows them. */
-const echoesOptional = (ast: AST.AST, paging: Paging<any, any, any>): AST.AST => {
-  const echoes = new Set<PropertyKey>([paging.page, paging.pageSize, paging.pageCount].filter((x) => x !== undefined))
+const echoesOptional = (ast: AST.AST, paging: AnyPaging): AST.AST => {
+  const echoes = new Set<PropertyKey>(
+    [paging.page, paging.pageSize, paging.pageCount].filter((x) => x !== undefined)
+  )
   const relax = (struct: AST.TypeLiteral) =>
     new AST.TypeLiteral(
       struct.propertySignatures.map((p) =>
@@ -351,7 +360,11 @@ const echoesOptional = (ast: AST.AST, paging: Paging<any, any, any>): AST.AST =>
 }
 
 /** Page number and size from the request when the server did not echo them; the page count computed. */
-const fillEchoes = (page: Record<string, unknown>, request: Record<string, unknown>, paging: Paging<any, any, any>) => {
+const fillEchoes = (
+  page: Record<string, unknown>,
+  request: Record<string, unknown>,
+  paging: AnyPaging
+) => {
   // Without a request (a recorded body decoded alone), the first page of its own length.
   if (page[paging.page] === undefined) page[paging.page] = request[paging.page] ?? 1
   if (page[paging.pageSize] === undefined)
@@ -401,8 +414,10 @@ export const check = <Op extends Operation>(
  * // { JobId: "job-1", PageSize: "10", CurrentPage: "1", "DeviceNames.1": "a", "DeviceNames.2": "b" }
  * ```
  */
-export const encode = <Op extends Operation>(operation: Op, request: Operation.Request<Op>): Record<string, string> =>
-  derived(operation).encode(request)
+export const encode = <Op extends Operation>(
+  operation: Op,
+  request: Operation.Request<Op>
+): Record<string, string> => derived(operation).encode(request)
 
 /**
  * Decodes a success body: the result, or the first problem with its path
@@ -424,7 +439,9 @@ export const decode = <Op extends Operation>(
   operation: Op,
   body: unknown,
   request?: Operation.Request<Op>
-): { readonly ok: true; readonly value: Operation.Output<Op> } | { readonly ok: false; readonly problem: string } =>
+):
+  | { readonly ok: true; readonly value: Operation.Output<Op> }
+  | { readonly ok: false; readonly problem: string } =>
   derived(operation).decode(body, request ?? {}) as never
 
 /**
@@ -445,7 +462,9 @@ export const decode = <Op extends Operation>(
  * page.pageCount // 0
  * ```
  */
-export const responseSchema = <Op extends Operation>(operation: Op): Schema.Schema<Operation.Output<Op>, unknown> =>
+export const responseSchema = <Op extends Operation>(
+  operation: Op
+): Schema.Schema<Operation.Output<Op>, unknown> =>
   Schema.transformOrFail(Schema.Unknown, Schema.typeSchema(operation.output), {
     strict: true,
     decode: (body, _, ast) => {
@@ -454,7 +473,8 @@ export const responseSchema = <Op extends Operation>(operation: Op): Schema.Sche
         ? ParseResult.succeed(result.value)
         : ParseResult.fail(new ParseResult.Type(ast, body, result.problem))
     },
-    encode: (value, _, ast) => ParseResult.fail(new ParseResult.Forbidden(ast, value, "responses are decode-only"))
+    encode: (value, _, ast) =>
+      ParseResult.fail(new ParseResult.Forbidden(ast, value, "responses are decode-only"))
   }) as never
 
 /**

@@ -60,7 +60,9 @@ export type OperationMethods<Ops extends Record<string, Operation.Operation>> = 
     options?: Pagination.PaginationOptions
   ) => Stream.Stream<Operation.Operation.Output<Ops[K]>, OtaError>
 } & {
-  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation ? Operation.StreamName<K> : never]: (
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation
+    ? Operation.StreamName<K>
+    : never]: (
     input: Operation.Operation.Input<Ops[K]>,
     options?: Pagination.PaginationOptions
   ) => Stream.Stream<Operation.Operation.Item<Ops[K]>, OtaError>
@@ -202,8 +204,11 @@ export const make: Effect.Effect<OtaClientService, never, RpcClient.RpcClient> =
  * const failed = await Effect.runPromise(Effect.provide(program, ClientLive))
  * ```
  */
-export const layer: Layer.Layer<OtaClient | RpcClient.RpcClient, never, Transport | Credentials | ClientConfig> =
-  Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
+export const layer: Layer.Layer<
+  OtaClient | RpcClient.RpcClient,
+  never,
+  Transport | Credentials | ClientConfig
+> = Layer.effect(OtaClient, make).pipe(Layer.provideMerge(RpcClient.layer))
 
 /**
  * The client over an existing `RpcClient`, sharing its rate limiter and
@@ -220,4 +225,7 @@ export const layer: Layer.Layer<OtaClient | RpcClient.RpcClient, never, Transpor
  * const Clients = OtaClient.layerFromRpcClient.pipe(Layer.provideMerge(RpcClient.layer))
  * ```
  */
-export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(OtaClient, make)
+export const layerFromRpcClient: Layer.Layer<OtaClient, never, RpcClient.RpcClient> = Layer.effect(
+  OtaClient,
+  make
+)

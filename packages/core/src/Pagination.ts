@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -110,7 +110,7 @@ type Values = Record<string, unknown>
 
 /** State shared by the walks of one listing (several when it is partitioned). */
 interface Listing<O> {
-  readonly paging: Paging<any, any, any>
+  readonly paging: Paging<unknown, unknown, unknown>
   readonly action: string
   readonly seen: FingerprintSet
   delivered: number
@@ -150,14 +150,27 @@ const walk = <R, O>(
   const offset = (start - 1) * asked
   let size = asked
   if ((head[paging.page] as number) !== start)
-    return listing.fail("PageMismatch", start, total, `page ${start} was asked, page ${String(head[paging.page])} came`, firstPage)
-  if (firstItems > asked)
-    return listing.fail("PageSizeNotHonoured", start, total, `${firstItems} items came on a page of ${asked}`, firstPage)
+    return listing.fail(
+      "PageMismatch",
+      start,
+      total,
+      `page ${start} was asked, page ${String(head[paging.page])} came`,
+      firstPage
+    )
+  // A page holding more items than it says (or than asked) cannot be trusted to page by.
+  const firstEcho = head[paging.pageSize] as number
+  if (firstItems > asked || firstItems > firstEcho)
+    return listing.fail(
+      "PageSizeNotHonoured",
+      start,
+      total,
+      `${firstItems} items came on a page of ${Math.min(asked, firstEcho)}`,
+      firstPage
+    )
   if (firstItems < asked && offset + firstItems < total) {
     // The server capped the page size: continue at the size it honours (page 1 only: later
     // starting pages were numbered for the size asked).
-    const echoed = head[paging.pageSize] as number
-    const honoured = echoed < asked && echoed >= firstItems ? echoed : firstItems
+    const honoured = firstEcho < asked ? firstEcho : firstItems
     if (start !== 1 || honoured === 0)
       return listing.fail(
         honoured === 0 ? "ShortPage" : "PageSizeNotHonoured",
@@ -212,18 +225,49 @@ const walk = <R, O>(
     const items = values[paging.items] as ReadonlyArray<Values>
     const pageTotal = values[paging.total] as number
     if ((values[paging.page] as number) !== pageNumber)
-      return listing.fail("PageMismatch", pageNumber, total, `page ${pageNumber} was asked, page ${String(values[paging.page])} came`, page)
+      return listing.fail(
+        "PageMismatch",
+        pageNumber,
+        total,
+        `page ${pageNumber} was asked, page ${String(values[paging.page])} came`,
+        page
+      )
     if (pageTotal !== total)
-      return listing.fail("TotalChanged", pageNumber, total, `the total moved from ${total} to ${pageTotal} while paging`, page)
+      return listing.fail(
+        "TotalChanged",
+        pageNumber,
+        total,
+        `the total moved from ${total} to ${pageTotal} while paging`,
+        page
+      )
     if (pageNumber > start && (values[paging.pageSize] as number) !== size)
-      return listing.fail("PageSizeNotHonoured", pageNumber, total, `page ${pageNumber} came with page size ${String(values[paging.pageSize])}, not ${size}`, page)
+      return listing.fail(
+        "PageSizeNotHonoured",
+        pageNumber,
+        total,
+        `page ${pageNumber} came with page size ${String(values[paging.pageSize])}, not ${size}`,
+        page
+      )
     const expected = Math.max(0, Math.min(size, total - (pageNumber - 1) * size))
     if (items.length < expected)
-      return listing.fail("ShortPage", pageNumber, total, `page ${pageNumber} held ${items.length} of ${expected} items before the end of the listing`, page)
+      return listing.fail(
+        "ShortPage",
+        pageNumber,
+        total,
+        `page ${pageNumber} held ${items.length} of ${expected} items before the end of the listing`,
+        page
+      )
     if (items.length > expected)
-      return listing.fail("PageSizeNotHonoured", pageNumber, total, `page ${pageNumber} held ${items.length} items, ${expected} expected`, page)
+      return listing.fail(
+        "PageSizeNotHonoured",
+        pageNumber,
+        total,
+        `page ${pageNumber} held ${items.length} items, ${expected} expected`,
+        page
+      )
     let repeats = 0
-    for (let i = 0; i < items.length; i++) if (!listing.seen.add(items[i]![paging.itemKey] as string)) repeats++
+    for (let i = 0; i < items.length; i++)
+      if (!listing.seen.add(items[i]![paging.itemKey] as string)) repeats++
     if (repeats > 0)
       return listing.fail(
         "Repeated",
@@ -297,12 +341,11 @@ export const pageCursor = <Op extends PagedOperation, R, O>(
   source: PageSource<R, O>
 ): Effect.Effect<Cursor<O>, OtaError, Scope.Scope> =>
   Effect.gen(function* () {
-    const paging = operation.paging as Paging<any, any, any>
+    const paging = operation.paging as Paging<unknown, unknown, unknown>
     const concurrency = yield* checkConcurrency(source.options)
     const scope = yield* Effect.scope
     const input = source.input
-    const given =
-      input !== null && typeof input === "object" ? (input as Values) : undefined
+    const given = input !== null && typeof input === "object" ? (input as Values) : undefined
     const listingInput =
       given !== undefined && given[paging.pageSize] === undefined
         ? { ...given, [paging.pageSize]: paging.maxPageSize }
@@ -344,7 +387,9 @@ export const pageCursor = <Op extends PagedOperation, R, O>(
           start,
           total,
           `this listing has ${total} items but the server pages through at most ${paging.maxOffset}` +
-            (partition === undefined ? "" : `; narrow it with a ${partition.field} filter and list each value separately`)
+            (partition === undefined
+              ? ""
+              : `; narrow it with a ${partition.field} filter and list each value separately`)
         )
       return yield* walk(listing, scope, concurrency, first, firstPage, fetch)
     }
@@ -423,7 +468,10 @@ export const itemCursor = <Op extends PagedOperation, O>(
 ): Cursor<ReadonlyArray<PagedItem<Op>>> => {
   const items = operation.paging.items
   return {
-    next: Effect.map(pages.next, Option.map((page) => (page as Values)[items] as ReadonlyArray<PagedItem<Op>>))
+    next: Effect.map(
+      pages.next,
+      Option.map((page) => (page as Values)[items] as ReadonlyArray<PagedItem<Op>>)
+    )
   }
 }
 

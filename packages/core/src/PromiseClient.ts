@@ -393,7 +393,9 @@ export type PromiseMethods<Ops extends Record<string, Operation.Operation>> = {
     options?: CallOptions
   ) => Promise<Operation.Operation.Output<Ops[K]>>
 } & {
-  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation ? Operation.PaginateName<K> : never]: (
+  readonly [K in keyof Ops & string as Ops[K] extends Operation.PagedOperation
+    ? Operation.PaginateName<K>
+    : never]: (
     input: Operation.Operation.PaginateInput<Ops[K]>,
     options?: PaginateOptions
   ) => AsyncIterableIterator<Operation.Operation.Item<Ops[K]>>
@@ -431,9 +433,9 @@ export const withOperations = <
 >(
   base: new (...args: Args) => Base,
   operations: Ops
-): new (
+): (new (
   ...args: Args
-) => Base & PromiseMethods<Ops> => {
+) => Base & PromiseMethods<Ops>) => {
   const Generated = class extends (base as new (...args: Array<any>) => PromiseClient) {}
   const define = (name: string, value: (this: PromiseClient, input: never, options?: never) => unknown) =>
     Object.defineProperty(Generated.prototype, name, { value, writable: true, configurable: true })

@@ -27,7 +27,10 @@ export interface RateLimiterService {
  * @since 0.1.0
  * @category tags
  */
-export class RateLimiter extends Context.Tag("@iot-ota/core/RateLimiter")<RateLimiter, RateLimiterService>() {}
+export class RateLimiter extends Context.Tag("@iot-ota/core/RateLimiter")<
+  RateLimiter,
+  RateLimiterService
+>() {}
 
 /**
  * No limit.

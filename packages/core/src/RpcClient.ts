@@ -191,17 +191,25 @@ export const makeExecute = (services: {
               params: request.params,
               regionId: config.regionId
             },
-            { credentials: credential, timestamp: clock.unsafeCurrentTimeMillis() + offset.millis, nonce: signatureNonce }
+            {
+              credentials: credential,
+              timestamp: clock.unsafeCurrentTimeMillis() + offset.millis,
+              nonce: signatureNonce
+            }
           ),
           (signed) =>
             Effect.flatMap(
-              withSchemeHint(config, transport.send({
-                method: "GET",
-                url: signed.url,
-                headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
-                timeoutMs: config.timeoutMs,
-                maxResponseBytes: config.maxResponseBytes
-              })),
+              withSchemeHint(
+                config,
+                transport.send({
+                  method: "GET",
+                  url: signed.url,
+                  headers:
+                    signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
+                  timeoutMs: config.timeoutMs,
+                  maxResponseBytes: config.maxResponseBytes
+                })
+              ),
               (response) => {
                 const date = response.header("date")
                 const classified = classify(
@@ -428,41 +436,44 @@ export const retrying: {
  * @since 0.1.0
  * @category combinators
  */
-export const traced = (execute: Execute): Execute => (request) =>
-  Effect.flatMap(FiberRef.get(FiberRef.currentTracerEnabled), (enabled) =>
-    enabled
-      ? Effect.useSpan(
-          `ota.${request.action}`,
-          {
-            kind: "client",
-            captureStackTrace: false,
-            attributes: {
-              "rpc.system": "alibaba-cloud-rpc",
-              "rpc.method": request.action,
-              ...request.attributes?.()
-            }
-          },
-          (span) =>
-            Effect.withParentSpan(
-              Effect.tapBoth(execute(request), {
-                onSuccess: (response) =>
-                  Effect.sync(() => {
-                    span.attribute("ota.attempts", (response as { attempts?: number }).attempts ?? 1)
-                    if (response.requestId !== undefined) span.attribute("ota.requestId", response.requestId)
-                  }),
-                onFailure: (error) =>
-                  Effect.sync(() => {
-                    span.attribute("ota.error", error._tag)
-                    if ("code" in error) span.attribute("ota.code", error.code)
-                    if ("requestId" in error && error.requestId !== undefined)
-                      span.attribute("ota.requestId", error.requestId)
-                  })
-              }),
-              span
-            )
-        )
-      : execute(request)
-  )
+export const traced =
+  (execute: Execute): Execute =>
+  (request) =>
+    Effect.flatMap(FiberRef.get(FiberRef.currentTracerEnabled), (enabled) =>
+      enabled
+        ? Effect.useSpan(
+            `ota.${request.action}`,
+            {
+              kind: "client",
+              captureStackTrace: false,
+              attributes: {
+                "rpc.system": "alibaba-cloud-rpc",
+                "rpc.method": request.action,
+                ...request.attributes?.()
+              }
+            },
+            (span) =>
+              Effect.withParentSpan(
+                Effect.tapBoth(execute(request), {
+                  onSuccess: (response) =>
+                    Effect.sync(() => {
+                      span.attribute("ota.attempts", (response as { attempts?: number }).attempts ?? 1)
+                      if (response.requestId !== undefined)
+                        span.attribute("ota.requestId", response.requestId)
+                    }),
+                  onFailure: (error) =>
+                    Effect.sync(() => {
+                      span.attribute("ota.error", error._tag)
+                      if ("code" in error) span.attribute("ota.code", error.code)
+                      if ("requestId" in error && error.requestId !== undefined)
+                        span.attribute("ota.requestId", error.requestId)
+                    })
+                }),
+                span
+              )
+          )
+        : execute(request)
+    )
 
 /**
  * The request engine's service: the composed executor, and any operation
@@ -550,7 +561,11 @@ export const fromExecute = (
     const checked = check(operation, input)
     return Either.isLeft(checked) ? Effect.fail(checked.left) : run(operation, checked.right)
   }) as RpcClientService["call"]
-  const pageCursor = ((operation: Operation.PagedOperation, input: unknown, options?: Pagination.PaginationOptions) =>
+  const pageCursor = ((
+    operation: Operation.PagedOperation,
+    input: unknown,
+    options?: Pagination.PaginationOptions
+  ) =>
     Pagination.pageCursor(operation, {
       input,
       check: (value) => check(operation, value),
@@ -571,39 +586,42 @@ export const fromExecute = (
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<RpcClientService, never, Transport | Credentials | ClientConfig | Scope.Scope> =
-  Effect.gen(function* () {
-    const config = yield* ClientConfig
-    const credentials = yield* Credentials
-    const transport = yield* Transport
-    const crypto = Option.getOrElse(yield* Effect.serviceOption(SigningCrypto), () => makeWebCrypto())
-    const signer = yield* Option.match(yield* Effect.serviceOption(Signer), {
-      onSome: Effect.succeed,
-      onNone: () =>
-        (config.signatureAlgorithm === "ACS3-HMAC-SHA256" ? makeAcs3HmacSha256 : makeHmacSha1).pipe(
-          Effect.provideService(SigningCrypto, crypto)
-        )
-    })
-    const nonce = Option.getOrElse(yield* Effect.serviceOption(Nonce), () => randomUUID)
-    const policy = Option.getOrElse(yield* Effect.serviceOption(RetryPolicy.RetryPolicy), () =>
-      RetryPolicy.standard({ maxAttempts: config.maxAttempts })
-    )
-    const quota = yield* RetryPolicy.makeQuota(policy.quotaCapacity)
-    const limiter = yield* Option.match(yield* Effect.serviceOption(RateLimiter.RateLimiter), {
-      onSome: Effect.succeed,
-      onNone: () => RateLimiter.forQps(config.qps)
-    })
-    const events = yield* Effect.serviceOption(AttemptEvents)
-    const clock = yield* Effect.clock
-    const offset: ClockOffset = { millis: 0 }
-    const base = rateLimited(
-      makeExecute({ config, credentials, transport, signer, nonce, clock, clockOffset: offset }),
-      limiter
-    )
-    const observed = Option.isSome(events) ? withAttemptEvents(base, events.value) : base
-    const execute = traced(retrying(correctingClockSkew(observed, offset), policy, quota))
-    return fromExecute(execute, config, credentials.source)
+export const make: Effect.Effect<
+  RpcClientService,
+  never,
+  Transport | Credentials | ClientConfig | Scope.Scope
+> = Effect.gen(function* () {
+  const config = yield* ClientConfig
+  const credentials = yield* Credentials
+  const transport = yield* Transport
+  const crypto = Option.getOrElse(yield* Effect.serviceOption(SigningCrypto), () => makeWebCrypto())
+  const signer = yield* Option.match(yield* Effect.serviceOption(Signer), {
+    onSome: Effect.succeed,
+    onNone: () =>
+      (config.signatureAlgorithm === "ACS3-HMAC-SHA256" ? makeAcs3HmacSha256 : makeHmacSha1).pipe(
+        Effect.provideService(SigningCrypto, crypto)
+      )
   })
+  const nonce = Option.getOrElse(yield* Effect.serviceOption(Nonce), () => randomUUID)
+  const policy = Option.getOrElse(yield* Effect.serviceOption(RetryPolicy.RetryPolicy), () =>
+    RetryPolicy.standard({ maxAttempts: config.maxAttempts })
+  )
+  const quota = yield* RetryPolicy.makeQuota(policy.quotaCapacity)
+  const limiter = yield* Option.match(yield* Effect.serviceOption(RateLimiter.RateLimiter), {
+    onSome: Effect.succeed,
+    onNone: () => RateLimiter.forQps(config.qps)
+  })
+  const events = yield* Effect.serviceOption(AttemptEvents)
+  const clock = yield* Effect.clock
+  const offset: ClockOffset = { millis: 0 }
+  const base = rateLimited(
+    makeExecute({ config, credentials, transport, signer, nonce, clock, clockOffset: offset }),
+    limiter
+  )
+  const observed = Option.isSome(events) ? withAttemptEvents(base, events.value) : base
+  const execute = traced(retrying(correctingClockSkew(observed, offset), policy, quota))
+  return fromExecute(execute, config, credentials.source)
+})
 
 /**
  * The engine, given a transport, credentials and configuration.

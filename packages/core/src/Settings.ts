@@ -95,7 +95,13 @@ export const fromEnvironment = (
   const get = (key: string): string | undefined =>
     clean(env instanceof Map ? env.get(key) : (env as Readonly<Record<string, unknown>>)[key])
   const values: Partial<Record<SettingName, string>> = {}
-  for (const setting of ["endpoint", "regionId", "apiVersion", "iotInstanceId", "signatureAlgorithm"] as const) {
+  for (const setting of [
+    "endpoint",
+    "regionId",
+    "apiVersion",
+    "iotInstanceId",
+    "signatureAlgorithm"
+  ] as const) {
     for (const key of ENVIRONMENT[setting]) {
       const value = get(key)
       if (value !== undefined) {

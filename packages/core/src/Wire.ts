@@ -243,7 +243,8 @@ export const OrEmpty = Schema.optionalWith(Schema.String, { default: () => "" })
  * const Task = Schema.Struct({ progress: Wire.optional(Schema.Number) })
  * ```
  */
-export const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
+export const optional = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
 
 /**
  * A count (totals, page numbers and sizes in responses): a non-negative integer.

@@ -22,27 +22,25 @@ export * as Nonce from "./Nonce.js"
 /** @since 0.1.0 */
 export * as Operation from "./Operation.js"
 /** @since 0.1.0 */
+export * as Operations from "./Operations.js"
+/** @since 0.1.0 */
 export * as OtaClient from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as ListOTATaskByJob from "./operations/ListOTATaskByJob.js"
 /** @since 0.1.0 */
 export * as QueryOTAJob from "./operations/QueryOTAJob.js"
 /** @since 0.1.0 */
-export * as Operations from "./Operations.js"
-/** @since 0.1.0 */
-export * as RateLimiter from "./RateLimiter.js"
-/** @since 0.1.0 */
-export * as Settings from "./Settings.js"
-/** @since 0.1.0 */
-export * as Wire from "./Wire.js"
-/** @since 0.1.0 */
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as PromiseClient from "./PromiseClient.js"
 /** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"
+/** @since 0.1.0 */
 export * as RetryPolicy from "./RetryPolicy.js"
 /** @since 0.1.0 */
 export * as RpcClient from "./RpcClient.js"
+/** @since 0.1.0 */
+export * as Settings from "./Settings.js"
 /** @since 0.1.0 */
 export * as Signer from "./Signer.js"
 /** @since 0.1.0 */
@@ -51,3 +49,5 @@ export * as SignerV3 from "./SignerV3.js"
 export * as SigningCrypto from "./SigningCrypto.js"
 /** @since 0.1.0 */
 export * as Transport from "./Transport.js"
+/** @since 0.1.0 */
+export * as Wire from "./Wire.js"

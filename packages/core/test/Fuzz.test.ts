@@ -23,10 +23,7 @@ import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
 import { isOtaError, type OtaError } from "../src/IotError.js"
 import { OtaClient } from "../src/OtaClient.js"
-import {
-  ListOTATaskByJobInput,
-  TASK_STATUSES
-} from "../src/operations/ListOTATaskByJob.js"
+import { ListOTATaskByJobInput, TASK_STATUSES } from "../src/operations/ListOTATaskByJob.js"
 import { clientLayer, makeTasks, pageOf } from "./helpers.js"
 
 const SEED = 424_242
@@ -352,7 +349,7 @@ const fromWire = (query: Record<string, string>) => {
     .map((name) => [Number(name.slice("DeviceNames.".length)), query[name]!] as const)
     .sort((a, b) => a[0] - b[0])
   if (devices.length > 0) {
-    devices.forEach(([n], i) => expect(n).toBe(i + 1))
+    for (const [i, [n]] of devices.entries()) expect(n).toBe(i + 1)
     request.deviceNames = devices.map(([, name]) => name)
   }
   return request

@@ -37,9 +37,12 @@ const Probe = Operation.make({
     enabled: Wire.optional(Schema.Boolean),
     kind: Wire.optional(Schema.Literal("A", "B")),
     at: Wire.optional(Schema.DateFromSelf),
-    items: Schema.optionalWith(Schema.Array(Schema.Struct({ itemId: Schema.String, weight: Schema.Number })), {
-      default: () => []
-    }).pipe(Wire.from("Data.Items.Item")),
+    items: Schema.optionalWith(
+      Schema.Array(Schema.Struct({ itemId: Schema.String, weight: Schema.Number })),
+      {
+        default: () => []
+      }
+    ).pipe(Wire.from("Data.Items.Item")),
     tags: Wire.optional(Schema.Array(Schema.String))
   })
 })
@@ -87,7 +90,12 @@ describe("the request side of a declaration", () => {
 
 describe("the tolerant decoder compiled from a response Schema", () => {
   it("reads PascalCase, camelCase and ID suffixes alike", () => {
-    const body = { RequestId: "r", Count: 2, Label: "l", Data: { Items: { Item: [{ ItemID: "a", Weight: 1 }] } } }
+    const body = {
+      RequestId: "r",
+      Count: 2,
+      Label: "l",
+      Data: { Items: { Item: [{ ItemID: "a", Weight: 1 }] } }
+    }
     const expected = {
       requestId: "r",
       count: 2,
@@ -147,15 +155,36 @@ describe("the tolerant decoder compiled from a response Schema", () => {
     expect(problem({ count: null })).toBe("count: expected a non-negative integer, got null")
     expect(problem({})).toBe("count: expected a non-negative integer, got nothing")
     expect(problem({ count: 1, kind: "C" })).toBe('kind: expected "A" or "B", got "C"')
-    expect(problem({ count: 1, data: { items: [{ itemId: "a", weight: 1 }, { itemId: "b", weight: "x" }] } })).toBe(
-      'items[1].weight: expected a number, got "x"'
+    expect(
+      problem({
+        count: 1,
+        data: {
+          items: [
+            { itemId: "a", weight: 1 },
+            { itemId: "b", weight: "x" }
+          ]
+        }
+      })
+    ).toBe('items[1].weight: expected a number, got "x"')
+    expect(problem({ count: 1, data: { items: [{ weight: 1 }] } })).toBe(
+      "items[0].itemId: expected a string, got nothing"
     )
-    expect(problem({ count: 1, data: { items: [{ weight: 1 }] } })).toBe("items[0].itemId: expected a string, got nothing")
     expect(problem([1])).toBe("expected an object, got a list of 1")
   })
 
   it("never throws, whatever the JSON", () => {
-    const keys = fc.constantFrom("Count", "count", "Label", "Data", "Items", "Item", "ItemId", "Weight", "Tags", "x")
+    const keys = fc.constantFrom(
+      "Count",
+      "count",
+      "Label",
+      "Data",
+      "Items",
+      "Item",
+      "ItemId",
+      "Weight",
+      "Tags",
+      "x"
+    )
     const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: "small" },
@@ -234,11 +263,15 @@ describe("the operations table", () => {
   })
 
   it("fills a listing's page echoes from the request when the server leaves them out", () => {
-    const result = Operation.decode(ListOTATaskByJob, { Total: 25, Data: { SimpleOTATaskInfo: [] } }, {
-      jobId: "j",
-      pageSize: 10,
-      currentPage: 3
-    })
+    const result = Operation.decode(
+      ListOTATaskByJob,
+      { Total: 25, Data: { SimpleOTATaskInfo: [] } },
+      {
+        jobId: "j",
+        pageSize: 10,
+        currentPage: 3
+      }
+    )
     expect(result.ok && result.value).toMatchObject({ total: 25, pageSize: 10, currentPage: 3, pageCount: 3 })
   })
 })

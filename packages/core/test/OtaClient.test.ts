@@ -3,15 +3,13 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import type { OtaError } from "../src/IotError.js"
 import { OtaClient } from "../src/OtaClient.js"
-import { ListOTATaskByJob, type OtaTask, type OtaTaskPage } from "../src/operations/ListOTATaskByJob.js"
-import * as Pagination from "../src/Pagination.js"
+import type { OtaTask } from "../src/operations/ListOTATaskByJob.js"
 import * as RetryPolicy from "../src/RetryPolicy.js"
 import { clientLayer, type FakeResponse, fakeHttp, makeTasks, pageOf, SECRET } from "./helpers.js"
 
@@ -43,7 +41,7 @@ const eventually = (condition: () => boolean) =>
     expect(condition()).toBe(true)
   })
 
-const decodedTask: OtaTask = {
+const _decodedTask: OtaTask = {
   taskId: "",
   jobId: "job-1",
   iotId: "iot",
@@ -463,30 +461,33 @@ describe("OtaClient.listOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer, { qps: 4 })))
   })
 
-  it.effect("runs each call in an ota.ListOTATaskByJob span with its request fields, attempts and requestId", () => {
-    const { tracer: native, spans } = recordingTracer()
-    const tasks = makeTasks(1)
-    const http = fakeHttp((request, index) =>
-      Effect.succeed(
-        index === 0 ? apiError("ServiceUnavailable", 503) : { body: pageOf(tasks, request.params) }
+  it.effect(
+    "runs each call in an ota.ListOTATaskByJob span with its request fields, attempts and requestId",
+    () => {
+      const { tracer: native, spans } = recordingTracer()
+      const tasks = makeTasks(1)
+      const http = fakeHttp((request, index) =>
+        Effect.succeed(
+          index === 0 ? apiError("ServiceUnavailable", 503) : { body: pageOf(tasks, request.params) }
+        )
       )
-    )
-    return Effect.gen(function* () {
-      yield* withTime(
-        Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "job-9", currentPage: 1 }))
-      )
-      const span = spans.find((s) => s.name === "ota.ListOTATaskByJob")
-      expect(span).toBeDefined()
-      expect(Object.fromEntries(span!.attributes)).toMatchObject({
-        "rpc.method": "ListOTATaskByJob",
-        "ota.jobId": "job-9",
-        "ota.currentPage": 1,
-        "ota.pageSize": 10,
-        "ota.attempts": 2,
-        "ota.requestId": "req-1"
-      })
-    }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(native))
-  })
+      return Effect.gen(function* () {
+        yield* withTime(
+          Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "job-9", currentPage: 1 }))
+        )
+        const span = spans.find((s) => s.name === "ota.ListOTATaskByJob")
+        expect(span).toBeDefined()
+        expect(Object.fromEntries(span!.attributes)).toMatchObject({
+          "rpc.method": "ListOTATaskByJob",
+          "ota.jobId": "job-9",
+          "ota.currentPage": 1,
+          "ota.pageSize": 10,
+          "ota.attempts": 2,
+          "ota.requestId": "req-1"
+        })
+      }).pipe(Effect.provide(clientLayer(http.layer)), Effect.withTracer(native))
+    }
+  )
 
   it.effect("with tracing disabled, a call makes no span and returns the same page", () => {
     const { tracer: recording, spans } = recordingTracer()
@@ -593,36 +594,48 @@ describe("OtaClient.streamOTATaskByJob", () => {
       const delivered: Array<string> = []
       const error = failureOf(
         yield* Effect.exit(
-          Stream.runForEach(client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 }), (t) =>
-            Effect.sync(() => delivered.push(t.taskId))
+          Stream.runForEach(
+            client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 }),
+            (t) => Effect.sync(() => delivered.push(t.taskId))
           )
         )
       )
-      expect(error).toMatchObject({ _tag: "PaginationError", reason: "TotalChanged", page: 2, delivered: 10, total: 30 })
+      expect(error).toMatchObject({
+        _tag: "PaginationError",
+        reason: "TotalChanged",
+        page: 2,
+        delivered: 10,
+        total: 30
+      })
       expect(delivered).toEqual(tasks.slice(0, 10).map((t) => t.TaskId))
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
-  it.effect("remembers every delivered task for the whole listing: a repeat long after is still caught", () => {
-    const tasks = makeTasks(100)
-    // Page 8 serves page 1's tasks again (same total, echoing page 8).
-    const http = fakeHttp((request) =>
-      Effect.succeed({
-        body:
-          request.params.CurrentPage === "8"
-            ? { ...pageOf(tasks, { ...request.params, CurrentPage: "1" }), CurrentPage: 8 }
-            : pageOf(tasks, request.params)
-      })
-    )
-    return Effect.gen(function* () {
-      const client = yield* OtaClient
-      const error = failureOf(
-        yield* Effect.exit(Stream.runDrain(client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 })))
+  it.effect(
+    "remembers every delivered task for the whole listing: a repeat long after is still caught",
+    () => {
+      const tasks = makeTasks(100)
+      // Page 8 serves page 1's tasks again (same total, echoing page 8).
+      const http = fakeHttp((request) =>
+        Effect.succeed({
+          body:
+            request.params.CurrentPage === "8"
+              ? { ...pageOf(tasks, { ...request.params, CurrentPage: "1" }), CurrentPage: 8 }
+              : pageOf(tasks, request.params)
+        })
       )
-      expect(error).toMatchObject({ _tag: "PaginationError", reason: "Repeated", page: 8, delivered: 70 })
-      expect(error.message).toContain("10 of its 10 items already delivered")
-    }).pipe(Effect.provide(clientLayer(http.layer)))
-  })
+      return Effect.gen(function* () {
+        const client = yield* OtaClient
+        const error = failureOf(
+          yield* Effect.exit(
+            Stream.runDrain(client.streamOTATaskByJob({ jobId: "job-1", pageSize: 10 }, { concurrency: 1 }))
+          )
+        )
+        expect(error).toMatchObject({ _tag: "PaginationError", reason: "Repeated", page: 8, delivered: 70 })
+        expect(error.message).toContain("10 of its 10 items already delivered")
+      }).pipe(Effect.provide(clientLayer(http.layer)))
+    }
+  )
 
   it.effect("pages respect a status filter and the caller's page size", () => {
     const tasks = makeTasks(45)
@@ -667,7 +680,9 @@ describe("OtaClient.streamOTATaskByJob", () => {
     return Effect.gen(function* () {
       const client = yield* OtaClient
       const error = failureOf(
-        yield* Effect.exit(Stream.runCollect(client.streamOTATaskByJob({ jobId: "job-1", taskStatus: "FAILED" })))
+        yield* Effect.exit(
+          Stream.runCollect(client.streamOTATaskByJob({ jobId: "job-1", taskStatus: "FAILED" }))
+        )
       )
       expect(error).toMatchObject({ _tag: "PaginationError", reason: "TooLarge", delivered: 0 })
       expect(error.message).toContain("100001")

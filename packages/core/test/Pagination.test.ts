@@ -17,8 +17,8 @@ import * as ClientConfig from "../src/ClientConfig.js"
 import * as Credentials from "../src/Credentials.js"
 import type { OtaError } from "../src/IotError.js"
 import * as Operation from "../src/Operation.js"
-import { ListOTATaskByJob } from "../src/operations/ListOTATaskByJob.js"
 import * as OtaClient from "../src/OtaClient.js"
+import { ListOTATaskByJob } from "../src/operations/ListOTATaskByJob.js"
 import * as Transport from "../src/Transport.js"
 import { clientLayer, fakeHttp, makeTasks, pageOf, SECRET } from "./helpers.js"
 
@@ -26,19 +26,30 @@ import { clientLayer, fakeHttp, makeTasks, pageOf, SECRET } from "./helpers.js"
 const list = <E>(stream: Stream.Stream<{ readonly taskId: string }, E>) =>
   Effect.gen(function* () {
     const ids: Array<string> = []
-    const exit = yield* Effect.exit(Stream.runForEach(stream, (task) => Effect.sync(() => ids.push(task.taskId))))
-    return { ids, error: Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined, exit }
+    const exit = yield* Effect.exit(
+      Stream.runForEach(stream, (task) => Effect.sync(() => ids.push(task.taskId)))
+    )
+    return {
+      ids,
+      error: Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined,
+      exit
+    }
   })
 
 describe("listings larger than the server pages through", () => {
   // The task listing with a small offset cap, so a partitioned listing fits a unit test.
-  const SmallCap = Operation.paged({ ...ListOTATaskByJob, paging: { ...ListOTATaskByJob.paging, maxOffset: 50 } })
+  const SmallCap = Operation.paged({
+    ...ListOTATaskByJob,
+    paging: { ...ListOTATaskByJob.paging, maxOffset: 50 }
+  })
   const statuses = ["QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED"] as const
   const serveByStatus = (tasks: ReadonlyArray<{ TaskStatus: string }>) =>
     fakeHttp((request) =>
       Effect.succeed({
         body: pageOf(
-          tasks.filter((t) => request.params.TaskStatus === undefined || t.TaskStatus === request.params.TaskStatus),
+          tasks.filter(
+            (t) => request.params.TaskStatus === undefined || t.TaskStatus === request.params.TaskStatus
+          ),
           request.params
         )
       })
@@ -65,7 +76,10 @@ describe("listings larger than the server pages through", () => {
   })
 
   it.effect("fail before delivering anything when one status alone is too large, naming it", () => {
-    const tasks = makeTasks(120).map((t, i) => ({ ...t, TaskStatus: i < 60 ? "SUCCEEDED" : statuses[i % 2]! }))
+    const tasks = makeTasks(120).map((t, i) => ({
+      ...t,
+      TaskStatus: i < 60 ? "SUCCEEDED" : statuses[i % 2]!
+    }))
     const http = serveByStatus(tasks)
     return Effect.gen(function* () {
       const client = yield* OtaClient.OtaClient
@@ -101,7 +115,9 @@ const honest: Misbehaviour = (page, size, tasks) =>
 const HOSTILE: ReadonlyArray<{
   readonly name: string
   readonly serve: Misbehaviour
-  readonly outcome: "complete" | { readonly _tag: string; readonly reason?: string; readonly delivered: number }
+  readonly outcome:
+    | "complete"
+    | { readonly _tag: string; readonly reason?: string; readonly delivered: number }
 }> = [
   {
     name: "caps PageSize at 50 when 100 is asked, and says so",
@@ -115,7 +131,10 @@ const HOSTILE: ReadonlyArray<{
   },
   {
     name: "answers an empty page 3",
-    serve: (page, size, tasks) => (page === 3 ? { ...honest(page, size, tasks), Data: { SimpleOTATaskInfo: [] } } : honest(page, size, tasks)),
+    serve: (page, size, tasks) =>
+      page === 3
+        ? { ...honest(page, size, tasks), Data: { SimpleOTATaskInfo: [] } }
+        : honest(page, size, tasks),
     outcome: { _tag: "PaginationError", reason: "ShortPage", delivered: 200 }
   },
   {
@@ -172,7 +191,10 @@ const HOSTILE: ReadonlyArray<{
       const answer = honest(page, size, tasks)
       if (page !== 2) return answer
       const items = (answer.Data as { SimpleOTATaskInfo: Array<unknown> }).SimpleOTATaskInfo
-      return { ...answer, Data: { SimpleOTATaskInfo: [...items, { ...(items[0] as object), TaskId: "extra" }] } }
+      return {
+        ...answer,
+        Data: { SimpleOTATaskInfo: [...items, { ...(items[0] as object), TaskId: "extra" }] }
+      }
     },
     outcome: { _tag: "PaginationError", reason: "PageSizeNotHonoured", delivered: 100 }
   }
@@ -232,13 +254,25 @@ describe("hostile servers over HTTP", () => {
       asked.length = 0
       const client = yield* OtaClient.OtaClient
       yield* Stream.runDrain(client.streamOTATaskByJob({ jobId: "job-1" }, { concurrency: 1 }))
-      expect(asked).toEqual([{ page: 1, size: 100 }, ...Array.from({ length: 9 }, (_, i) => ({ page: i + 2, size: 50 }))])
+      expect(asked).toEqual([
+        { page: 1, size: 100 },
+        ...Array.from({ length: 9 }, (_, i) => ({ page: i + 2, size: 50 }))
+      ])
     }).pipe(Effect.provide(layer()))
   )
 })
 
 describe("any server behaviour", () => {
-  const perturbations = ["none", "empty", "half", "previous", "echo-previous", "no-echo", "total+1", "extra"] as const
+  const perturbations = [
+    "none",
+    "empty",
+    "half",
+    "previous",
+    "echo-previous",
+    "no-echo",
+    "total+1",
+    "extra"
+  ] as const
 
   it("ends with every task exactly once, or a typed error that counts what was delivered", async () => {
     await fc.assert(
@@ -253,19 +287,29 @@ describe("any server behaviour", () => {
           const http = fakeHttp((request) => {
             const page = Number(request.params.CurrentPage)
             const size = Math.min(Number(request.params.PageSize), cap ?? 100)
-            const answer = pageOf(tasks, { PageSize: String(size), CurrentPage: String(page) }) as Record<string, unknown>
+            const answer = pageOf(tasks, { PageSize: String(size), CurrentPage: String(page) }) as Record<
+              string,
+              unknown
+            >
             const items = (answer.Data as { SimpleOTATaskInfo: Array<object> }).SimpleOTATaskInfo
             switch (perturbation[(page - 1) % perturbation.length]) {
               case "empty":
                 return Effect.succeed({ body: { ...answer, Data: { SimpleOTATaskInfo: [] } } })
               case "half":
-                return Effect.succeed({ body: { ...answer, Data: { SimpleOTATaskInfo: items.slice(0, items.length >> 1) } } })
+                return Effect.succeed({
+                  body: { ...answer, Data: { SimpleOTATaskInfo: items.slice(0, items.length >> 1) } }
+                })
               case "previous":
                 return Effect.succeed({
-                  body: { ...pageOf(tasks, { PageSize: String(size), CurrentPage: String(Math.max(1, page - 1)) }), CurrentPage: page }
+                  body: {
+                    ...pageOf(tasks, { PageSize: String(size), CurrentPage: String(Math.max(1, page - 1)) }),
+                    CurrentPage: page
+                  }
                 })
               case "echo-previous":
-                return Effect.succeed({ body: pageOf(tasks, { PageSize: String(size), CurrentPage: String(Math.max(1, page - 1)) }) })
+                return Effect.succeed({
+                  body: pageOf(tasks, { PageSize: String(size), CurrentPage: String(Math.max(1, page - 1)) })
+                })
               case "no-echo": {
                 const { CurrentPage: _c, PageSize: _s, ...rest } = answer
                 return Effect.succeed({ body: rest })
@@ -273,7 +317,12 @@ describe("any server behaviour", () => {
               case "total+1":
                 return Effect.succeed({ body: { ...answer, Total: count + 1 } })
               case "extra":
-                return Effect.succeed({ body: { ...answer, Data: { SimpleOTATaskInfo: [...items, { ...items[0], TaskId: `x${page}` }] } } })
+                return Effect.succeed({
+                  body: {
+                    ...answer,
+                    Data: { SimpleOTATaskInfo: [...items, { ...items[0], TaskId: `x${page}` }] }
+                  }
+                })
               default:
                 return Effect.succeed({ body: answer })
             }
@@ -293,7 +342,7 @@ describe("any server behaviour", () => {
           }
         }
       ),
-      { numRuns: 300 }
+      { numRuns: Number(process.env.PAGINATION_RUNS ?? 300) }
     )
   })
 })

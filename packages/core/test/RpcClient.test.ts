@@ -24,7 +24,13 @@ const request: RpcClient.RpcRequest = { action: "ListOTATaskByJob", params: { Jo
 const success: RpcClient.RpcResponse = { body: {}, text: "{}", requestId: "r-1", status: 200 }
 
 const apiError = (code: string, extra: Partial<{ retryAfterMs: number; httpStatus: number }> = {}) =>
-  new ApiError({ code, message: code, httpStatus: extra.httpStatus ?? 400, retryable: code.startsWith("Throttling"), ...extra })
+  new ApiError({
+    code,
+    message: code,
+    httpStatus: extra.httpStatus ?? 400,
+    retryable: code.startsWith("Throttling"),
+    ...extra
+  })
 
 /** An executor answering from a script, one outcome per call, counting calls and their clock times. */
 const scripted = (outcomes: ReadonlyArray<OtaError | "ok">) => {
@@ -39,7 +45,8 @@ const scripted = (outcomes: ReadonlyArray<OtaError | "ok">) => {
 }
 
 const failureOf = <A>(exit: Exit.Exit<A, OtaError>): OtaError => {
-  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") throw new Error(`expected a failure, got ${String(exit)}`)
+  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail")
+    throw new Error(`expected a failure, got ${String(exit)}`)
   return exit.cause.error
 }
 
@@ -49,7 +56,11 @@ describe("rateLimited", () => {
       const taken: Array<string> = []
       const feedback: Array<boolean> = []
       const limiter: RateLimiterService = {
-        take: (send) => Effect.zipRight(Effect.sync(() => taken.push("take")), send),
+        take: (send) =>
+          Effect.zipRight(
+            Effect.sync(() => taken.push("take")),
+            send
+          ),
         feedback: ({ throttled }) => Effect.sync(() => void feedback.push(throttled))
       }
       const { execute } = scripted([
@@ -129,8 +140,12 @@ describe("withAttemptEvents", () => {
 })
 
 describe("makeExecute (sign, send, classify)", () => {
-  const config = (endpoint: string) => Effect.runSync(ClientConfig.make({ endpoint, runtime: "test", qps: 0 }))
-  const base = (endpoint: string, answer: (request: TransportRequest) => Effect.Effect<TransportResponse, OtaError>) =>
+  const config = (endpoint: string) =>
+    Effect.runSync(ClientConfig.make({ endpoint, runtime: "test", qps: 0 }))
+  const base = (
+    endpoint: string,
+    answer: (request: TransportRequest) => Effect.Effect<TransportResponse, OtaError>
+  ) =>
     Effect.gen(function* () {
       const sent: Array<TransportRequest> = []
       const signer = yield* Effect.provideService(makeHmacSha1, SigningCrypto, makeWebCrypto())
@@ -160,25 +175,29 @@ describe("makeExecute (sign, send, classify)", () => {
 
   it.effect("passes the configured response limit and timeout to the transport", () =>
     Effect.gen(function* () {
-      const { execute, sent } = yield* base("https://iot.example.test", () => Effect.succeed(json(200, { Total: 0 })))
+      const { execute, sent } = yield* base("https://iot.example.test", () =>
+        Effect.succeed(json(200, { Total: 0 }))
+      )
       yield* execute(request)
       expect(sent[0]).toMatchObject({ method: "GET", timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 })
       expect(sent[0]?.url).toContain("Signature=")
     })
   )
 
-  it.effect("a rejected signature says which credential source signed it and what to check, never the secret", () =>
-    Effect.gen(function* () {
-      const { execute } = yield* base("https://iot.example.test", () =>
-        Effect.succeed(json(400, { Code: "SignatureDoesNotMatch", Message: "no match", RequestId: "r-9" }))
-      )
-      const error = failureOf(yield* Effect.exit(execute(request)))
-      expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch", requestId: "r-9" })
-      const hint = (error as ApiError).hint ?? ""
-      expect(hint).toContain("env OTA_ACCESS_KEY_ID/OTA_ACCESS_KEY_SECRET")
-      expect(hint).toContain("whitespace")
-      expect(JSON.stringify(error) + String(error)).not.toContain(SECRET)
-    })
+  it.effect(
+    "a rejected signature says which credential source signed it and what to check, never the secret",
+    () =>
+      Effect.gen(function* () {
+        const { execute } = yield* base("https://iot.example.test", () =>
+          Effect.succeed(json(400, { Code: "SignatureDoesNotMatch", Message: "no match", RequestId: "r-9" }))
+        )
+        const error = failureOf(yield* Effect.exit(execute(request)))
+        expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch", requestId: "r-9" })
+        const hint = (error as ApiError).hint ?? ""
+        expect(hint).toContain("env OTA_ACCESS_KEY_ID/OTA_ACCESS_KEY_SECRET")
+        expect(hint).toContain("whitespace")
+        expect(JSON.stringify(error) + String(error)).not.toContain(SECRET)
+      })
   )
 
   it.effect("reads Retry-After into the error, in seconds or as a date", () =>
@@ -188,10 +207,14 @@ describe("makeExecute (sign, send, classify)", () => {
         Effect.succeed(
           n++ === 0
             ? json(503, { Code: "ServiceUnavailable" }, { "retry-after": "7" })
-            : json(429, { Code: "Throttling.User" }, {
-                "retry-after": "Wed, 21 Oct 2026 07:28:09 GMT",
-                date: "Wed, 21 Oct 2026 07:28:00 GMT"
-              })
+            : json(
+                429,
+                { Code: "Throttling.User" },
+                {
+                  "retry-after": "Wed, 21 Oct 2026 07:28:09 GMT",
+                  date: "Wed, 21 Oct 2026 07:28:00 GMT"
+                }
+              )
         )
       )
       expect(failureOf(yield* Effect.exit(execute(request)))).toMatchObject({ retryAfterMs: 7_000 })
@@ -203,7 +226,9 @@ describe("makeExecute (sign, send, classify)", () => {
     Effect.gen(function* () {
       const { execute } = yield* base("127.0.0.1:18080", () =>
         Effect.fail(
-          new TransportError({ message: "request to 127.0.0.1:18080 failed: ssl3_get_record:wrong version number" })
+          new TransportError({
+            message: "request to 127.0.0.1:18080 failed: ssl3_get_record:wrong version number"
+          })
         )
       )
       const error = failureOf(yield* Effect.exit(execute(request)))

@@ -10,8 +10,8 @@ import * as ClientConfig from "@iot-ota/core/ClientConfig"
 import * as ClientOptions from "@iot-ota/core/ClientOptions"
 import * as Credentials from "@iot-ota/core/Credentials"
 import type { OtaError } from "@iot-ota/core/IotError"
-import * as CoreClient from "@iot-ota/core/OtaClient"
 import { Operations } from "@iot-ota/core/Operations"
+import * as CoreClient from "@iot-ota/core/OtaClient"
 import { type LogSink, PromiseClient, withOperations } from "@iot-ota/core/PromiseClient"
 import * as RpcClient from "@iot-ota/core/RpcClient"
 import * as Settings from "@iot-ota/core/Settings"
@@ -66,7 +66,10 @@ export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<S
   const profile = Profile.read({ profile: options.profile, file, env })
   const fromEnv = Settings.fromEnvironment(env, "env")
   if (profile === undefined) return [fromEnv]
-  const fromProfile: Settings.SettingsSource = { name: `profile ${named ?? "default"} (${file})`, values: profile }
+  const fromProfile: Settings.SettingsSource = {
+    name: `profile ${named ?? "default"} (${file})`,
+    values: profile
+  }
   return named === undefined ? [fromEnv, fromProfile] : [fromProfile, fromEnv]
 }
 

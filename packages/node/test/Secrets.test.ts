@@ -405,9 +405,9 @@ describe("Redacted end to end", () => {
     expectNoSecretIn(JSON.stringify(resolved), "resolved options as JSON")
 
     const given = Redacted.make(SECRET)
-    expect(Redacted.value(credentialOf(resolveOptions({ ...base, accessKeySecret: given })).accessKeySecret)).toBe(
-      SECRET
-    )
+    expect(
+      Redacted.value(credentialOf(resolveOptions({ ...base, accessKeySecret: given })).accessKeySecret)
+    ).toBe(SECRET)
   })
 
   it.each([

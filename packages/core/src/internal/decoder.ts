@@ -162,15 +162,17 @@ const makeLiteralReader = (literals: ReadonlyArray<AST.LiteralValue>, expected: 
   }
 }
 
-const makeUnionReader = (members: ReadonlyArray<Reader>, expected: string): Reader => (value, run) => {
-  if (value === null || value === undefined) return ABSENT
-  const scratch: Run = { failure: undefined }
-  for (const member of members) {
-    const result = member(value, scratch)
-    if (result !== INVALID) return result
+const makeUnionReader =
+  (members: ReadonlyArray<Reader>, expected: string): Reader =>
+  (value, run) => {
+    if (value === null || value === undefined) return ABSENT
+    const scratch: Run = { failure: undefined }
+    for (const member of members) {
+      const result = member(value, scratch)
+      if (result !== INVALID) return result
+    }
+    return fail(run, expected, value)
   }
-  return fail(run, expected, value)
-}
 
 const makeRefinementReader = (ast: AST.Refinement, from: Reader): Reader => {
   const expected = expectedOf(ast)
@@ -187,30 +189,32 @@ const makeRefinementReader = (ast: AST.Refinement, from: Reader): Reader => {
 }
 
 /** Lists: a list, a list wrapped alone in an object (`{ "OtaTagDTO": [...] }`), or one object for a one-item list. */
-const makeArrayReader = (item: Reader): Reader => (value, run) => {
-  if (value === null || value === undefined) return ABSENT
-  let list: ReadonlyArray<unknown>
-  if (Array.isArray(value)) list = value
-  else if (isRecord(value)) {
-    const keys = Object.keys(value)
-    const only = keys.length === 1 ? value[keys[0]!] : undefined
-    if (Array.isArray(only)) list = only
-    else if (keys.length === 1 && (only === null || only === undefined)) return []
-    else if (keys.length === 0) return []
-    else list = [value]
-  } else return fail(run, "a list", value)
-  const out: Array<unknown> = new Array(list.length)
-  for (let i = 0; i < list.length; i++) {
-    const result = item(list[i], run)
-    if (result === INVALID) return withIndex(run, i)
-    if (result === ABSENT) {
-      fail(run, "a list item", list[i])
-      return withIndex(run, i)
+const makeArrayReader =
+  (item: Reader): Reader =>
+  (value, run) => {
+    if (value === null || value === undefined) return ABSENT
+    let list: ReadonlyArray<unknown>
+    if (Array.isArray(value)) list = value
+    else if (isRecord(value)) {
+      const keys = Object.keys(value)
+      const only = keys.length === 1 ? value[keys[0]!] : undefined
+      if (Array.isArray(only)) list = only
+      else if (keys.length === 1 && (only === null || only === undefined)) return []
+      else if (keys.length === 0) return []
+      else list = [value]
+    } else return fail(run, "a list", value)
+    const out: Array<unknown> = new Array(list.length)
+    for (let i = 0; i < list.length; i++) {
+      const result = item(list[i], run)
+      if (result === INVALID) return withIndex(run, i)
+      if (result === ABSENT) {
+        fail(run, "a list item", list[i])
+        return withIndex(run, i)
+      }
+      out[i] = result
     }
-    out[i] = result
+    return out
   }
-  return out
-}
 
 const withIndex = (run: Run, index: number): typeof INVALID => {
   run.failure!.path.push(index)
@@ -419,7 +423,8 @@ const build = (ast: AST.AST): Reader => {
       break
     }
     case "TupleType":
-      if (ast.elements.length === 0 && ast.rest.length === 1) return makeArrayReader(compile(ast.rest[0]!.type))
+      if (ast.elements.length === 0 && ast.rest.length === 1)
+        return makeArrayReader(compile(ast.rest[0]!.type))
       break
     case "Declaration":
       if (isDate(ast)) return makeDateReader()

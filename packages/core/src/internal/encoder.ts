@@ -19,7 +19,8 @@ export const requestStruct = (ast: AST.AST): AST.TypeLiteral => {
   const type = AST.typeAST(ast)
   let current: AST.AST = type
   while (current._tag === "Refinement") current = current.from
-  if (current._tag !== "TypeLiteral") throw new Error(`an operation's input must be a Struct, got ${String(ast)}`)
+  if (current._tag !== "TypeLiteral")
+    throw new Error(`an operation's input must be a Struct, got ${String(ast)}`)
   return current
 }
 

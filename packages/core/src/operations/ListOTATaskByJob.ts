@@ -122,7 +122,9 @@ export const OtaTaskPage = Schema.Struct({
   pageSize: Wire.Count,
   currentPage: Wire.Count,
   pageCount: Wire.Count,
-  tasks: Schema.optionalWith(Schema.Array(OtaTask), { default: () => [] }).pipe(Wire.from("Data.SimpleOTATaskInfo"))
+  tasks: Schema.optionalWith(Schema.Array(OtaTask), { default: () => [] }).pipe(
+    Wire.from("Data.SimpleOTATaskInfo")
+  )
 })
 
 /**
