@@ -29,7 +29,7 @@ import { emulator } from "./commands/emulator.js"
 import { list } from "./commands/list.js"
 import { summary } from "./commands/summary.js"
 import { watch } from "./commands/watch.js"
-import { type CommandTree, commandTree, pathName, resolve } from "./internal/commandTree.js"
+import { type CommandTree, commandTree, pathName, resolve, withSubcommands } from "./internal/commandTree.js"
 import { describeError, ExitCode, exitCodeFor } from "./internal/exitCode.js"
 import { renderHelp } from "./internal/help.js"
 import { makeCliLogger } from "./internal/logger.js"
@@ -57,7 +57,7 @@ import { VERSION } from "./internal/version.js"
  */
 export const tasks = Command.make("tasks").pipe(
   Command.withDescription("List, summarise and watch the upgrade tasks of an OTA job (batch)."),
-  Command.withSubcommands([list, summary, watch])
+  withSubcommands([list, summary, watch])
 )
 
 /**
@@ -81,17 +81,13 @@ export const ota = Command.make("ota").pipe(
       "Every command takes --help; `ota --completions bash|zsh|fish` prints a completion script; `ota --version`. " +
       "Exit codes: 0 ok, 2 usage/validation, 3 auth/signature, 4 other API error, 5 network/timeout, 124 watch not finished, 130 Ctrl-C."
   ),
-  Command.withSubcommands([tasks, emulator, demo])
+  withSubcommands([tasks, emulator, demo])
 )
 
 const cli = Command.run(ota, { name: "ota", version: VERSION, executable: "ota" })
 
-/** The command tree, for usage errors and help pages (kept in step with the subcommands above by a test). */
-const tree: CommandTree = commandTree(ota, [
-  commandTree(tasks, [commandTree(list), commandTree(summary), commandTree(watch)]),
-  commandTree(emulator),
-  commandTree(demo)
-])
+/** The command tree, for usage errors and help pages. */
+const tree: CommandTree = commandTree(ota)
 
 /**
  * How `@effect/cli` parses and renders: case-insensitive option names, no

@@ -70,20 +70,32 @@ export const optionsOf = (usage: Usage.Usage): Array<OptionInfo> => {
   return out
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any command, as @effect/cli's withSubcommands takes them
+type AnyCommand = Command.Command<any, any, any, any>
+
+/** The subcommands given to each command made by {@link withSubcommands}. */
+const SUBCOMMANDS = new WeakMap<AnyCommand, ReadonlyArray<AnyCommand>>()
+
 /**
- * A node of the tree for a command and the trees of its subcommands (as
- * given to `Command.withSubcommands`).
+ * `Command.withSubcommands`, remembering the subcommands, so that the tree
+ * of a root command is known without being written twice.
  */
-export const commandTree = <Name extends string, R, E, A>(
-  command: Command.Command<Name, R, E, A>,
-  children: ReadonlyArray<CommandTree> = []
-): CommandTree => {
+export const withSubcommands =
+  <const Subcommand extends readonly [AnyCommand, ...Array<AnyCommand>]>(subcommands: Subcommand) =>
+  <Name extends string, R, E, A>(self: Command.Command<Name, R, E, A>) => {
+    const command = Command.withSubcommands(self, subcommands)
+    SUBCOMMANDS.set(command, subcommands)
+    return command
+  }
+
+/** The tree of a command and its subcommands (those given to {@link withSubcommands}), recursively. */
+export const commandTree = (command: AnyCommand): CommandTree => {
   const descriptor = command.descriptor as Descriptor.Command<unknown>
   return {
     name: [...HashSet.values(Command.getNames(command))][0] ?? "",
     descriptor,
     options: optionsOf(CommandDescriptor.getUsage(descriptor)),
-    children
+    children: (SUBCOMMANDS.get(command) ?? []).map(commandTree)
   }
 }
 
