@@ -2,7 +2,8 @@
  * The `ota` command tree and its runner: parses the command line with
  * `@effect/cli` (built-in `--help`, `--version`, `--completions`), runs the
  * command, and turns its outcome into an exit code and, on failure, one line
- * on stderr.
+ * on stderr (a usage error adds where to look; a refused key pair, where it
+ * came from).
  *
  * @since 0.1.0
  */
