@@ -2,20 +2,26 @@
  * The `ota` command tree and its runner: parses the command line with
  * `@effect/cli` (built-in `--help`, `--version`, `--completions`), runs the
  * command, and turns its outcome into an exit code and, on failure, one line
- * on stderr.
+ * on stderr (a usage error adds where to look; a refused key pair, where it
+ * came from).
  *
  * @since 0.1.0
  */
 
+import * as BuiltInOptions from "@effect/cli/BuiltInOptions"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
+import * as CommandDescriptor from "@effect/cli/CommandDescriptor"
+import * as CommandDirective from "@effect/cli/CommandDirective"
 import * as CliValidation from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -24,12 +30,15 @@ import { emulator } from "./commands/emulator.js"
 import { list } from "./commands/list.js"
 import { summary } from "./commands/summary.js"
 import { watch } from "./commands/watch.js"
+import { type CommandTree, commandTree, pathName, resolve, withSubcommands } from "./internal/commandTree.js"
 import { describeError, ExitCode, exitCodeFor } from "./internal/exitCode.js"
-import { isHelpPage, tidyHelp } from "./internal/help.js"
+import { renderHelp } from "./internal/help.js"
 import { makeCliLogger } from "./internal/logger.js"
+import * as Output from "./internal/output.js"
 import { redactSecretArgs } from "./internal/redact.js"
 import { colorEnabled } from "./internal/terminal.js"
-import { stripAnsi } from "./internal/text.js"
+import { sanitize, stripAnsi } from "./internal/text.js"
+import { describeUsageError, findProblem, type UsageProblem } from "./internal/usageError.js"
 import { VERSION } from "./internal/version.js"
 
 /**
@@ -49,7 +58,7 @@ import { VERSION } from "./internal/version.js"
  */
 export const tasks = Command.make("tasks").pipe(
   Command.withDescription("List, summarise and watch the upgrade tasks of an OTA job (batch)."),
-  Command.withSubcommands([list, summary, watch])
+  withSubcommands([list, summary, watch])
 )
 
 /**
@@ -73,20 +82,70 @@ export const ota = Command.make("ota").pipe(
       "Every command takes --help; `ota --completions bash|zsh|fish` prints a completion script; `ota --version`. " +
       "Exit codes: 0 ok, 2 usage/validation, 3 auth/signature, 4 other API error, 5 network/timeout, 124 watch not finished, 130 Ctrl-C."
   ),
-  Command.withSubcommands([tasks, emulator, demo])
+  withSubcommands([tasks, emulator, demo])
 )
 
 const cli = Command.run(ota, { name: "ota", version: VERSION, executable: "ota" })
 
-/** The command path typed, for the usage hint (`ota tasks list`). */
-const commandPath = (args: ReadonlyArray<string>): string => {
-  const words = ["ota"]
-  const [first, second] = args
-  if (first === "tasks" || first === "emulator" || first === "demo") words.push(first)
-  if (first === "tasks" && (second === "list" || second === "summary" || second === "watch"))
-    words.push(second)
-  return words.join(" ")
-}
+/** The command tree, for usage errors and help pages. */
+const tree: CommandTree = commandTree(ota)
+
+/**
+ * How `@effect/cli` parses and renders: case-insensitive option names, no
+ * built-ins in every OPTIONS list, and a usage line that shows each option's
+ * value (`--job id`) under its long name only.
+ */
+const CLI_CONFIG = CliConfig.make({ showBuiltIns: false, showTypes: true, showAllNames: false })
+
+/** A usage error, found before the command ran: printed with a pointer to the command's `--help`. */
+class UsageFailure extends Data.TaggedError("UsageFailure")<UsageProblem> {}
+
+/**
+ * Parses the arguments and acts on the outcome: help and the version are
+ * printed here (help pages are composed from the command's structured usage
+ * and help, see `internal/help.ts`); a command runs through `@effect/cli`'s
+ * runner; a usage error becomes one line naming what is wrong.
+ */
+const runCommandLine = (args: ReadonlyArray<string>, colorOut: boolean) =>
+  Effect.gen(function* () {
+    const print = (text: string) => Output.stdout(colorOut ? text : stripAnsi(text))
+    const parsed = yield* Effect.either(
+      CommandDescriptor.parse(
+        ota.descriptor as CommandDescriptor.Command<unknown>,
+        ["ota", ...args],
+        CLI_CONFIG
+      )
+    )
+    if (Either.isLeft(parsed)) {
+      return yield* Effect.fail(new UsageFailure(describeUsageError(parsed.left, tree, args)))
+    }
+    const directive = parsed.right
+    const { path } = resolve(tree, args)
+    const help = () => print(renderHelp({ path, title: `ota ${VERSION}` }, CLI_CONFIG))
+    if (CommandDirective.isBuiltIn(directive)) {
+      if (BuiltInOptions.isShowHelp(directive.option)) return yield* help()
+      if (BuiltInOptions.isShowVersion(directive.option)) return yield* print(`${VERSION}\n`)
+    } else if (directive.leftover.length > 0) {
+      return yield* Effect.fail(
+        new UsageFailure(
+          findProblem(tree, args) ?? {
+            message: `${directive.leftover[0]}: unexpected argument`,
+            command: pathName(path)
+          }
+        )
+      )
+    } else if (path.at(-1)!.children.length > 0) {
+      // A command that only groups others (`ota tasks`), given none of them.
+      return yield* help()
+    }
+    // Commands, completions and the other built-ins run through @effect/cli's
+    // runner, which parses again (a pure, fast step).
+    return yield* cli(["node", "ota", ...args]).pipe(
+      Effect.catchIf(CliValidation.isValidationError, (error) =>
+        Effect.fail(new UsageFailure(describeUsageError(error, tree, args)))
+      )
+    )
+  })
 
 /**
  * Runs `ota` with the arguments after `node script`, resolving to the exit
@@ -110,24 +169,19 @@ export const run = async (args: ReadonlyArray<string>): Promise<number> => {
   // the writers; without a listener Node would also throw it as an event.
   process.stdout.on("error", () => {})
   process.stderr.on("error", () => {})
-  const usage: Array<string> = []
   const colorOut = colorEnabled(process.stdout, process.env)
   const program = Effect.flatMap(Console.consoleWith(Effect.succeed), (base) =>
-    cli(["node", "ota", ...args]).pipe(
-      // Help, version and completions go to stdout, plain unless colour is on;
-      // parse errors are collected and printed as one line below.
+    runCommandLine(args, colorOut).pipe(
+      // What @effect/cli prints itself (completion scripts) goes to stdout;
+      // its rendering of parse errors is replaced by one line of ours.
       Effect.withConsole({
         ...base,
         log: (...parts: ReadonlyArray<unknown>) =>
           Effect.sync(() => {
-            const raw = parts.map(String).join(" ")
-            const text = isHelpPage(raw) ? tidyHelp(raw, commandPath(args)) : raw
+            const text = parts.map(String).join(" ")
             process.stdout.write(`${colorOut ? text : stripAnsi(text)}\n`)
           }),
-        error: (...parts: ReadonlyArray<unknown>) =>
-          Effect.sync(() => {
-            usage.push(stripAnsi(parts.map(String).join(" ")))
-          })
+        error: () => Effect.void
       })
     )
   ).pipe(
@@ -136,7 +190,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<number> => {
         NodeFileSystem.layer,
         NodePath.layer,
         NodeTerminal.layer,
-        CliConfig.layer({ showBuiltIns: false, showTypes: false }),
+        Layer.succeed(CliConfig.CliConfig, CLI_CONFIG),
         makeCliLogger(false, (line) => process.stderr.write(line)).layer
       )
     )
@@ -148,9 +202,9 @@ export const run = async (args: ReadonlyArray<string>): Promise<number> => {
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) {
     const error = failure.value
-    if (CliValidation.isValidationError(error)) {
-      const message = redactSecretArgs(usage.join(" ").replace(/\s+/g, " ").trim() || error._tag, args)
-      process.stderr.write(`ota: ${message}\nRun '${commandPath(args)} --help' for usage.\n`)
+    if (error instanceof UsageFailure) {
+      const message = redactSecretArgs(sanitize(error.message), args)
+      process.stderr.write(`ota: ${message}\nRun '${error.command} --help' for usage.\n`)
       return ExitCode.Usage
     }
     const code = exitCodeFor(error)

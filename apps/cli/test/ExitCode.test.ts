@@ -10,7 +10,14 @@ import {
   ValidationError
 } from "@iot-ota/core/IotError"
 import { describe, expect, it } from "vitest"
-import { CliError, describeError, exitCodeFor, Interrupted, NotFinished } from "../src/internal/exitCode.js"
+import {
+  CliError,
+  CredentialsRefused,
+  describeError,
+  exitCodeFor,
+  Interrupted,
+  NotFinished
+} from "../src/internal/exitCode.js"
 import { BrokenPipe } from "../src/internal/output.js"
 
 const api = (code: string, httpStatus = 400, retryable = false) =>
@@ -77,7 +84,28 @@ describe("describeError", () => {
       httpStatus: 500,
       retryable: false
     })
-    expect(describeError(error)).toBe("Odd Code: line one line two  [2J")
+    expect(describeError(error)).toBe("Odd Code: line one line two ")
+  })
+
+  it("caps server text and says where a refused key pair came from, never its secret", () => {
+    const long = new ApiError({
+      code: "X",
+      message: "m".repeat(10_000),
+      requestId: "R\u001b[2J",
+      httpStatus: 400,
+      retryable: false
+    })
+    expect(describeError(long)).toBe(`X: ${"m".repeat(500)}… (request id R)`)
+    const refused = new CredentialsRefused({
+      error: api("SignatureDoesNotMatch"),
+      source: "the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)",
+      accessKeyId: "LTAI-id"
+    })
+    expect(exitCodeFor(refused)).toBe(3)
+    expect(describeError(refused).split("\n")).toEqual([
+      "SignatureDoesNotMatch: SignatureDoesNotMatch happened (request id REQ-1)",
+      "ota: the key pair came from the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET) (AccessKeyId LTAI-id); check that the secret is the one paired with this AccessKey id and meant for this endpoint, copied whole without a stray space, quote or line break, and that this computer's clock is right"
+    ])
   })
 
   it("describes other failures by kind", () => {

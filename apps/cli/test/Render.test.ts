@@ -1,14 +1,23 @@
-/** The pure rendering helpers: text width, tables, CSV, bars, durations, help tidying, colour rules. */
+/** The pure rendering helpers: text width, wrapping, server text, tables, CSV, bars, durations, colour rules. */
 import { describe, expect, it } from "vitest"
 import { bar, meter, percent } from "../src/internal/bar.js"
 import { COLUMNS, parseColumns } from "../src/internal/columns.js"
 import { csvField, csvRecord } from "../src/internal/csv.js"
-import { durationFlag, formatDuration, parseDuration } from "../src/internal/duration.js"
-import { isHelpPage, tidyHelp } from "../src/internal/help.js"
+import { durationFlag, durationProblem, formatDuration, parseDuration } from "../src/internal/duration.js"
 import { redactSecretArgs } from "../src/internal/redact.js"
 import { fitWidths, renderTable } from "../src/internal/table.js"
 import { colorEnabled, outputColumns, paintStatus } from "../src/internal/terminal.js"
-import { displayWidth, sanitize, stripAnsi, truncate, truncateStyled } from "../src/internal/text.js"
+import {
+  displayWidth,
+  SERVER_TEXT_MAX,
+  sanitize,
+  serverText,
+  stripAnsi,
+  truncate,
+  truncateStyled,
+  wrapItems,
+  wrapWords
+} from "../src/internal/text.js"
 import { FIELDS } from "./helpers/data.js"
 
 describe("text", () => {
@@ -36,8 +45,32 @@ describe("text", () => {
     expect(truncateStyled("plain text", 6)).toBe("plain…")
   })
 
-  it("turns control characters and escape sequences from server data into spaces", () => {
-    expect(sanitize("a\r\nb\tc\u001b[2Jd\u0007")).toBe("a b c [2Jd ")
+  it("removes escape sequences whole and turns control characters into spaces", () => {
+    expect(sanitize("a\r\nb\tc\u001b[2Jd\u0007")).toBe("a b cd ")
+    // OSC (a terminal title), a C1 CSI, a two-byte ESC sequence, an unterminated CSI.
+    expect(sanitize("x\u001b]0;pwned\u0007y\u009b31mz\u001bcw\u001b[")).toBe("xyzw")
+    expect(sanitize("升级失败 ok")).toBe("升级失败 ok")
+  })
+
+  it("caps server text at a length, with an ellipsis, whatever its size", () => {
+    expect(serverText("short")).toBe("short")
+    const huge = "\u001b[2J".repeat(10) + "x".repeat(20_000_000)
+    const shown = serverText(huge)
+    expect([...shown]).toHaveLength(SERVER_TEXT_MAX + 1)
+    expect(shown.endsWith("…")).toBe(true)
+    expect(shown).not.toContain("\u001b")
+    expect(serverText("a".repeat(SERVER_TEXT_MAX))).toBe("a".repeat(SERVER_TEXT_MAX))
+    expect(serverText("abcdef", 3)).toBe("abc…")
+  })
+
+  it("wraps items between them, never cutting one, and breaks only a word wider than a line", () => {
+    expect(wrapItems(["aaa", "bbb", "ccc"], 7, " ")).toEqual(["aaa bbb", "ccc"])
+    expect(wrapItems(["aaa", "bbb"], 80, ", ")).toEqual(["aaa, bbb"])
+    expect(wrapItems(["abcdefghij"], 4, " ")).toEqual(["abcd", "efgh", "ij"])
+    expect(wrapItems(["升级失败"], 5, " ")).toEqual(["升级", "失败"])
+    const styled = wrapItems(["\u001b[31mFAILED 3\u001b[39m", "\u001b[32mSUCCEEDED 9\u001b[39m"], 12, "  ")
+    expect(styled.map(stripAnsi)).toEqual(["FAILED 3", "SUCCEEDED 9"])
+    expect(wrapWords("refresh failed at 10:00:00 UTC", 12)).toEqual(["refresh", "failed at", "10:00:00 UTC"])
   })
 })
 
@@ -108,6 +141,10 @@ describe("columns", () => {
     ])
     const bad = parseColumns("deviceName,colour,size")
     expect("error" in bad && bad.error).toMatch(/^unknown columns colour, size; known: taskId, /)
+    const typo = parseColumns("deviceNmae")
+    expect("error" in typo && typo.error).toMatch(
+      /^unknown column deviceNmae \(did you mean deviceName\?\); known: /
+    )
     expect(parseColumns(" , ")).toEqual({ error: "--columns needs at least one column name" })
   })
 
@@ -124,22 +161,51 @@ describe("bars and durations", () => {
     expect(bar(2, 4, false)).toBe("####")
     expect(bar(Number.NaN, 4, false)).toBe("")
     expect(meter(0.25, 4, false)).toBe("#...")
-    expect(percent(0.4567)).toBe("45.7%")
   })
 
-  it("parses durations with units, a bare number being seconds", () => {
-    expect(parseDuration("500ms")).toBe(500)
-    expect(parseDuration("10s")).toBe(10_000)
-    expect(parseDuration("1.5m")).toBe(90_000)
-    expect(parseDuration("2h")).toBe(7_200_000)
-    expect(parseDuration("3")).toBe(3000)
-    expect(parseDuration("soon")).toBeUndefined()
-    expect(parseDuration("-1s")).toBeUndefined()
+  it("rounds bars and percentages down: full only when done", () => {
+    expect(percent(0.4567)).toBe("45.6%")
+    expect(percent(0.29)).toBe("29.0%")
+    expect(percent(0.9996)).toBe("99.9%")
+    expect(percent(1)).toBe("100.0%")
+    // 97.9% done is 19 cells of 20, not a full bar.
+    expect(bar(0.979, 20, false)).toBe("#".repeat(19))
+    expect(bar(0.999, 4, true)).toBe("███▉")
+    expect(bar(0.7, 10, false)).toBe("#".repeat(7))
+  })
+
+  it("parses durations only with a unit: ms, s, m, h, decimals allowed", () => {
+    expect(parseDuration("500ms")).toEqual({ _tag: "Duration", ms: 500 })
+    expect(parseDuration("10s")).toEqual({ _tag: "Duration", ms: 10_000 })
+    expect(parseDuration("1.5s")).toEqual({ _tag: "Duration", ms: 1500 })
+    expect(parseDuration("1.5m")).toEqual({ _tag: "Duration", ms: 90_000 })
+    expect(parseDuration("2h")).toEqual({ _tag: "Duration", ms: 7_200_000 })
+    expect(parseDuration("3")).toEqual({ _tag: "NoUnit", value: "3" })
+    for (const bad of ["soon", "-1s", "1.s", ".5s", "1e3ms", "5 min", "2S", ""]) {
+      expect(parseDuration(bad), bad).toEqual({ _tag: "Invalid" })
+    }
+    for (const ms of [1, 200, 1500, 60_000, 90_000, 3_600_000, 7_200_000]) {
+      expect(parseDuration(durationFlag(ms))).toEqual({ _tag: "Duration", ms })
+    }
     expect(formatDuration(850)).toBe("850 ms")
     expect(formatDuration(12_300)).toBe("12 s")
     expect(formatDuration(125_000)).toBe("2 min 5 s")
     expect(durationFlag(2000)).toBe("2s")
     expect(durationFlag(1500)).toBe("1500ms")
+  })
+
+  it("explains a refused duration naming the flag, and suggests units for a bare number", () => {
+    expect(durationProblem("--timeout", "5", 1, 600_000)).toEqual({
+      problem:
+        "--timeout 5: a duration needs a unit, e.g. 5s (seconds) or 5ms (milliseconds); units: ms, s, m, h"
+    })
+    expect(durationProblem("--interval", "100ms", 200, 3_600_000)).toEqual({
+      problem: "--interval 100ms: out of range; expected 200ms to 1h"
+    })
+    expect(durationProblem("--interval", "soon", 200, 3_600_000)).toMatchObject({
+      problem: expect.stringMatching(/^--interval "soon": not a duration; /)
+    })
+    expect(durationProblem("--timeout", "2s", 1, 600_000)).toEqual({ ms: 2000 })
   })
 })
 
@@ -167,58 +233,6 @@ describe("terminal", () => {
     expect(paintStatus(true, "CANCELED")).toBe("\u001b[90mCANCELED\u001b[39m")
     expect(paintStatus(true, "SOMETHING_NEW")).toBe("SOMETHING_NEW")
     expect(paintStatus(false, "FAILED")).toBe("FAILED")
-  })
-})
-
-describe("help pages", () => {
-  const page = [
-    "ota",
-    "",
-    "USAGE",
-    "",
-    "$ list [--job]",
-    "",
-    "OPTIONS",
-    "",
-    "--job id",
-    "",
-    "  A user-defined piece of text.",
-    "",
-    "  The upgrade batch (JobId)",
-    "",
-    "  This setting is optional.",
-    "",
-    "COMMANDS",
-    "",
-    "  - tasks list [--endpoint url] (-j, --job id)   List tasks",
-    "",
-    "  - demo [--devices n]                           Run the demo",
-    ""
-  ].join("\n")
-
-  it("drops generic type lines, names the full command in USAGE and lists commands compactly", () => {
-    expect(isHelpPage(page)).toBe(true)
-    expect(isHelpPage("function _ota_bash_completions() {")).toBe(false)
-    expect(tidyHelp(page, "ota tasks list")).toBe(
-      [
-        "ota",
-        "",
-        "USAGE",
-        "",
-        "$ ota tasks list [--job]",
-        "",
-        "OPTIONS",
-        "",
-        "--job id",
-        "",
-        "  The upgrade batch (JobId)",
-        "",
-        "COMMANDS",
-        "",
-        "  tasks list   List tasks",
-        "  demo         Run the demo"
-      ].join("\n")
-    )
   })
 })
 

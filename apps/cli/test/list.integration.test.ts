@@ -121,6 +121,34 @@ describe("one page", () => {
     )
     expectExit(byDevice, 0)
     expect(JSON.parse(byDevice.stdout)).toEqual(picked.map(expectedJson))
+    expect(byDevice.stderr).toBe("")
+  })
+
+  it("names the --device names that match no task on stderr, leaving the data alone", async () => {
+    const truth = emu.tasks(JOB)
+    const known = truth.slice(0, 12).map((task) => task.DeviceName)
+    const unknown = ["no-such-device", "nor-this-one"]
+    const devices = [...known.slice(0, 6), unknown[0]!, ...known.slice(6), unknown[1]!]
+    const args = ["tasks", "list", "--job", JOB, ...devices.flatMap((name) => ["-d", name])]
+    const expected = `ota: no task for --device no-such-device, nor-this-one in job ${JOB}\n`
+    // With device names the service answers every matching task on one page.
+    const page = await ota(...args, "-o", "json")
+    expectExit(page, 0)
+    expect(JSON.parse(page.stdout)).toEqual(truth.slice(0, 12).map(expectedJson))
+    expect(page.stderr).toBe(expected)
+    const all = await ota(...args, "--all", "-o", "ndjson")
+    expectExit(all, 0)
+    expect(all.stdout.trim().split("\n")).toHaveLength(12)
+    expect(all.stderr).toBe(expected)
+    const table = await ota(...args, "--status", "SUCCEEDED", "--page-size", "100")
+    expectExit(table, 0)
+    const succeeded = new Set(
+      truth.filter((task) => task.TaskStatus === "SUCCEEDED").map((task) => task.DeviceName)
+    )
+    const unmatched = devices.filter((name) => !succeeded.has(name))
+    expect(table.stderr).toBe(
+      `ota: no task in status SUCCEEDED for --device ${unmatched.join(", ")} in job ${JOB}\n`
+    )
   })
 
   it("prints an empty page as an empty table, array or header", async () => {
@@ -128,6 +156,7 @@ describe("one page", () => {
     const table = await ota(...none)
     expectExit(table, 0)
     expect(table.stdout).toContain("No tasks.")
+    expect(table.stderr).toBe(`ota: no task for --device no-such-device in job ${JOB}\n`)
     const json = await ota(...none, "-o", "json")
     expect(JSON.parse(json.stdout)).toEqual([])
     const csv = await ota(...none, "-o", "csv")

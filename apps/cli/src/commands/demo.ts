@@ -10,17 +10,17 @@
 import { tmpdir } from "node:os"
 import { basename, isAbsolute, join, relative } from "node:path"
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
-import * as CliValidation from "@effect/cli/ValidationError"
 import type { OtaError } from "@iot-ota/core/IotError"
-import type { OtaClient } from "@iot-ota/core/OtaClient"
+import * as CoreClient from "@iot-ota/core/OtaClient"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import { runLogged } from "../internal/client.js"
 import { durationFlag, formatDuration } from "../internal/duration.js"
 import { CliError, NotFinished } from "../internal/exitCode.js"
-import { durationOption } from "../internal/options.js"
+import * as Flags from "../internal/flags.js"
 import * as Output from "../internal/output.js"
 import { paint, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 import { runList } from "./list.js"
@@ -55,7 +55,7 @@ export interface DemoParams {
 const emulatorClient = (
   url: string,
   credentials: { readonly accessKeyId: string; readonly accessKeySecret: string }
-): Layer.Layer<OtaClient, OtaError> =>
+): Layer.Layer<CoreClient.OtaClient, OtaError> =>
   Layer.unwrapEffect(
     Effect.map(
       Effect.promise(() => import("@iot-ota/node/OtaClient")),
@@ -77,6 +77,28 @@ const invokedAs = (): string => {
   const path = relative(process.cwd(), script)
   return `node ${path.startsWith("..") || isAbsolute(path) ? script : path}`
 }
+
+/**
+ * Waits (polling quietly) until the rollout has at least one device upgrading
+ * and one failed, or `boundMs` has passed.
+ */
+const untilUnderWay = (jobId: string, boundMs: number) =>
+  Effect.flatMap(CoreClient.OtaClient, (client) =>
+    Effect.all(
+      [
+        client.listOTATaskByJob({ jobId, taskStatus: "FAILED", pageSize: 1 }),
+        client.listOTATaskByJob({ jobId, taskStatus: "IN_PROGRESS", pageSize: 1 })
+      ],
+      { concurrency: 2 }
+    ).pipe(
+      Effect.repeat({
+        schedule: Schedule.spaced(Duration.millis(250)),
+        until: ([failed, upgrading]) => failed.total > 0 && upgrading.total > 0
+      }),
+      Effect.timeoutOption(Duration.millis(boundMs)),
+      Effect.asVoid
+    )
+  )
 
 /**
  * Runs the demo: emulator up, three sections, emulator down.
@@ -123,6 +145,7 @@ export const runDemo = (params: DemoParams) =>
           "signatures checked, quota 10 calls/s. Every step below is a real signed HTTP call."
       )
       const credentials = emulator.credentials[0]!
+      const listing = { jobId: DEMO_JOB_ID, all: false, output: "table", pageSize: 5, terminal } as const
       const steps = Effect.gen(function* () {
         yield* section(
           "1/3",
@@ -130,12 +153,19 @@ export const runDemo = (params: DemoParams) =>
           "Tasks per status: the Total of one status-filtered query per status."
         )
         yield* runSummary({ jobId: DEMO_JOB_ID, output: "table", terminal })
+        // At the very start every task is still queued; the listing waits
+        // until the rollout has devices upgrading and failing, and shows those.
+        yield* untilUnderWay(DEMO_JOB_ID, params.rolloutMs / 2)
         yield* section(
           "2/3",
-          `ota tasks list --job ${DEMO_JOB_ID}`,
-          "The first page of tasks. --all streams every task; --output json|ndjson|csv exports them."
+          `ota tasks list --job ${DEMO_JOB_ID} --status FAILED --page-size 5`,
+          "Filters: the devices that failed, with the reason the device reported (TaskDesc), then some still upgrading. --all streams every task; --output json|ndjson|csv exports them."
         )
-        yield* runList({ jobId: DEMO_JOB_ID, all: false, output: "table", terminal })
+        yield* runList({ ...listing, status: "FAILED" })
+        yield* say(
+          `\n${paint(terminal.color, "bold", `$ ota tasks list --job ${DEMO_JOB_ID} --status IN_PROGRESS --page-size 5`)}\n`
+        )
+        yield* runList({ ...listing, status: "IN_PROGRESS" })
         yield* section(
           "3/3",
           `ota tasks watch --job ${DEMO_JOB_ID} --interval ${durationFlag(params.intervalMs)}`,
@@ -154,11 +184,11 @@ export const runDemo = (params: DemoParams) =>
           )
         )
       })
-      yield* runLogged(params.verbose, Effect.provide(steps, emulatorClient(emulator.url, credentials)))
+      yield* runLogged(params.verbose, () => Effect.provide(steps, emulatorClient(emulator.url, credentials)))
       const ota = invokedAs()
       const hints: ReadonlyArray<[string, string]> = [
         [
-          `${ota} emulator --rollout 300000`,
+          `${ota} emulator --rollout 5m`,
           "a longer rollout to explore; its banner prints the variables to export"
         ],
         [`${ota} tasks list --help`, "every option (filters, --all, --output, --columns)"],
@@ -179,28 +209,25 @@ export const runDemo = (params: DemoParams) =>
 export const demo = Command.make(
   "demo",
   {
-    devices: Options.integer("devices").pipe(
-      Options.withPseudoName("n"),
-      Options.mapEffect((n) =>
-        n >= 1 && n <= 100_000
-          ? Effect.succeed(n)
-          : Effect.fail(CliValidation.invalidValue(HelpDoc.p(`--devices: expected 1 to 100000, got ${n}`)))
-      ),
-      Options.withDescription("Devices in the simulated rollout (default 240)"),
-      Options.withDefault(240)
-    ),
-    rollout: durationOption("rollout", 1000, 3_600_000).pipe(
-      Options.withDescription("How long the simulated rollout takes (default 20s)"),
-      Options.withDefault(20_000)
-    ),
-    interval: durationOption("interval", 200, 60_000).pipe(
-      Options.withDescription("Refresh interval of the watch step (default 2s)"),
-      Options.withDefault(2000)
-    ),
-    verbose: Options.boolean("verbose").pipe(
-      Options.withAlias("v"),
-      Options.withDescription("Print each HTTP attempt on stderr")
-    )
+    devices: Flags.integer({
+      name: "devices",
+      min: 1,
+      max: 100_000,
+      description: "Devices in the simulated rollout, 1 to 100000 (default 240)"
+    }).pipe(Options.withDefault(240)),
+    rollout: Flags.duration({
+      name: "rollout",
+      minMs: 1000,
+      maxMs: 3_600_000,
+      description: "How long the simulated rollout takes, 1s to 1h (default 20s)."
+    }).pipe(Options.withDefault(20_000)),
+    interval: Flags.duration({
+      name: "interval",
+      minMs: 200,
+      maxMs: 60_000,
+      description: "Refresh interval of the watch step, 200ms to 1m (default 2s)."
+    }).pipe(Options.withDefault(2000)),
+    verbose: Flags.boolean({ name: "verbose", alias: "v", description: "Print each HTTP attempt on stderr" })
   },
   (flags) =>
     runDemo({

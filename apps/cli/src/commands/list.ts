@@ -27,6 +27,7 @@ import {
   projectTask
 } from "../internal/columns.js"
 import { csvRecord } from "../internal/csv.js"
+import * as Flags from "../internal/flags.js"
 import { clientOptions, columnsOption, jobOption } from "../internal/options.js"
 import * as Output from "../internal/output.js"
 import { makeProgressLine } from "../internal/progress.js"
@@ -141,11 +142,44 @@ const inputOf = (params: ListParams): ListOTATaskByJobInput => ({
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`
 
+/**
+ * The `--device` names that no listed task has, said on stderr (the data on
+ * stdout stays data): the API filters by them silently.
+ */
+const reportUnmatched = (params: ListParams, found: ReadonlySet<string>) => {
+  const missing = (params.devices ?? []).filter((name, i, all) => !found.has(name) && all.indexOf(name) === i)
+  if (missing.length === 0) return Effect.void
+  const filter = params.status === undefined ? "" : ` in status ${params.status}`
+  return Output.stderr(
+    `ota: no task${filter} for --device ${missing.map(Flags.shown).join(", ")} in job ${Flags.shown(params.jobId)}\n`
+  )
+}
+
+/** Every device name among the tasks of the filter, when the page shown is not all of them. */
+const devicesOfListing = (params: ListParams) =>
+  Effect.flatMap(OtaClient, (client) => {
+    const { currentPage: _, pageSize: __, ...filter } = inputOf(params)
+    return Stream.runFold(
+      client.streamOTATaskByJob({ ...filter, pageSize: 100 }),
+      new Set<string>(),
+      (names, task) => names.add(task.deviceName)
+    )
+  })
+
 /** One page, in any format. */
 const listPage = (params: ListParams) =>
   Effect.gen(function* () {
     const client = yield* OtaClient
     const page = yield* client.listOTATaskByJob(inputOf(params))
+    const checkDevices =
+      params.devices === undefined || params.devices.length === 0
+        ? Effect.void
+        : Effect.flatMap(
+            page.currentPage === 1 && page.tasks.length >= page.total
+              ? Effect.succeed(new Set(page.tasks.map((task) => task.deviceName)))
+              : devicesOfListing(params),
+            (found) => reportUnmatched(params, found)
+          )
     if (params.output === "table") {
       const lines =
         page.tasks.length === 0
@@ -159,11 +193,13 @@ const listPage = (params: ListParams) =>
             (page.currentPage < page.pageCount
               ? ` Next: --page ${page.currentPage + 1}; every task: --all.`
               : "")
-      return yield* Output.stdout(`${lines.join("\n")}\n\n${paint(params.terminal.color, "dim", footer)}\n`)
+      yield* Output.stdout(`${lines.join("\n")}\n\n${paint(params.terminal.color, "dim", footer)}\n`)
+      return yield* checkDevices
     }
     const writer = streamWriter(params)
     const body = page.tasks.length === 0 ? "" : writer.chunk(page.tasks, true)
     yield* Output.stdout(writer.begin + body + writer.end(page.tasks.length > 0))
+    yield* checkDevices
     if (page.currentPage < page.pageCount && params.terminal.stderrIsTTY) {
       yield* Output.stderr(
         `ota: page ${page.currentPage} of ${page.pageCount} (${plural(page.total, "task")}); --page ${page.currentPage + 1} for the next, --all for every task\n`
@@ -190,8 +226,12 @@ const listAll = (params: ListParams) =>
       )
     }
     let count = 0
-    const advance = (n: number) =>
+    const devices = params.devices !== undefined && params.devices.length > 0
+    const found = new Set<string>()
+    const advance = (chunk: Chunk.Chunk<OtaTask>) =>
       Effect.sync(() => {
+        const n = chunk.length
+        if (devices) for (const task of chunk) found.add(task.deviceName)
         count += n
         progress.update(count, expected === undefined ? undefined : Math.max(expected, count))
       })
@@ -200,7 +240,7 @@ const listAll = (params: ListParams) =>
         const collected: Array<OtaTask> = []
         yield* Stream.runForEachChunk(tasks, (chunk) => {
           for (const task of chunk) collected.push(task)
-          return advance(chunk.length)
+          return advance(chunk)
         })
         progress.clear()
         const lines =
@@ -226,16 +266,20 @@ const listAll = (params: ListParams) =>
                 if (params.terminal.stdoutIsTTY) progress.clear()
                 return Output.stdout(text)
               }),
-              advance(chunk.length)
+              advance(chunk)
             )
       )
       progress.clear()
       yield* Output.stdout((any ? "" : writer.begin) + writer.end(any))
     })
-    return yield* Effect.ensuring(
+    yield* Effect.ensuring(
       run,
       Effect.sync(() => progress.clear())
     )
+    if (devices) {
+      // Starting past page 1, the listing did not see every task of the filter.
+      yield* reportUnmatched(params, (params.page ?? 1) > 1 ? yield* devicesOfListing(params) : found)
+    }
   }).pipe(Effect.scoped)
 
 /**
@@ -256,40 +300,50 @@ export const list = Command.make(
   {
     ...clientOptions,
     job: jobOption,
-    status: Options.choice("status", TASK_STATUSES).pipe(
-      Options.withAlias("s"),
-      Options.withDescription("Only tasks in this status"),
-      Options.optional
+    status: Flags.choice({
+      name: "status",
+      alias: "s",
+      pseudo: "status",
+      values: TASK_STATUSES,
+      what: "a task status",
+      description: "Only tasks in this status."
+    }).pipe(Options.optional),
+    device: Flags.repeatable(
+      Flags.text({
+        name: "device",
+        alias: "d",
+        pseudo: "name",
+        description:
+          "Only this device; repeat for up to 50 devices. Names that match no task are listed on stderr."
+      })
     ),
-    device: Options.text("device").pipe(
-      Options.withAlias("d"),
-      Options.withPseudoName("name"),
-      Options.withDescription("Only this device (repeat for up to 50 devices)"),
-      Options.repeated
-    ),
-    page: Options.integer("page").pipe(
-      Options.withPseudoName("n"),
-      Options.withDescription("Page to print (default 1); with --all, the page to start from"),
-      Options.optional
-    ),
-    pageSize: Options.integer("page-size").pipe(
-      Options.withPseudoName("n"),
-      Options.withDescription("Tasks per page, 1 to 100 (default 10; with --all, 100, the fewest requests)"),
-      Options.optional
-    ),
-    all: Options.boolean("all").pipe(
-      Options.withAlias("a"),
-      Options.withDescription(
+    page: Flags.integer({
+      name: "page",
+      min: 1,
+      max: 100_000,
+      description: "Page to print (default 1); with --all, the page to start from"
+    }).pipe(Options.optional),
+    pageSize: Flags.integer({
+      name: "page-size",
+      min: 1,
+      max: 100,
+      description: "Tasks per page, 1 to 100 (default 10; with --all, 100, the fewest requests)"
+    }).pipe(Options.optional),
+    all: Flags.boolean({
+      name: "all",
+      alias: "a",
+      description:
         "Every task of the job (or filter), each once, streamed page by page; a progress bar on stderr when it is a terminal"
-      )
-    ),
-    output: Options.choice("output", OUTPUT_FORMATS).pipe(
-      Options.withAlias("o"),
-      Options.withDescription(
-        "table (aligned, for terminals), json (one array), ndjson (one task per line, streamed), csv (RFC 4180, header row, CRLF)"
-      ),
-      Options.withDefault("table" as OutputFormat)
-    ),
+    }),
+    output: Flags.choice({
+      name: "output",
+      alias: "o",
+      pseudo: "format",
+      values: OUTPUT_FORMATS,
+      what: "an output format",
+      description:
+        "table (aligned, for terminals; the default), json (one array), ndjson (one task per line, streamed), csv (RFC 4180, header row, CRLF)."
+    }).pipe(Options.withDefault("table" as OutputFormat)),
     columns: columnsOption
   },
   (flags) =>

@@ -10,6 +10,7 @@ import type { OtaError } from "@iot-ota/core/IotError"
 import { OtaClient } from "@iot-ota/core/OtaClient"
 import * as Effect from "effect/Effect"
 import { withClient } from "../internal/client.js"
+import * as Flags from "../internal/flags.js"
 import { clientOptions, jobOption } from "../internal/options.js"
 import * as Output from "../internal/output.js"
 import { fetchSummary, renderSummary, summaryJson } from "../internal/summary.js"
@@ -52,13 +53,15 @@ export const summary = Command.make(
   {
     ...clientOptions,
     job: jobOption,
-    output: Options.choice("output", ["table", "json"] as const).pipe(
-      Options.withAlias("o"),
-      Options.withDescription(
-        "table (counts, shares, a bar per status) or json ({ jobId, total, counts, other, done, doneShare })"
-      ),
-      Options.withDefault("table" as "table" | "json")
-    )
+    output: Flags.choice({
+      name: "output",
+      alias: "o",
+      pseudo: "format",
+      values: ["table", "json"] as const,
+      what: "an output format",
+      description:
+        "table (counts, shares, a bar per status; the default) or json ({ jobId, total, counts, other, done, doneShare })."
+    }).pipe(Options.withDefault("table" as "table" | "json"))
   },
   (flags) =>
     withClient(flags, runSummary({ jobId: flags.job, output: flags.output, terminal: terminalInfo() }))

@@ -16,15 +16,18 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import { meter, percent } from "../internal/bar.js"
 import { withClient } from "../internal/client.js"
 import { formatDuration } from "../internal/duration.js"
 import { describeError, NotFinished } from "../internal/exitCode.js"
-import { clientOptions, durationOption, jobOption } from "../internal/options.js"
+import * as Flags from "../internal/flags.js"
+import { clientOptions, jobOption } from "../internal/options.js"
 import * as Output from "../internal/output.js"
 import { doneLine, fetchSummary, isFinished, type JobSummary, progressLine } from "../internal/summary.js"
 import { ansi, paint, paintStatus, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
-import { sanitize, truncateStyled } from "../internal/text.js"
+import { displayWidth, serverText, wrapItems, wrapWords } from "../internal/text.js"
 
 /**
  * @since 0.1.0
@@ -41,39 +44,125 @@ export interface WatchParams {
 
 const clock = (millis: number): string => new Date(millis).toISOString().slice(11, 19)
 
-/** `SUCCEEDED 100  FAILED 8  IN_PROGRESS 60` (statuses with no task left out). */
-const countsLine = (summary: JobSummary, color: boolean, separator: string): string => {
-  const parts = TASK_STATUSES.filter((status) => (summary.counts[status] ?? 0) > 0).map((status) =>
-    paintStatus(color, status, `${status}${separator}${summary.counts[status]}`)
-  )
-  if (summary.other > 0) parts.push(`OTHER${separator}${summary.other}`)
-  return parts.length === 0 ? "no tasks" : parts.join(separator === "=" ? " " : "  ")
+/**
+ * What one refresh shows.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WatchFrame {
+  readonly jobId: string
+  readonly summary: JobSummary
+  /** When the counts were taken (epoch ms). */
+  readonly now: number
+  readonly intervalMs: number
+  /** Every task is in a terminal status. */
+  readonly finished: boolean
+  /** A refresh that failed and will be tried again, said in one sentence. */
+  readonly problem?: string | undefined
 }
 
+/** `SUCCEEDED 100`, `FAILED 8`, ... (statuses with no task left out). */
+const countItems = (summary: JobSummary, color: boolean, separator: string): Array<string> => {
+  const items = TASK_STATUSES.filter((status) => (summary.counts[status] ?? 0) > 0).map((status) =>
+    paintStatus(color, status, `${status}${separator}${summary.counts[status]}`)
+  )
+  if (summary.other > 0) items.push(`OTHER${separator}${summary.other}`)
+  return items.length === 0 ? ["no tasks"] : items
+}
+
+/**
+ * The live block of a watch on a terminal `width` cells wide: a header, the
+ * progress bar and the count of every status. Lines are wrapped between
+ * their items to stay narrower than the terminal (whose last column would
+ * wrap them), never cut: every status, every count and the hint to stop are
+ * always on screen.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const liveLines = (frame: WatchFrame, width: number, color: boolean): Array<string> => {
+  const fit = Math.max(10, width - 1)
+  const { summary } = frame
+  const header = [
+    `Job ${frame.jobId}: ${summary.total} tasks`,
+    `updated ${clock(frame.now)} UTC`,
+    ...(frame.finished ? [] : [`every ${formatDuration(frame.intervalMs)}`, "Ctrl-C to stop"])
+  ]
+  const share = `${percent(summary.doneShare)} done (${summary.done}/${summary.total})`
+  const barWidth = Math.max(10, Math.min(40, fit - 3 - displayWidth(share)))
+  return [
+    ...wrapItems(header, fit, ", ").map((line) => paint(color, "dim", line)),
+    ...wrapItems([`[${meter(summary.doneShare, barWidth, true)}]`, share], fit, " "),
+    ...wrapItems(countItems(summary, color, " "), fit, "  "),
+    ...(frame.problem === undefined
+      ? []
+      : wrapWords(frame.problem, fit).map((line) => paint(color, "yellow", line)))
+  ]
+}
+
+/**
+ * One line per refresh, for a log or a pipe (no width to fit):
+ * `2024-05-01T10:00:00.000Z [####......] 45.0% done (108/240) SUCCEEDED=100 FAILED=8`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const logLine = (frame: WatchFrame, color: boolean): string =>
+  `${new Date(frame.now).toISOString()} ${progressLine(frame.summary, 20, false)} ${countItems(frame.summary, color, "=").join(" ")}`
+
 const failureLine = (task: OtaTask, color: boolean): string =>
-  `${paintStatus(color, "FAILED")}  ${sanitize(task.deviceName)}: ${sanitize(task.taskDesc ?? "(no TaskDesc)")}`
+  `${paintStatus(color, "FAILED")}  ${serverText(task.deviceName)}: ${serverText(task.taskDesc ?? "(no TaskDesc)")}`
 
 /**
  * The screen: on a terminal, a block of lines redrawn in place below the
  * list of failures; elsewhere, one line per refresh.
  */
 const makeScreen = (terminal: TerminalInfo) => {
-  let liveLines = 0
+  let liveRows = 0
   // Read at each redraw: the terminal may have been resized.
   const width = () => process.stdout.columns || terminal.columns || 80
   return {
     /** Appends permanent lines (failures) and replaces the live block. */
-    draw: (permanent: ReadonlyArray<string>, live: ReadonlyArray<string>): string => {
-      if (!terminal.stdoutIsTTY) return [...permanent, ...live].map((line) => `${line}\n`).join("")
-      // Live lines are cut to the width so that none wraps: the redraw counts lines.
-      const block = live.map((line) => truncateStyled(line, width() - 1))
+    draw: (permanent: ReadonlyArray<string>, frame: WatchFrame): string => {
+      if (!terminal.stdoutIsTTY) {
+        return [...permanent, ...(frame.problem === undefined ? [logLine(frame, terminal.color)] : [])]
+          .map((line) => `${line}\n`)
+          .join("")
+      }
+      const columns = width()
+      const block = liveLines(frame, columns, terminal.color)
       const text =
-        (liveLines > 0 ? ansi.up(liveLines) + ansi.clearDown : "") +
+        (liveRows > 0 ? ansi.up(liveRows) + ansi.clearDown : "") +
         [...permanent, ...block].map((line) => `${line}\n`).join("")
-      liveLines = block.length
+      // Rows, not lines: the redraw must move up over whatever the terminal wrapped.
+      liveRows = block.reduce((rows, line) => rows + Math.max(1, Math.ceil(displayWidth(line) / columns)), 0)
       return text
     }
   }
+}
+
+/**
+ * Runs `step` now and then again `intervalMs` after the start of each run
+ * (a run that takes longer is followed at once, and missed refreshes do not
+ * pile up), until `done` holds for its result, which it returns.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const repeatEvery = <A, E, R>(
+  step: Effect.Effect<A, E, R>,
+  intervalMs: number,
+  done: (a: A) => boolean
+): Effect.Effect<A, E, R> => {
+  const interval = Duration.millis(intervalMs)
+  const cadence = Schedule.identity<[Duration.Duration, A]>().pipe(
+    Schedule.addDelay(([took]) =>
+      Duration.max(Duration.zero, Duration.subtract(interval, Duration.min(took, interval)))
+    ),
+    Schedule.whileInput(([, a]) => !done(a))
+  )
+  return Effect.map(Effect.repeat(Effect.timed(step), cadence), ([, a]) => a)
 }
 
 /**
@@ -92,10 +181,10 @@ export const runWatch = (
     const screen = makeScreen(terminal)
     const seen = new Set<string>()
     let listedFailed = 0
+    let last: JobSummary | undefined
     const started = yield* Clock.currentTimeMillis
-    const barWidth = Math.max(10, Math.min(40, (terminal.columns ?? 80) - 36))
-    /** One refresh: the counts, and the failed devices not listed yet. */
-    const refresh = Effect.gen(function* () {
+    /** The counts, and the failed devices not listed yet. */
+    const fetch = Effect.gen(function* () {
       const summary = yield* fetchSummary(client, params.jobId)
       const failed = summary.counts.FAILED ?? 0
       const fresh: Array<OtaTask> = []
@@ -113,9 +202,9 @@ export const runWatch = (
       }
       return { summary, fresh }
     })
-    let last: JobSummary | undefined
-    for (;;) {
-      const outcome = yield* Effect.either(refresh)
+    /** One refresh, drawn; the summary once every task is finished. */
+    const refresh = Effect.gen(function* () {
+      const outcome = yield* Effect.either(fetch)
       const now = yield* Clock.currentTimeMillis
       // A watch stays open for a whole rollout: once it has shown the job, a
       // transient failure (network, throttling after retries) is reported and
@@ -125,37 +214,27 @@ export const runWatch = (
       }
       const summary = outcome._tag === "Right" ? outcome.right.summary : last!
       last = summary
-      const problem =
-        outcome._tag === "Left"
-          ? `refresh failed at ${clock(now)} UTC (${describeError(outcome.left)}); retrying in ${formatDuration(params.intervalMs)}`
-          : undefined
-      const finished = outcome._tag === "Right" && isFinished(summary)
+      const frame: WatchFrame = {
+        jobId: params.jobId,
+        summary,
+        now,
+        intervalMs: params.intervalMs,
+        finished: outcome._tag === "Right" && isFinished(summary),
+        problem:
+          outcome._tag === "Left"
+            ? `refresh failed at ${clock(now)} UTC (${describeError(outcome.left)}); retrying in ${formatDuration(params.intervalMs)}`
+            : undefined
+      }
       const permanent =
         outcome._tag === "Right" ? outcome.right.fresh.map((task) => failureLine(task, terminal.color)) : []
-      const live = terminal.stdoutIsTTY
-        ? [
-            paint(
-              terminal.color,
-              "dim",
-              `Job ${params.jobId}: ${summary.total} tasks, updated ${clock(now)} UTC` +
-                (finished ? "" : `, every ${formatDuration(params.intervalMs)} (Ctrl-C to stop)`)
-            ),
-            progressLine(summary, barWidth, true),
-            countsLine(summary, terminal.color, " "),
-            ...(problem === undefined ? [] : [paint(terminal.color, "yellow", problem)])
-          ]
-        : problem === undefined
-          ? [
-              `${new Date(now).toISOString()} ${progressLine(summary, 20, false)} ${countsLine(summary, terminal.color, "=")}`
-            ]
-          : []
-      yield* Output.stdout(screen.draw(permanent, live))
-      if (problem !== undefined && !terminal.stdoutIsTTY) yield* Output.stderr(`ota: warning: ${problem}\n`)
-      if (finished) {
+      yield* Output.stdout(screen.draw(permanent, frame))
+      if (frame.problem !== undefined && !terminal.stdoutIsTTY)
+        yield* Output.stderr(`ota: warning: ${frame.problem}\n`)
+      if (frame.finished) {
         yield* Output.stdout(
           `${paint(terminal.color, "bold", summary.total === 0 ? "The job has no tasks." : "Every task is finished.")} ${doneLine(summary, terminal.color)}\n`
         )
-        return summary
+        return Option.some(summary)
       }
       const elapsed = now - started
       if (params.maxDurationMs !== undefined && elapsed + params.intervalMs > params.maxDurationMs) {
@@ -165,8 +244,10 @@ export const runWatch = (
           })
         )
       }
-      yield* Effect.sleep(Duration.millis(params.intervalMs))
-    }
+      return Option.none<JobSummary>()
+    })
+    const result = yield* repeatEvery(refresh, params.intervalMs, Option.isSome)
+    return Option.getOrThrow(result)
   }).pipe(
     // The cursor is hidden while the block redraws, and shown again however the watch ends.
     (watch) =>
@@ -188,16 +269,19 @@ export const watch = Command.make(
   {
     ...clientOptions,
     job: jobOption,
-    interval: durationOption("interval", 200, 3_600_000).pipe(
-      Options.withDescription(
-        "Time between refreshes, e.g. 2s or 1m (default 5s; each refresh makes 8+ calls)"
-      ),
-      Options.withDefault(5000)
-    ),
-    maxDuration: durationOption("max-duration", 1, 7 * 24 * 3_600_000).pipe(
-      Options.withDescription("Stop after this long with exit code 124 if tasks are still running"),
-      Options.optional
-    )
+    interval: Flags.duration({
+      name: "interval",
+      minMs: 200,
+      maxMs: 3_600_000,
+      description:
+        "Time between the starts of two refreshes, 200ms to 1h (default 5s; each refresh makes 8+ calls)."
+    }).pipe(Options.withDefault(5000)),
+    maxDuration: Flags.duration({
+      name: "max-duration",
+      minMs: 1,
+      maxMs: 7 * 24 * 3_600_000,
+      description: "Stop after this long with exit code 124 if tasks are still running."
+    }).pipe(Options.optional)
   },
   (flags) =>
     withClient(

@@ -5,11 +5,14 @@
 
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
-/** A bar of `share` (0..1) over `width` cells, without the empty part. */
+/**
+ * A bar of `share` (0..1) over `width` cells, without the empty part. Rounded
+ * down, like the percentage: a bar looks full only when the share is whole.
+ */
 export const bar = (share: number, width: number, unicode: boolean): string => {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(share) ? share : 0))
-  if (!unicode) return "#".repeat(Math.round(clamped * width))
-  const eighths = Math.round(clamped * width * 8)
+  if (!unicode) return "#".repeat(Math.floor(clamped * width + 1e-9))
+  const eighths = Math.floor(clamped * width * 8 + 1e-9)
   return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!
 }
 
@@ -20,5 +23,6 @@ export const meter = (share: number, width: number, unicode: boolean): string =>
   return filled + (unicode ? "░" : ".").repeat(Math.max(0, width - used))
 }
 
-/** `45.0%` */
-export const percent = (share: number): string => `${(Number.isFinite(share) ? share * 100 : 0).toFixed(1)}%`
+/** `45.0%`, rounded down (99.96% is `99.9%`, never `100.0%` before the end). */
+export const percent = (share: number): string =>
+  `${(Math.floor((Number.isFinite(share) ? share : 0) * 1000 + 1e-9) / 10).toFixed(1)}%`

@@ -5,14 +5,13 @@
  * the CLI logger installed, Ctrl-C handled, `--verbose` summary printed.
  */
 
-import type { OtaError } from "@iot-ota/core/IotError"
-import { ValidationError } from "@iot-ota/core/IotError"
+import { type ApiError, isOtaError, type OtaError, ValidationError } from "@iot-ota/core/IotError"
 import type { OtaClient } from "@iot-ota/core/OtaClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { Interrupted } from "./exitCode.js"
-import { makeCliLogger } from "./logger.js"
+import { CredentialsRefused, type Interrupted } from "./exitCode.js"
+import { type AttemptRecorder, makeCliLogger } from "./logger.js"
 import type { ClientFlags } from "./options.js"
 import * as Output from "./output.js"
 import { interruptibleBySignals } from "./signals.js"
@@ -22,7 +21,7 @@ type Env = Readonly<Record<string, string | undefined>>
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === "" ? undefined : value
 
-/** The secret piped on stdin, without its trailing line break. */
+/** The secret piped on stdin, without the whitespace around it (a line break, a pasted space). */
 export const readSecret = (
   input: NodeJS.ReadStream = process.stdin
 ): Effect.Effect<string, ValidationError> =>
@@ -50,8 +49,8 @@ export const readSecret = (
           message: `--secret-stdin: cannot read stdin: ${error instanceof Error ? error.message : String(error)}`
         })
     })
-    const secret = text.replace(/\r?\n$/, "")
-    if (secret.trim() === "") {
+    const secret = text.trim()
+    if (secret === "") {
       return yield* Effect.fail(
         new ValidationError({
           field: "secret-stdin",
@@ -63,29 +62,111 @@ export const readSecret = (
     return secret
   })
 
+/** Where the key pair (or each half of it) was read from, for messages: never a value. */
+export interface CredentialSource {
+  /** `OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET (environment)`, `profile "prod" in ~/.config/...`, ... */
+  readonly description: string
+  /** The AccessKey id in use (not secret), when known. */
+  readonly accessKeyId?: string | undefined
+}
+
+const ENV_PAIRS = [
+  ["OTA_ACCESS_KEY_ID", "OTA_ACCESS_KEY_SECRET"],
+  ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
+] as const
+
+/** The environment with the credential variables trimmed (a pasted secret often ends with a space or a line break). */
+export const trimmedEnv = (env: Env): Env => {
+  const out: Record<string, string | undefined> = { ...env }
+  for (const name of ENV_PAIRS.flat()) if (out[name] !== undefined) out[name] = out[name]!.trim()
+  return out
+}
+
+const readProfile = (profile: string | undefined, env: Env) =>
+  Effect.flatMap(
+    Effect.promise(() => import("@iot-ota/node/Profile")),
+    (Profile) =>
+      Effect.try({
+        try: () => ({
+          values: Profile.read({ profile, env }),
+          file: env.OTA_PROFILE_FILE ?? Profile.defaultProfileFile(env)
+        }),
+        catch: (error) =>
+          error instanceof ValidationError
+            ? error
+            : new ValidationError({
+                field: "profile",
+                rule: "a readable profile file",
+                message: `cannot read the profile file: ${error instanceof Error ? error.message : String(error)}`
+              })
+      })
+  )
+
+const profileName = (flags: ClientFlags, env: Env): string | undefined =>
+  Option.getOrUndefined(flags.profile) ?? env.OTA_PROFILE
+
+/** The environment's pair as `@iot-ota/core` picks it: OTA_* when complete, else ALIBABA_CLOUD_*, per name. */
+const envPair = (env: Env) => {
+  const has = (name: string) => nonEmpty(env[name]) !== undefined
+  const [ota, alibaba] = ENV_PAIRS
+  const pick = has(ota[0]) && has(ota[1]) ? ota : alibaba
+  const idVar = has(pick[0]) ? pick[0] : has(ota[0]) ? ota[0] : undefined
+  const secretVar = has(pick[1]) ? pick[1] : has(ota[1]) ? ota[1] : undefined
+  return { idVar, secretVar, any: ENV_PAIRS.flat().some(has) }
+}
+
+/**
+ * Where the client will read the key pair from, following the precedence of
+ * `@iot-ota/node` (a profile named explicitly first, then the environment,
+ * then the default profile), for the message when a signature is refused.
+ */
+const credentialSource = (flags: ClientFlags, env: Env): Effect.Effect<CredentialSource> =>
+  Effect.gen(function* () {
+    const named = profileName(flags, env)
+    const profile = yield* Effect.either(readProfile(Option.getOrUndefined(flags.profile), env))
+    const values = profile._tag === "Right" ? profile.right.values : undefined
+    const inProfile = values?.accessKeyId !== undefined || values?.accessKeySecret !== undefined
+    const fromProfile = (): CredentialSource => ({
+      description: `profile ${JSON.stringify(named ?? "default")} in ${profile._tag === "Right" ? profile.right.file : "the profile file"}`,
+      accessKeyId: values?.accessKeyId
+    })
+    if (named !== undefined && inProfile) return fromProfile()
+    const pair = envPair(env)
+    if (pair.any) {
+      const names = [pair.idVar, pair.secretVar].filter((name) => name !== undefined).join(" / ")
+      return {
+        description: `the environment (${names})`,
+        accessKeyId: pair.idVar === undefined ? undefined : env[pair.idVar]?.trim()
+      }
+    }
+    return inProfile ? fromProfile() : { description: "nowhere (no key pair was found)" }
+  })
+
 /**
  * The AccessKey id to pair with a secret from stdin: `--access-key-id`, else
  * the environment, else the profile, except that a profile named explicitly
  * wins over the environment (as for the other settings).
  */
-const accessKeyIdFor = (flags: ClientFlags, env: Env): Effect.Effect<string, ValidationError> =>
+const accessKeyIdFor = (
+  flags: ClientFlags,
+  env: Env
+): Effect.Effect<{ readonly id: string; readonly from: string }, ValidationError> =>
   Effect.gen(function* () {
-    if (Option.isSome(flags.accessKeyId)) return flags.accessKeyId.value
-    const profileName = Option.getOrUndefined(flags.profile)
-    const Profile = yield* Effect.promise(() => import("@iot-ota/node/Profile"))
-    const fromProfile = yield* Effect.try({
-      try: () => Profile.read({ profile: profileName, env })?.accessKeyId,
-      catch: (error) =>
-        error instanceof ValidationError
-          ? error
-          : new ValidationError({
-              field: "profile",
-              rule: "a readable profile file",
-              message: `cannot read the profile file: ${error instanceof Error ? error.message : String(error)}`
-            })
-    })
-    const fromEnv = nonEmpty(env.OTA_ACCESS_KEY_ID) ?? nonEmpty(env.ALIBABA_CLOUD_ACCESS_KEY_ID)
-    const named = profileName !== undefined || nonEmpty(env.OTA_PROFILE) !== undefined
+    if (Option.isSome(flags.accessKeyId))
+      return { id: flags.accessKeyId.value.trim(), from: "--access-key-id" }
+    const profile = yield* readProfile(Option.getOrUndefined(flags.profile), env)
+    const fromProfile =
+      profile.values?.accessKeyId === undefined
+        ? undefined
+        : {
+            id: profile.values.accessKeyId.trim(),
+            from: `profile ${JSON.stringify(profileName(flags, env) ?? "default")} in ${profile.file}`
+          }
+    const envName = ["OTA_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_ID"].find(
+      (name) => nonEmpty(env[name]) !== undefined
+    )
+    const fromEnv = envName === undefined ? undefined : { id: env[envName]!.trim(), from: envName }
+    const named = profileName(flags, env) !== undefined
     const id = named ? (fromProfile ?? fromEnv) : (fromEnv ?? fromProfile)
     if (id === undefined) {
       return yield* Effect.fail(
@@ -100,53 +181,82 @@ const accessKeyIdFor = (flags: ClientFlags, env: Env): Effect.Effect<string, Val
     return id
   })
 
+/** A client layer and where its key pair came from. */
+interface ClientSetup {
+  readonly layer: Layer.Layer<OtaClient, OtaError>
+  readonly source: CredentialSource
+}
+
+/** The client for these flags. Fails with a `ValidationError` when configuration is missing or invalid. */
+const clientSetup = (
+  flags: ClientFlags,
+  rawEnv: Env,
+  // The client's attempt events go here once its event hook exists (as `onEvent`);
+  // until then the CLI logger derives them from the client's debug log lines.
+  _record: AttemptRecorder["record"]
+): Effect.Effect<ClientSetup, ValidationError> =>
+  Effect.gen(function* () {
+    if (Option.isSome(flags.accessKeyId) && !flags.secretStdin) {
+      return yield* Effect.fail(
+        new ValidationError({
+          field: "access-key-id",
+          rule: "with --secret-stdin",
+          message:
+            "--access-key-id goes with --secret-stdin (the secret is never a flag); otherwise set the key pair in the environment or a profile"
+        })
+      )
+    }
+    const env = trimmedEnv(rawEnv)
+    let credentials = {}
+    let source: CredentialSource
+    if (flags.secretStdin) {
+      const id = yield* accessKeyIdFor(flags, env)
+      credentials = { accessKeyId: id.id, accessKeySecret: yield* readSecret() }
+      source = { description: `stdin (--secret-stdin), with the id from ${id.from}`, accessKeyId: id.id }
+    } else source = yield* credentialSource(flags, env)
+    const Node = yield* Effect.promise(() => import("@iot-ota/node/OtaClient"))
+    const layer = Node.layer({
+      ...credentials,
+      env,
+      endpoint: Option.getOrUndefined(flags.endpoint),
+      profile: Option.getOrUndefined(flags.profile),
+      timeoutMs: Option.getOrUndefined(flags.timeout),
+      maxAttempts: Option.getOrUndefined(Option.map(flags.retries, (retries) => retries + 1)),
+      qps: Option.getOrUndefined(flags.qps),
+      signatureAlgorithm: Option.getOrUndefined(flags.signatureAlgorithm)
+    })
+    return { layer, source }
+  })
+
 /** The client layer for these flags. Fails with a `ValidationError` when configuration is missing or invalid. */
 export const clientLayer = (flags: ClientFlags, env: Env = process.env): Layer.Layer<OtaClient, OtaError> =>
   Layer.unwrapEffect(
-    Effect.gen(function* () {
-      if (Option.isSome(flags.accessKeyId) && !flags.secretStdin) {
-        return yield* Effect.fail(
-          new ValidationError({
-            field: "access-key-id",
-            rule: "with --secret-stdin",
-            message:
-              "--access-key-id goes with --secret-stdin (the secret is never a flag); otherwise set the key pair in the environment or a profile"
-          })
-        )
-      }
-      const credentials = flags.secretStdin
-        ? {
-            accessKeyId: yield* accessKeyIdFor(flags, env),
-            accessKeySecret: yield* readSecret()
-          }
-        : {}
-      const Node = yield* Effect.promise(() => import("@iot-ota/node/OtaClient"))
-      return Node.layer({
-        ...credentials,
-        env,
-        endpoint: Option.getOrUndefined(flags.endpoint),
-        profile: Option.getOrUndefined(flags.profile),
-        timeoutMs: Option.getOrUndefined(flags.timeout),
-        maxAttempts: Option.getOrUndefined(Option.map(flags.retries, (retries) => retries + 1)),
-        qps: Option.getOrUndefined(flags.qps),
-        signatureAlgorithm: Option.getOrUndefined(flags.signatureAlgorithm)
-      })
-    })
+    Effect.map(
+      clientSetup(flags, env, () => {}),
+      (setup) => setup.layer
+    )
   )
+
+/** Codes with which the service refuses the key pair or the signature made with it. */
+const isSignatureRefused = (error: unknown): error is ApiError =>
+  isOtaError(error) &&
+  error._tag === "ApiError" &&
+  /^(?:signaturedoesnotmatch|incompletesignature|invalidaccesskeyid(?:\..*)?)$/.test(error.code.toLowerCase())
 
 /**
  * Runs a command's effect: with the logger (`--verbose` or warnings only) on
  * stderr, interruptible by Ctrl-C / SIGTERM, and, when verbose, a closing
- * summary line whatever the outcome.
+ * summary line whatever the outcome. `use` gets the function that attempt
+ * events go to (`AttemptRecorder.record`), for the client's event hook.
  */
 export const runLogged = <A, E, R>(
   verbose: boolean,
-  effect: Effect.Effect<A, E, R>
+  use: (record: AttemptRecorder["record"]) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | Interrupted, R> => {
   return Effect.suspend(() => {
     const logger = makeCliLogger(verbose, (line) => process.stderr.write(line))
     const started = Date.now()
-    return interruptibleBySignals(effect).pipe(
+    return interruptibleBySignals(use(logger.record)).pipe(
       Effect.ensuring(
         verbose
           ? Effect.ignore(
@@ -162,9 +272,27 @@ export const runLogged = <A, E, R>(
   })
 }
 
-/** Runs an effect that needs the client, built from the flags. */
+/**
+ * Runs an effect that needs the client, built from the flags. A refused
+ * signature becomes `CredentialsRefused`, which says where the key pair came
+ * from and what to check.
+ */
 export const withClient = <A, E>(
   flags: ClientFlags,
   effect: Effect.Effect<A, E, OtaClient>
-): Effect.Effect<A, E | OtaError | Interrupted> =>
-  runLogged(flags.verbose, Effect.provide(effect, clientLayer(flags)))
+): Effect.Effect<A, E | OtaError | Interrupted | CredentialsRefused> =>
+  runLogged(flags.verbose, (record) =>
+    Effect.flatMap(clientSetup(flags, process.env, record), (setup) =>
+      Effect.provide(effect, setup.layer).pipe(
+        Effect.catchIf(isSignatureRefused, (error) =>
+          Effect.fail(
+            new CredentialsRefused({
+              error,
+              source: setup.source.description,
+              accessKeyId: setup.source.accessKeyId
+            })
+          )
+        )
+      )
+    )
+  )

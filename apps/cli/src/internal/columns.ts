@@ -4,6 +4,7 @@
  * render a task as table text, as a CSV field and as a JSON value.
  */
 import type { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
+import { didYouMean } from "./suggest.js"
 
 /** One column of a listing. */
 export interface Column {
@@ -133,8 +134,10 @@ export const parseColumns = (
   if (names.length === 0) return { error: "--columns needs at least one column name" }
   const unknown = names.filter((name) => !BY_NAME.has(name.toLowerCase()))
   if (unknown.length > 0) {
+    const known = COLUMNS.map((c) => c.name)
+    const hints = unknown.map((name) => didYouMean(name, known)).join("")
     return {
-      error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${COLUMNS.map((c) => c.name).join(", ")}`
+      error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}${hints}; known: ${known.join(", ")}`
     }
   }
   return { columns: names.map((name) => BY_NAME.get(name.toLowerCase())!) }

@@ -14,10 +14,16 @@
  * | 130 / 143 | interrupted by Ctrl-C (SIGINT) / SIGTERM |
  */
 import * as CliValidation from "@effect/cli/ValidationError"
-import { isAuthError, isClockSkewError, isOtaError, type OtaError } from "@iot-ota/core/IotError"
+import {
+  type ApiError,
+  isAuthError,
+  isClockSkewError,
+  isOtaError,
+  type OtaError
+} from "@iot-ota/core/IotError"
 import * as Data from "effect/Data"
 import { BrokenPipe } from "./output.js"
-import { sanitize } from "./text.js"
+import { serverText } from "./text.js"
 
 /**
  * @since 0.1.0
@@ -44,6 +50,18 @@ export class CliError extends Data.TaggedError("CliError")<{
   readonly exitCode: number
 }> {}
 
+/**
+ * The service refused the key pair or the signature made with it
+ * (`SignatureDoesNotMatch`, `InvalidAccessKeyId.*`, `IncompleteSignature`):
+ * the error, and where the CLI read the key pair from (never a value).
+ */
+export class CredentialsRefused extends Data.TaggedError("CredentialsRefused")<{
+  readonly error: ApiError
+  /** `the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)`, `profile "prod" in ...`, `stdin ...` */
+  readonly source: string
+  readonly accessKeyId?: string | undefined
+}> {}
+
 /** `tasks watch --max-duration` elapsed with tasks still running. */
 export class NotFinished extends Data.TaggedError("NotFinished")<{
   readonly message: string
@@ -64,6 +82,7 @@ export const exitCodeFor = (error: unknown): number => {
   if (error instanceof Interrupted) return error.signal === "SIGTERM" ? ExitCode.SigTerm : ExitCode.SigInt
   if (error instanceof NotFinished) return ExitCode.NotFinished
   if (error instanceof CliError) return error.exitCode
+  if (error instanceof CredentialsRefused) return ExitCode.Auth
   if (CliValidation.isValidationError(error)) return ExitCode.Usage
   if (!isOtaError(error)) return ExitCode.Internal
   switch (error._tag) {
@@ -97,28 +116,45 @@ const FLAGS: Readonly<Record<string, string>> = {
 
 const flagFor = (field: string): string | undefined => FLAGS[field.replace(/\[\d+\]$/, "").split(".")[0]!]
 
+/** What to check when a key pair is refused, by code. */
+const credentialHint = (refused: CredentialsRefused): string => {
+  const code = refused.error.code.toLowerCase()
+  const id = refused.accessKeyId === undefined ? "" : ` (AccessKeyId ${serverText(refused.accessKeyId, 64)})`
+  const what = code.startsWith("invalidaccesskeyid")
+    ? "that the AccessKey id is right, active, and meant for this endpoint's account and region"
+    : "that the secret is the one paired with this AccessKey id and meant for this endpoint, copied whole without a stray space, quote or line break, and that this computer's clock is right"
+  return `the key pair came from ${refused.source}${id}; check ${what}`
+}
+
 /**
- * The line printed on stderr (without `ota: ` and the newline): the code or
- * kind, the message and the request id when the server gave one. Never holds
- * the secret: no error of the client carries it, and URLs are not printed.
+ * The lines printed on stderr (without `ota: ` and the final newline): the
+ * code or kind, the message and the request id when the server gave one;
+ * for a refused key pair, a second line saying where it came from and what
+ * to check. Server text is cleaned of control characters and capped. Never
+ * holds the secret: no error of the client carries it, and URLs are not
+ * printed.
  */
 export const describeError = (error: unknown): string => {
   if (error instanceof NotFinished || error instanceof CliError) return error.message
   if (error instanceof Interrupted) return `interrupted (${error.signal})`
+  if (error instanceof CredentialsRefused)
+    return `${describeError(error.error)}\nota: ${credentialHint(error)}`
   if (!isOtaError(error)) {
     const message = error instanceof Error ? error.message : String(error)
-    return `internal error: ${sanitize(message)}`
+    return `internal error: ${serverText(message)}`
   }
   const requestId =
-    "requestId" in error && error.requestId !== undefined ? ` (request id ${error.requestId})` : ""
+    "requestId" in error && error.requestId !== undefined
+      ? ` (request id ${serverText(error.requestId, 100)})`
+      : ""
   switch (error._tag) {
     case "ApiError":
-      return `${sanitize(error.code)}: ${sanitize(error.message) || `HTTP ${error.httpStatus}`}${requestId}`
+      return `${serverText(error.code, 100)}: ${serverText(error.message) || `HTTP ${error.httpStatus}`}${requestId}`
     case "ValidationError": {
       const flag = flagFor(error.field)
-      return `ValidationError: ${sanitize(error.message)}${flag === undefined ? "" : ` (${flag})`}`
+      return `ValidationError: ${serverText(error.message)}${flag === undefined ? "" : ` (${flag})`}`
     }
     default:
-      return `${error._tag}: ${sanitize(error.message)}${requestId}`
+      return `${error._tag}: ${serverText(error.message)}${requestId}`
   }
 }

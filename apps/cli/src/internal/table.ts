@@ -2,7 +2,7 @@
  * Aligned text tables fitted to a width: long cells are cut with `…`, the
  * most shrinkable columns (descriptions, names) giving way first.
  */
-import { displayWidth, padEnd, padStart, sanitize, truncate } from "./text.js"
+import { displayWidth, padEnd, padStart, serverText, truncate } from "./text.js"
 
 /** How one column is laid out. */
 export interface TableColumn {
@@ -65,7 +65,8 @@ export const renderTable = (
   rows: ReadonlyArray<ReadonlyArray<string>>,
   options: TableOptions
 ): Array<string> => {
-  const clean = rows.map((row) => row.map(sanitize))
+  // Cells hold server text (task fields): cleaned of control characters and capped.
+  const clean = rows.map((row) => row.map((cell) => serverText(cell)))
   const natural = columns.map((column, i) =>
     Math.max(displayWidth(column.header), ...clean.map((row) => displayWidth(row[i] ?? "")))
   )

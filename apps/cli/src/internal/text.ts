@@ -15,11 +15,36 @@ export const stripAnsi = (text: string): string => text.replace(ANSI, "")
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g
 
 /**
- * One printable line: control characters (newlines, tabs, ESC, C1 codes)
- * become a single space, so server-provided text can neither break a table
- * row nor send escape sequences to the terminal.
+ * Escape sequences as a terminal would read them: CSI (`ESC [` ... final
+ * byte, also as the one-byte C1 `\u009b`), OSC, DCS, SOS, PM and APC strings
+ * (up to BEL or ST), and two-byte `ESC x` sequences.
  */
-export const sanitize = (text: string): string => text.replace(CONTROL, " ")
+const ESCAPES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
+  /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]?|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[ -~]?/g
+
+/**
+ * One printable line: escape sequences removed whole (so `ESC[2J` leaves no
+ * `[2J` behind), then control characters (newlines, tabs, CR, C1 codes)
+ * become a single space, so server-provided text can neither break a table
+ * row nor send commands to the terminal.
+ */
+export const sanitize = (text: string): string => text.replace(ESCAPES, "").replace(CONTROL, " ")
+
+/** Longest server-supplied text printed whole; longer text is cut with an ellipsis. */
+export const SERVER_TEXT_MAX = 500
+
+/**
+ * Text that came from a server, made safe for a terminal: at most `max`
+ * characters (then `…`), no escape sequences, no control characters. Cut
+ * before it is cleaned, so a huge message costs no more than a short one.
+ */
+export const serverText = (text: string, max: number = SERVER_TEXT_MAX): string => {
+  const head = text.length > max * 2 ? text.slice(0, max * 2) : text
+  const clean = sanitize(head)
+  const chars = [...clean]
+  return chars.length > max || head.length < text.length ? `${chars.slice(0, max).join("")}…` : clean
+}
 
 const isZeroWidth = (code: number): boolean =>
   (code >= 0x0300 && code <= 0x036f) || // combining diacritical marks
@@ -110,3 +135,63 @@ export const truncateStyled = (text: string, width: number): string => {
   }
   return out.includes("\u001b[") ? `${out}…\u001b[0m` : `${out}…`
 }
+
+/** Cuts text into pieces of at most `width` cells (for a word longer than a line: broken, not cut). */
+const hardWrap = (text: string, width: number): Array<string> => {
+  const pieces: Array<string> = []
+  let piece = ""
+  let used = 0
+  let rest = text
+  while (rest.length > 0) {
+    const code = LEADING_ANSI.exec(rest)
+    if (code !== null) {
+      piece += code[0]
+      rest = rest.slice(code[0].length)
+      continue
+    }
+    const char = String.fromCodePoint(rest.codePointAt(0)!)
+    const w = charWidth(char.codePointAt(0)!)
+    if (used + w > width && used > 0) {
+      pieces.push(piece)
+      piece = ""
+      used = 0
+    }
+    piece += char
+    used += w
+    rest = rest.slice(char.length)
+  }
+  if (piece !== "") pieces.push(piece)
+  return pieces
+}
+
+/**
+ * Packs items into lines of at most `width` cells, `separator` between items
+ * on a line; an item is never split unless it alone is wider than a line.
+ * Nothing is cut: what does not fit goes to the next line.
+ */
+export const wrapItems = (items: ReadonlyArray<string>, width: number, separator: string): Array<string> => {
+  const limit = Math.max(1, width)
+  const lines: Array<string> = []
+  let line = ""
+  for (const item of items) {
+    for (const piece of displayWidth(item) > limit ? hardWrap(item, limit) : [item]) {
+      if (line === "") line = piece
+      else if (displayWidth(line) + displayWidth(separator) + displayWidth(piece) <= limit)
+        line += separator + piece
+      else {
+        lines.push(line)
+        line = piece
+      }
+    }
+  }
+  if (line !== "") lines.push(line)
+  return lines
+}
+
+/** Word-wraps text to lines of at most `width` cells. */
+export const wrapWords = (text: string, width: number): Array<string> =>
+  wrapItems(
+    text.split(" ").filter((word) => word !== ""),
+    width,
+    " "
+  )
