@@ -96,6 +96,12 @@ export const exitCodeFor = (error: unknown): number => {
     case "HttpError":
     case "DecodeError":
       return error.retryable ? ExitCode.Network : ExitCode.Api
+    case "CredentialsError":
+      // No credential could be had: the provider's source is unreachable or refused it.
+      return error.retryable ? ExitCode.Network : ExitCode.Auth
+    case "PaginationError":
+      // The server broke the paging contract: an answer came, but not a usable listing.
+      return ExitCode.Api
   }
 }
 
