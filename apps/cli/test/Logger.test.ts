@@ -1,11 +1,17 @@
 /**
- * The call statistics of `--verbose`: counted from attempt events, whatever
- * produces them (today the client's debug log lines, through the one adapter;
- * later the client's event hook).
+ * The call statistics of `--verbose`: counted from the client's attempt
+ * events (its `onEvent` hook), never from log text.
  */
+
+import { ApiError, TimeoutError } from "@iot-ota/core/IotError"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { attemptEventOfLog, attemptLine, makeAttemptRecorder, makeCliLogger } from "../src/internal/logger.js"
+import {
+  attemptEventOfClient,
+  attemptLine,
+  makeAttemptRecorder,
+  makeCliLogger
+} from "../src/internal/logger.js"
 
 describe("attempt statistics", () => {
   it("counts calls, attempts and failures from events, and writes a line per finished attempt", () => {
@@ -31,14 +37,15 @@ describe("attempt statistics", () => {
     expect(recorder.summary(1234)).toBe("2 calls, 3 attempts (1 failed, 1 retry) in 1.2 s")
   })
 
-  it("reads the client's attempt log lines as events, and nothing else", () => {
-    const fields = new Map<string, unknown>([
-      ["action", "ListOTATaskByJob"],
-      ["attempt", 2],
-      ["durationMs", 31],
-      ["error", "TimeoutError"]
-    ])
-    expect(attemptEventOfLog("attempt failed", fields)).toEqual({
+  it("reads the client's attempt events, request ids of failures included", () => {
+    const timedOut = attemptEventOfClient({
+      _tag: "AttemptFailed",
+      action: "ListOTATaskByJob",
+      attempt: 2,
+      durationMs: 31,
+      error: new TimeoutError({ timeoutMs: 30, message: "no response" })
+    })
+    expect(timedOut).toEqual({
       _tag: "AttemptFailed",
       action: "ListOTATaskByJob",
       attempt: 2,
@@ -46,13 +53,29 @@ describe("attempt statistics", () => {
       requestId: undefined,
       error: { _tag: "TimeoutError", code: undefined }
     })
-    expect(attemptEventOfLog("retrying", fields)).toBeUndefined()
-    expect(attemptLine(attemptEventOfLog("attempt failed", fields)!)).toBe(
+    expect(attemptLine(timedOut)).toBe(
       "ListOTATaskByJob attempt 2 failed in 31 ms: TimeoutError (no request id)"
     )
+    const throttled = attemptEventOfClient({
+      _tag: "AttemptFailed",
+      action: "ListOTATaskByJob",
+      attempt: 1,
+      durationMs: 5,
+      error: new ApiError({
+        code: "Throttling.User",
+        message: "",
+        requestId: "R-9",
+        httpStatus: 400,
+        retryable: true
+      })
+    })
+    expect(throttled).toMatchObject({
+      requestId: "R-9",
+      error: { _tag: "ApiError", code: "Throttling.User" }
+    })
   })
 
-  it("routes attempt log lines to the statistics and other warnings to stderr, cleaned", async () => {
+  it("prints the client's warnings on stderr, cleaned, and leaves attempts to the events", async () => {
     const lines: Array<string> = []
     const logger = makeCliLogger(false, (line) => lines.push(line))
     await Effect.runPromise(
@@ -65,7 +88,8 @@ describe("attempt statistics", () => {
         )
       }).pipe(Effect.provide(logger.layer))
     )
-    // Not verbose: the attempt is counted only if debug lines reach the logger; the warning is printed.
+    // Not verbose: debug lines are not printed; the warning is, without its escape sequences.
     expect(lines).toEqual(["ota: warning: dropped duplicates count=2\n"])
+    expect(logger.stats).toEqual({ calls: 0, attempts: 0, failedAttempts: 0 })
   })
 })

@@ -141,7 +141,7 @@ export const runSyncOrThrow = <A, E>(effect: Effect.Effect<A, E>): A => {
  * ```
  */
 export const optionsSource = (options: ClientOptions): Settings.SettingsSource => ({
-  name: "options",
+  name: "the client options",
   values: {
     endpoint: options.endpoint instanceof URL ? options.endpoint.href : options.endpoint,
     regionId: options.regionId,
@@ -174,7 +174,7 @@ export const optionsSource = (options: ClientOptions): Settings.SettingsSource =
  * const { config, credentials } = ClientOptions.resolve({ accessKeyId: "id", accessKeySecret: "secret" }, [
  *   Settings.fromEnvironment({ OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" })
  * ])
- * credentials.source // "options"
+ * credentials.source // "the client options"
  * ```
  */
 export const resolve = (
@@ -233,7 +233,7 @@ const resolveCredentials = (
       accessKeyId: merged.values.accessKeyId,
       accessKeySecret: merged.values.accessKeySecret,
       securityToken: merged.values.securityToken,
-      source: merged.credentialsFrom ?? "options"
+      source: merged.credentialsFrom ?? "the client options"
     })
   )
 }

@@ -118,7 +118,7 @@ export const make = (values: {
     ...(token === undefined ? {} : { securityToken: token }),
     ...(values.expiration === undefined ? {} : { expiration: values.expiration })
   }
-  return Effect.succeed({ source: values.source ?? "options", get: Effect.succeed(credential) })
+  return Effect.succeed({ source: values.source ?? "the client options", get: Effect.succeed(credential) })
 }
 
 /**

@@ -155,6 +155,26 @@ export const loggingLayer = (level: LogLevelName, sink: LogSink): Layer.Layer<ne
     )
   )
 
+/**
+ * With `"debug"` logging, one line per attempt (action, attempt, duration,
+ * request id or error), from the attempt events: never a URL or a secret.
+ */
+const withAttemptLines = (
+  onEvent: ((event: AttemptEvent) => void) | undefined,
+  level: LogLevelName,
+  sink: LogSink
+): ((event: AttemptEvent) => void) | undefined => {
+  if (level !== "debug") return onEvent
+  return (event) => {
+    const outcome =
+      event._tag === "AttemptSucceeded"
+        ? `attempt succeeded action=${event.action} attempt=${event.attempt} durationMs=${event.durationMs}${event.requestId === undefined ? "" : ` requestId=${event.requestId}`}`
+        : `attempt failed action=${event.action} attempt=${event.attempt} durationMs=${event.durationMs} error=${event.error._tag}${"code" in event.error ? ` code=${event.error.code}` : ""}${"requestId" in event.error && event.error.requestId !== undefined ? ` requestId=${event.error.requestId}` : ""}`
+    sink("debug", `iot-ota debug: ${outcome}`)
+    onEvent?.(event)
+  }
+}
+
 /** The typed failure of an exit, the abort reason when the caller aborted, else the defect. */
 const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined): unknown => {
   const failure = Cause.failureOption(cause)
@@ -186,7 +206,7 @@ export class PromiseClient {
   readonly #runtime: ManagedRuntime.ManagedRuntime<RpcClient, never>
   /** The resolved configuration (no secrets in it). */
   readonly config: ClientConfigService
-  /** Where the credentials come from, e.g. `"options"` or `"env OTA_ACCESS_KEY_ID"` (never a secret). */
+  /** Where the credentials come from, e.g. `the client options` or `the environment (OTA_ACCESS_KEY_ID / …)` (never a secret). */
   readonly credentialsSource: string
 
   constructor(options: {
@@ -200,7 +220,7 @@ export class PromiseClient {
   }) {
     this.config = options.config
     this.credentialsSource = options.credentialsSource
-    const onEvent = options.onEvent
+    const onEvent = withAttemptLines(options.onEvent, options.logLevel, options.logSink)
     this.#runtime = ManagedRuntime.make(
       options.layer.pipe(
         Layer.provide(loggingLayer(options.logLevel, options.logSink)),

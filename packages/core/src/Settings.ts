@@ -43,10 +43,10 @@ export type SettingName =
  * ```
  */
 export interface SettingsSource {
-  /** For messages: `"options"`, `"env"`, `"profile prod (~/.config/iot-ota/credentials)"`. */
+  /** For messages: `"the client options"`, `"the environment"`, `profile "prod" in ~/.config/iot-ota/credentials`. */
   readonly name: string
   readonly values: Readonly<Partial<Record<SettingName, string | undefined>>>
-  /** How this source names its credential, when more precise than `name` (`"env OTA_ACCESS_KEY_ID"`). */
+  /** How this source names its credential, when more precise than `name` (`the environment (OTA_ACCESS_KEY_ID / …)`). */
   readonly credentialsName?: string | undefined
 }
 
@@ -90,7 +90,7 @@ const clean = (value: unknown): string | undefined => {
  */
 export const fromEnvironment = (
   env: Readonly<Record<string, unknown>> | ReadonlyMap<string, string>,
-  name = "env"
+  name = "the environment"
 ): SettingsSource => {
   const get = (key: string): string | undefined =>
     clean(env instanceof Map ? env.get(key) : (env as Readonly<Record<string, unknown>>)[key])
@@ -125,7 +125,7 @@ export const fromEnvironment = (
   return {
     name,
     values,
-    credentialsName: `${name} ${ENVIRONMENT.accessKeyId[index]}/${ENVIRONMENT.accessKeySecret[index]}`
+    credentialsName: `${name} (${ENVIRONMENT.accessKeyId[index]} / ${ENVIRONMENT.accessKeySecret[index]})`
   }
 }
 
@@ -154,11 +154,11 @@ const CREDENTIAL: ReadonlyArray<SettingName> = ["accessKeyId", "accessKeySecret"
  * import * as Settings from "@iot-ota/core/Settings"
  *
  * const merged = Settings.merge([
- *   { name: "options", values: { endpoint: "https://iot.cn-hangzhou.aliyuncs.com" } },
+ *   { name: "the client options", values: { endpoint: "https://iot.cn-hangzhou.aliyuncs.com" } },
  *   Settings.fromEnvironment({ OTA_ENDPOINT: "https://other", OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "s" })
  * ])
  * merged.values.endpoint // "https://iot.cn-hangzhou.aliyuncs.com"
- * merged.credentialsFrom // "env OTA_ACCESS_KEY_ID/OTA_ACCESS_KEY_SECRET"
+ * merged.credentialsFrom // "the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)"
  * ```
  */
 export const merge = (sources: ReadonlyArray<SettingsSource>): Merged => {

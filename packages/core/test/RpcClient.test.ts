@@ -152,7 +152,7 @@ describe("makeExecute (sign, send, classify)", () => {
       const execute = RpcClient.makeExecute({
         config: config(endpoint),
         credentials: {
-          source: "env OTA_ACCESS_KEY_ID/OTA_ACCESS_KEY_SECRET",
+          source: "the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)",
           get: Effect.succeed({ accessKeyId: "id", accessKeySecret: Redacted.make(SECRET) })
         },
         transport: {
@@ -194,7 +194,7 @@ describe("makeExecute (sign, send, classify)", () => {
         const error = failureOf(yield* Effect.exit(execute(request)))
         expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch", requestId: "r-9" })
         const hint = (error as ApiError).hint ?? ""
-        expect(hint).toContain("env OTA_ACCESS_KEY_ID/OTA_ACCESS_KEY_SECRET")
+        expect(hint).toContain("the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)")
         expect(hint).toContain("whitespace")
         expect(JSON.stringify(error) + String(error)).not.toContain(SECRET)
       })

@@ -232,7 +232,7 @@ export const resolveOptions = (options: OtaClientOptions): ClientOptions.Resolve
       message: "fetch must be a function with the signature of globalThis.fetch"
     })
   }
-  return ClientOptions.resolve(options, [Settings.fromEnvironment(envMap(options.env), "env")])
+  return ClientOptions.resolve(options, [Settings.fromEnvironment(envMap(options.env), "the env bindings")])
 }
 
 /** What every client layer needs besides the client itself; no SigningCrypto: the core then signs with WebCrypto. */

@@ -157,7 +157,7 @@ describe("options", () => {
         String(client.config.endpoint)
       ])
         expect(text).not.toContain(SECRET)
-      expect(client.credentialsSource).toBe("options")
+      expect(client.credentialsSource).toBe("the client options")
     } finally {
       await client.close()
     }

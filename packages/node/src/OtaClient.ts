@@ -56,7 +56,7 @@ export interface OtaClientOptions extends ClientOptions.ClientOptions {
  * import { settingsSources } from "@iot-ota/node"
  *
  * settingsSources({ env: { OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" } }).map((source) => source.name)
- * // ["env"] (no profile file)
+ * // ["the environment"] (no profile file)
  * ```
  */
 export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<Settings.SettingsSource> => {
@@ -64,7 +64,7 @@ export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<S
   const named = options.profile ?? env.OTA_PROFILE
   const file = options.profileFile ?? Profile.defaultProfileFile(env)
   const profile = Profile.read({ profile: options.profile, file, env })
-  const fromEnv = Settings.fromEnvironment(env, "env")
+  const fromEnv = Settings.fromEnvironment(env)
   if (profile === undefined) return [fromEnv]
   const fromProfile: Settings.SettingsSource = {
     name: `profile ${named ?? "default"} (${file})`,
@@ -119,11 +119,11 @@ export const layer = (
     Effect.try({
       try: () => resolveOptions(options),
       catch: (error) => error as OtaError
-    }).pipe(Effect.map(layerFromResolved))
+    }).pipe(Effect.map((resolved) => layerFromResolved(resolved, options)))
   )
 
 /** What every client layer needs besides the client itself: transport, crypto, configuration, credentials. */
-const dependencies = (resolved: ReturnType<typeof resolveOptions>) =>
+const dependencies = (resolved: ClientOptions.Resolved) =>
   Layer.mergeAll(
     UndiciTransport.layer,
     NodeSigningCrypto.layer,
@@ -131,10 +131,31 @@ const dependencies = (resolved: ReturnType<typeof resolveOptions>) =>
     Layer.succeed(Credentials.Credentials, resolved.credentials)
   )
 
-const layerFromResolved = (
-  resolved: ReturnType<typeof resolveOptions>
+/**
+ * The Effect client from settings already resolved (see `resolveOptions`),
+ * with an optional attempt-event hook.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { layerFromResolved, resolveOptions } from "@iot-ota/node"
+ *
+ * const resolved = resolveOptions({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })
+ * console.error(`credentials from ${resolved.credentials.source}`)
+ * const ClientLive = layerFromResolved(resolved, { onEvent: (event) => console.error(event._tag) })
+ * ```
+ */
+export const layerFromResolved = (
+  resolved: ClientOptions.Resolved,
+  options: { readonly onEvent?: ((event: RpcClient.AttemptEvent) => void) | undefined } = {}
 ): Layer.Layer<CoreClient.OtaClient | RpcClient.RpcClient> =>
-  CoreClient.layer.pipe(Layer.provide(dependencies(resolved)))
+  CoreClient.layer.pipe(
+    Layer.provide(dependencies(resolved)),
+    Layer.provide(
+      options.onEvent === undefined ? Layer.empty : Layer.succeed(RpcClient.AttemptEvents, options.onEvent)
+    )
+  )
 
 const stderrSink: LogSink = (_, line) => {
   process.stderr.write(line + "\n")

@@ -13,6 +13,7 @@ export * from "@iot-ota/core/ClientSurface"
 export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 export {
   layer,
+  layerFromResolved,
   OtaBaseClient,
   OtaClient,
   type OtaClientOptions,

@@ -292,7 +292,7 @@ describe("the client and its configuration", () => {
       JSON.stringify(Object.entries(c))
     ])
       expectNoSecretIn(text, "client rendering")
-    expect(c.credentialsSource).toBe("options")
+    expect(c.credentialsSource).toBe("the client options")
   })
 })
 

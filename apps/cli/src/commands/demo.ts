@@ -21,6 +21,7 @@ import { runLogged } from "../internal/client.js"
 import { durationFlag, formatDuration } from "../internal/duration.js"
 import { CliError, NotFinished } from "../internal/exitCode.js"
 import * as Flags from "../internal/flags.js"
+import { type AttemptRecorder, attemptEventOfClient } from "../internal/logger.js"
 import * as Output from "../internal/output.js"
 import { paint, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 import { runList } from "./list.js"
@@ -54,7 +55,8 @@ export interface DemoParams {
  */
 const emulatorClient = (
   url: string,
-  credentials: { readonly accessKeyId: string; readonly accessKeySecret: string }
+  credentials: { readonly accessKeyId: string; readonly accessKeySecret: string },
+  record: AttemptRecorder["record"]
 ): Layer.Layer<CoreClient.OtaClient, OtaError> =>
   Layer.unwrapEffect(
     Effect.map(
@@ -65,7 +67,8 @@ const emulatorClient = (
           accessKeyId: credentials.accessKeyId,
           accessKeySecret: credentials.accessKeySecret,
           env: {},
-          profileFile: join(tmpdir(), `iot-ota-demo-${process.pid}-no-profile`)
+          profileFile: join(tmpdir(), `iot-ota-demo-${process.pid}-no-profile`),
+          onEvent: (event) => record(attemptEventOfClient(event))
         })
     )
   )
@@ -184,7 +187,9 @@ export const runDemo = (params: DemoParams) =>
           )
         )
       })
-      yield* runLogged(params.verbose, () => Effect.provide(steps, emulatorClient(emulator.url, credentials)))
+      yield* runLogged(params.verbose, (record) =>
+        Effect.provide(steps, emulatorClient(emulator.url, credentials, record))
+      )
       const ota = invokedAs()
       const hints: ReadonlyArray<[string, string]> = [
         [

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { CredentialsRefused, type Interrupted } from "./exitCode.js"
-import { type AttemptRecorder, makeCliLogger } from "./logger.js"
+import { type AttemptRecorder, attemptEventOfClient, makeCliLogger } from "./logger.js"
 import type { ClientFlags } from "./options.js"
 import * as Output from "./output.js"
 import { interruptibleBySignals } from "./signals.js"
@@ -120,33 +120,6 @@ const envPair = (env: Env) => {
  * `@iot-ota/node` (a profile named explicitly first, then the environment,
  * then the default profile), for the message when a signature is refused.
  */
-const credentialSource = (flags: ClientFlags, env: Env): Effect.Effect<CredentialSource> =>
-  Effect.gen(function* () {
-    const named = profileName(flags, env)
-    const profile = yield* Effect.either(readProfile(Option.getOrUndefined(flags.profile), env))
-    const values = profile._tag === "Right" ? profile.right.values : undefined
-    const inProfile = values?.accessKeyId !== undefined || values?.accessKeySecret !== undefined
-    const fromProfile = (): CredentialSource => ({
-      description: `profile ${JSON.stringify(named ?? "default")} in ${profile._tag === "Right" ? profile.right.file : "the profile file"}`,
-      accessKeyId: values?.accessKeyId
-    })
-    if (named !== undefined && inProfile) return fromProfile()
-    const pair = envPair(env)
-    if (pair.any) {
-      const names = [pair.idVar, pair.secretVar].filter((name) => name !== undefined).join(" / ")
-      return {
-        description: `the environment (${names})`,
-        accessKeyId: pair.idVar === undefined ? undefined : env[pair.idVar]?.trim()
-      }
-    }
-    return inProfile ? fromProfile() : { description: "nowhere (no key pair was found)" }
-  })
-
-/**
- * The AccessKey id to pair with a secret from stdin: `--access-key-id`, else
- * the environment, else the profile, except that a profile named explicitly
- * wins over the environment (as for the other settings).
- */
 const accessKeyIdFor = (
   flags: ClientFlags,
   env: Env
@@ -191,10 +164,8 @@ interface ClientSetup {
 const clientSetup = (
   flags: ClientFlags,
   rawEnv: Env,
-  // The client's attempt events go here once its event hook exists (as `onEvent`);
-  // until then the CLI logger derives them from the client's debug log lines.
-  _record: AttemptRecorder["record"]
-): Effect.Effect<ClientSetup, ValidationError> =>
+  record: AttemptRecorder["record"]
+): Effect.Effect<ClientSetup, OtaError> =>
   Effect.gen(function* () {
     if (Option.isSome(flags.accessKeyId) && !flags.secretStdin) {
       return yield* Effect.fail(
@@ -207,28 +178,47 @@ const clientSetup = (
       )
     }
     const env = trimmedEnv(rawEnv)
-    let credentials = {}
-    let source: CredentialSource
+    let stdin:
+      | { readonly accessKeyId: string; readonly accessKeySecret: string; readonly from: string }
+      | undefined
     if (flags.secretStdin) {
       const id = yield* accessKeyIdFor(flags, env)
-      credentials = { accessKeyId: id.id, accessKeySecret: yield* readSecret() }
-      source = { description: `stdin (--secret-stdin), with the id from ${id.from}`, accessKeyId: id.id }
-    } else source = yield* credentialSource(flags, env)
+      stdin = { accessKeyId: id.id, accessKeySecret: yield* readSecret(), from: id.from }
+    }
     const Node = yield* Effect.promise(() => import("@iot-ota/node/OtaClient"))
-    const layer = Node.layer({
-      ...credentials,
-      env,
-      endpoint: Option.getOrUndefined(flags.endpoint),
-      profile: Option.getOrUndefined(flags.profile),
-      timeoutMs: Option.getOrUndefined(flags.timeout),
-      maxAttempts: Option.getOrUndefined(Option.map(flags.retries, (retries) => retries + 1)),
-      qps: Option.getOrUndefined(flags.qps),
-      signatureAlgorithm: Option.getOrUndefined(flags.signatureAlgorithm)
+    // One precedence for every setting (the core's `Settings`): flags, then a named
+    // profile, the environment and the default profile, as the Node client has them.
+    const resolved = yield* Effect.try({
+      try: () =>
+        Node.resolveOptions({
+          ...(stdin === undefined
+            ? {}
+            : { accessKeyId: stdin.accessKeyId, accessKeySecret: stdin.accessKeySecret }),
+          env,
+          endpoint: Option.getOrUndefined(flags.endpoint),
+          profile: Option.getOrUndefined(flags.profile),
+          timeoutMs: Option.getOrUndefined(flags.timeout),
+          maxAttempts: Option.getOrUndefined(Option.map(flags.retries, (retries) => retries + 1)),
+          qps: Option.getOrUndefined(flags.qps),
+          signatureAlgorithm: Option.getOrUndefined(flags.signatureAlgorithm)
+        }),
+      catch: (error) => error as OtaError
     })
+    const layer = Node.layerFromResolved(resolved, {
+      onEvent: (event) => record(attemptEventOfClient(event))
+    })
+    const credential = yield* Effect.either(resolved.credentials.get)
+    const source: CredentialSource = {
+      description:
+        stdin === undefined
+          ? resolved.credentials.source
+          : `stdin (--secret-stdin), with the id from ${stdin.from}`,
+      accessKeyId: credential._tag === "Right" ? credential.right.accessKeyId : undefined
+    }
+    if (flags.verbose) yield* Effect.ignore(Output.stderr(`ota: credentials from ${source.description}\n`))
     return { layer, source }
   })
 
-/** The client layer for these flags. Fails with a `ValidationError` when configuration is missing or invalid. */
 export const clientLayer = (flags: ClientFlags, env: Env = process.env): Layer.Layer<OtaClient, OtaError> =>
   Layer.unwrapEffect(
     Effect.map(

@@ -6,11 +6,10 @@
  * secrets, and neither does this.
  *
  * The statistics are counted from attempt events ({@link AttemptEvent}), fed
- * to one function, `AttemptRecorder.record`. Until the client reports its
- * attempts through an event hook, {@link attemptEventOfLog} turns the
- * client's debug log lines into those events: it is the only code here that
- * knows the wording of a log line, and goes away once the hook is wired.
+ * to one function, `AttemptRecorder.record`, by the client's `onEvent` hook:
+ * nothing here depends on the wording of a log line.
  */
+import type { AttemptEvent as ClientAttemptEvent } from "@iot-ota/core/RpcClient"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
@@ -97,32 +96,25 @@ export const makeAttemptRecorder = (verbose: boolean, write: (line: string) => v
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : (JSON.stringify(value) ?? ""))
-const optionalText = (value: unknown): string | undefined => (value === undefined ? undefined : text(value))
 
-/**
- * The attempt event a debug log line of the core client stands for, or
- * `undefined` for any other line. Interim: replaced by the client's event
- * hook (see the module comment).
- */
-export const attemptEventOfLog = (
-  message: string,
-  fields: ReadonlyMap<string, unknown>
-): AttemptEvent | undefined => {
-  if (message !== "attempt succeeded" && message !== "attempt failed") return undefined
-  const attempt = fields.get("attempt")
-  const durationMs = fields.get("durationMs")
-  return {
-    _tag: message === "attempt succeeded" ? "AttemptSucceeded" : "AttemptFailed",
-    action: text(fields.get("action") ?? "call"),
-    attempt: typeof attempt === "number" ? attempt : Number(attempt),
-    durationMs: typeof durationMs === "number" ? durationMs : undefined,
-    requestId: optionalText(fields.get("requestId")),
-    error:
-      message === "attempt failed"
-        ? { _tag: text(fields.get("error") ?? "error"), code: optionalText(fields.get("code")) }
-        : undefined
-  }
-}
+/** The CLI's view of one of the client's attempt events (`onEvent`). */
+export const attemptEventOfClient = (event: ClientAttemptEvent): AttemptEvent =>
+  event._tag === "AttemptSucceeded"
+    ? {
+        _tag: "AttemptSucceeded",
+        action: event.action,
+        attempt: event.attempt,
+        durationMs: event.durationMs,
+        requestId: event.requestId
+      }
+    : {
+        _tag: "AttemptFailed",
+        action: event.action,
+        attempt: event.attempt,
+        durationMs: event.durationMs,
+        requestId: "requestId" in event.error ? event.error.requestId : undefined,
+        error: { _tag: event.error._tag, code: "code" in event.error ? event.error.code : undefined }
+      }
 
 /** A logger layer plus the attempt statistics. */
 export interface CliLogger extends AttemptRecorder {
@@ -138,8 +130,6 @@ export const makeCliLogger = (verbose: boolean, write: (line: string) => void): 
   const logger = Logger.make(({ logLevel, message, annotations }) => {
     const body = Array.isArray(message) ? message.map(text).join(" ") : text(message)
     const fields = new Map<string, unknown>(HashMap.toEntries(annotations))
-    const event = attemptEventOfLog(body, fields)
-    if (event !== undefined) return recorder.record(event)
     const level = logLevel._tag === "Warning" ? "warning" : logLevel.label.toLowerCase()
     let details = ""
     for (const [key, value] of fields) details += ` ${key}=${text(value)}`
