@@ -347,7 +347,8 @@ describe("--verbose and signing", () => {
     try {
       const result = await ota(["tasks", "list", "--job", JOB, "--verbose", "-o", "json"])
       expectExit(result, 0)
-      const lines = result.stderr.trimEnd().split("\n")
+      const [source, ...lines] = result.stderr.trimEnd().split("\n")
+      expect(source).toBe("ota: credentials from the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)")
       expect(lines[0]).toMatch(
         /^ota: ListOTATaskByJob attempt 1 failed in \d+ ms: ApiError ServiceUnavailable \(request id /
       )
@@ -367,7 +368,8 @@ describe("--verbose and signing", () => {
       OTA_ACCESS_KEY_SECRET: "wrong"
     })
     expectExit(result, 3)
-    const lines = result.stderr.trimEnd().split("\n")
+    const [source, ...lines] = result.stderr.trimEnd().split("\n")
+    expect(source).toMatch(/^ota: credentials from the environment /)
     expect(lines[0]).toMatch(/attempt 1 failed in \d+ ms: ApiError SignatureDoesNotMatch \(request id /)
     expect(lines.at(-2)).toMatch(/^ota: SignatureDoesNotMatch: /)
     expect(lines.at(-1)).toMatch(/^ota: the key pair came from the environment /)

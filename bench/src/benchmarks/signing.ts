@@ -61,7 +61,9 @@ const lcg = (seed: number) => {
 
 const makeInputs = (): ReadonlyArray<Input> => {
   const next = lcg(6)
-  const credentials = Effect.runSync(Credentials.make(DEFAULT_CREDENTIALS))
+  const credentials = Effect.runSync(
+    Effect.flatMap(Credentials.make(DEFAULT_CREDENTIALS), (provider) => Effect.orDie(provider.get))
+  )
   const endpoint = new URL("https://iot.cn-shanghai.aliyuncs.com/")
   const baseTime = Date.UTC(2025, 0, 15, 8, 0, 0)
   return Array.from({ length: COUNT }, (_, i) => {

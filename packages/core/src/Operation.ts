@@ -360,11 +360,7 @@ const echoesOptional = (ast: AST.AST, paging: AnyPaging): AST.AST => {
 }
 
 /** Page number and size from the request when the server did not echo them; the page count computed. */
-const fillEchoes = (
-  page: Record<string, unknown>,
-  request: Record<string, unknown>,
-  paging: AnyPaging
-) => {
+const fillEchoes = (page: Record<string, unknown>, request: Record<string, unknown>, paging: AnyPaging) => {
   // Without a request (a recorded body decoded alone), the first page of its own length.
   if (page[paging.page] === undefined) page[paging.page] = request[paging.page] ?? 1
   if (page[paging.pageSize] === undefined)

@@ -67,7 +67,7 @@ export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<S
   const fromEnv = Settings.fromEnvironment(env)
   if (profile === undefined) return [fromEnv]
   const fromProfile: Settings.SettingsSource = {
-    name: `profile ${named ?? "default"} (${file})`,
+    name: `profile ${JSON.stringify(named ?? "default")} in ${file}`,
     values: profile
   }
   return named === undefined ? [fromEnv, fromProfile] : [fromProfile, fromEnv]
