@@ -361,7 +361,7 @@ export const layer = (options: ClientConfigOptions): Layer.Layer<ClientConfig, V
  */
 export const fromSettings = (
   merged: Settings.Merged,
-  options: Partial<ClientConfigOptions> = {}
+  options: { readonly [K in keyof ClientConfigOptions]?: ClientConfigOptions[K] | undefined } = {}
 ): Effect.Effect<ClientConfigService, ValidationError> => {
   const { values } = merged
   const regionId = options.regionId ?? values.regionId

@@ -192,8 +192,15 @@ export const resolve = (
       message: "client options must be an object"
     })
   const merged = Settings.merge([optionsSource(options), ...sources])
+  // Explicit options are checked as given (a blank region is a mistake); blank
+  // values from the environment or a profile count as unset, as in a shell.
   const config = runSyncOrThrow(
     ClientConfig.fromSettings(merged, {
+      endpoint: options.endpoint,
+      regionId: options.regionId,
+      apiVersion: options.apiVersion,
+      iotInstanceId: options.iotInstanceId,
+      signatureAlgorithm: options.signatureAlgorithm,
       timeoutMs: options.timeoutMs,
       maxAttempts: options.maxAttempts,
       qps: options.qps,
@@ -227,6 +234,16 @@ const resolveCredentials = (
       })
     return fromFunction(options.credentials)
   }
+  // A key given explicitly makes the options the source of the whole credential, even a blank one.
+  if (options.accessKeyId !== undefined || options.accessKeySecret !== undefined)
+    return runSyncOrThrow(
+      Credentials.make({
+        accessKeyId: options.accessKeyId,
+        accessKeySecret: options.accessKeySecret,
+        securityToken: options.securityToken,
+        source: "the client options"
+      })
+    )
   if (merged.credentialsFrom === undefined && fallback !== undefined) return fallback()
   return runSyncOrThrow(
     Credentials.make({
