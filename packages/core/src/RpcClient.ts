@@ -42,7 +42,7 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import { makeHmacSha1, NO_HEADERS, Signer, type SignerService } from "./Signer.js"
 import { makeAcs3HmacSha256 } from "./SignerV3.js"
 import { makeWebCrypto, SigningCrypto } from "./SigningCrypto.js"
-import { Transport, type TransportResponse } from "./Transport.js"
+import { DEFAULT_MAX_RESPONSE_BYTES, Transport, type TransportResponse } from "./Transport.js"
 
 /**
  * The request engine's calls: any operation, one page of tasks, or a cursor
@@ -212,7 +212,8 @@ export const make: Effect.Effect<
                 method: "GET",
                 url: signed.url,
                 headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
-                timeoutMs: config.timeoutMs
+                timeoutMs: config.timeoutMs,
+                maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
               })
             ),
             (response) => settle(operation, params, mayCorrectClock, span, clock, response)

@@ -14,7 +14,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { TimeoutError, TransportError } from "./IotError.js"
+import { type HttpError, TimeoutError, TransportError } from "./IotError.js"
 
 /**
  * One request to send: the signed URL and headers, and the attempt's deadline.
@@ -30,7 +30,8 @@ import { TimeoutError, TransportError } from "./IotError.js"
  *   method: "GET",
  *   url: "http://127.0.0.1:8080/?Action=ListOTATaskByJob",
  *   headers: { accept: "application/json" },
- *   timeoutMs: 5_000
+ *   timeoutMs: 5_000,
+ *   maxResponseBytes: Transport.DEFAULT_MAX_RESPONSE_BYTES
  * }
  * const response = await Effect.runPromise(Transport.makeFetch().send(request))
  * ```
@@ -42,7 +43,29 @@ export interface TransportRequest {
   readonly headers: Readonly<Record<string, string>>
   /** The whole exchange, connection to last body byte, must finish within this. */
   readonly timeoutMs: number
+  /**
+   * The largest response body accepted, in bytes (decoded bytes, where the
+   * transport accepts compression). A larger one is aborted as soon as it
+   * is known to be larger, and the exchange fails with a non-retryable
+   * `HttpError`.
+   */
+  readonly maxResponseBytes: number
 }
+
+/**
+ * The default {@link TransportRequest.maxResponseBytes}: 16 MiB, some 400
+ * times a full page of 100 tasks (~40 KB).
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RESPONSE_BYTES } from "@iot-ota/core/Transport"
+ *
+ * DEFAULT_MAX_RESPONSE_BYTES // 16777216
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES: number = 16 * 1024 * 1024
 
 /**
  * What came back, whatever the status: classifying it is the client's job.
@@ -74,8 +97,10 @@ export interface TransportResponse {
 }
 
 /**
- * Sends one request. Implementations fail only with `TransportError` or
- * `TimeoutError`; an HTTP error status is a response like any other.
+ * Sends one request. Implementations fail only with `TransportError`,
+ * `TimeoutError`, or a non-retryable `HttpError` for a response the client
+ * refuses to read (a redirect, a body over `maxResponseBytes`); any other
+ * HTTP error status is a response like any other.
  *
  * @since 0.1.0
  * @category models
@@ -100,7 +125,7 @@ export interface TransportService {
   /** Interrupting the effect aborts the request. */
   readonly send: (
     request: TransportRequest
-  ) => Effect.Effect<TransportResponse, TransportError | TimeoutError>
+  ) => Effect.Effect<TransportResponse, TransportError | TimeoutError | HttpError>
 }
 
 /**

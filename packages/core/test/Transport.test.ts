@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { exchange, makeFetch } from "../src/Transport.js"
+import { DEFAULT_MAX_RESPONSE_BYTES, exchange, makeFetch } from "../src/Transport.js"
 
 let server: Server
 let base = ""
@@ -36,7 +36,8 @@ describe("Transport.makeFetch", () => {
         method: "GET",
         url: `${base}/?JobId=a%2Ab&Name=x%20y`,
         headers: { "user-agent": "iot-ota/test" },
-        timeoutMs: 5000
+        timeoutMs: 5000,
+        maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
       })
       expect(response.status).toBe(200)
       expect(JSON.parse(response.body)).toEqual({ path: "/?JobId=a%2Ab&Name=x%20y" })
@@ -49,7 +50,13 @@ describe("Transport.makeFetch", () => {
   it.live("fails with a TimeoutError when the deadline passes, and aborts the request", () =>
     Effect.gen(function* () {
       const exit = yield* Effect.exit(
-        transport.send({ method: "GET", url: `${base}/slow`, headers: {}, timeoutMs: 100 })
+        transport.send({
+          method: "GET",
+          url: `${base}/slow`,
+          headers: {},
+          timeoutMs: 100,
+          maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
+        })
       )
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toMatchObject({
         _tag: "TimeoutError",
@@ -65,7 +72,8 @@ describe("Transport.makeFetch", () => {
           method: "GET",
           url: "http://127.0.0.1:1/?Signature=abc",
           headers: {},
-          timeoutMs: 5000
+          timeoutMs: 5000,
+          maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
         })
       )
       const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
@@ -79,7 +87,13 @@ describe("Transport.makeFetch", () => {
     Effect.gen(function* () {
       const before = closedRequests
       const fiber = yield* Effect.fork(
-        transport.send({ method: "GET", url: `${base}/slow/2`, headers: {}, timeoutMs: 60_000 })
+        transport.send({
+          method: "GET",
+          url: `${base}/slow/2`,
+          headers: {},
+          timeoutMs: 60_000,
+          maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
+        })
       )
       yield* Effect.sleep("100 millis")
       yield* Fiber.interrupt(fiber)
@@ -99,7 +113,8 @@ describe("Transport.makeFetch", () => {
         method: "GET",
         url: "https://example.test/?a=1",
         headers: {},
-        timeoutMs: 1000
+        timeoutMs: 1000,
+        maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES
       })
       expect(response.status).toBe(503)
       expect(seen).toEqual(["https://example.test/?a=1"])
