@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { Profile, resolveOptions } from "../src/index.js"
+import { Profile, resolveOptions } from "../src/effect.js"
 
 const dir = mkdtempSync(join(tmpdir(), "iot-ota-profile-"))
 const writeProfile = (text: string, mode = 0o600) => {
