@@ -28,6 +28,8 @@ export const COLD_PROFILE_CONTENDERS = [
   "floor"
 ] as const satisfies ReadonlyArray<ColdSpec["contender"]>
 
+const OWN = new Set(["@iot-ota/core", "@iot-ota/node"])
+
 const STEPS = ["import", "create the client", "first call", "the other calls"] as const
 
 /** The profile's samples between two monotonic instants (µs), as a profile of their own. */
@@ -114,6 +116,13 @@ export const profileCold = async (
       console.log("  top frames by self time:")
       for (const frame of summary.byFrame.slice(0, options.top))
         console.log(`  ${frame.selfMs.toFixed(1).padStart(8)} ms  ${frame.label}`)
+      // With the unbundled modules (`--contender ours-modules`) this says which of our functions the time is
+      // spent under; in the bundle everything is one file.
+      const own = summary.inclusive.filter((frame) => OWN.has(frame.group)).slice(0, options.top)
+      if (own.length > 0) {
+        console.log("  our frames by inclusive time (everything they call):")
+        for (const frame of own) console.log(`  ${frame.totalMs.toFixed(1).padStart(8)} ms  ${frame.label}`)
+      }
     }
     console.log(`\nwrote ${join(dir, file)}`)
   } finally {
