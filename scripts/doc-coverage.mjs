@@ -1,4 +1,5 @@
-// Doc coverage of the public API: every symbol exported from a package's `src/index.ts`, directly or through
+// Doc coverage of the public API: every symbol exported from a package's entry points (`src/index.ts`, or the
+// `typedocOptions.entryPoints` of its package.json, which TypeDoc reads too), directly or through
 // the modules it re-exports (`export * as X from "./X.js"`, `export * from`, named re-exports), must carry a
 // JSDoc comment with a summary and an `@example`. A symbol is checked once, in the package whose sources
 // declare it; re-exports of another workspace package's symbols (node re-exporting core's errors) are
@@ -89,14 +90,17 @@ const isInside = (dir, fileName) => {
   return !rel.startsWith("..") && !rel.startsWith("/")
 }
 
+/** The package's public entry modules: what TypeDoc documents. */
+const entryPointsOf = (pkg) =>
+  (pkg.manifest.typedocOptions?.entryPoints ?? ["src/index.ts"]).map((entry) => join(pkg.dir, entry))
+
 const checkPackage = (pkg) => {
   const options = compilerOptions(pkg.dir)
-  // Only the entry point: everything public is reachable from it, and tests stay out of the program.
-  const program = ts.createProgram({ rootNames: [join(pkg.dir, "src/index.ts")], options })
+  // Only the entry points: everything public is reachable from them, and tests stay out of the program.
+  const entries = entryPointsOf(pkg)
+  const program = ts.createProgram({ rootNames: entries, options })
   const checker = program.getTypeChecker()
   const srcDir = join(pkg.dir, "src")
-  const entry = program.getSourceFile(join(srcDir, "index.ts"))
-  if (entry === undefined) throw new Error(`${pkg.name}: src/index.ts not found`)
 
   const results = [] // { name, problems: string[], where }
   const foreign = new Set()
@@ -150,9 +154,13 @@ const checkPackage = (pkg) => {
     }
   }
 
-  const entrySymbol = checker.getSymbolAtLocation(entry)
-  if (entrySymbol === undefined) throw new Error(`${pkg.name}: src/index.ts has no exports`)
-  visitModule(entrySymbol, "")
+  for (const file of entries) {
+    const entry = program.getSourceFile(file)
+    if (entry === undefined) throw new Error(`${pkg.name}: ${relative(pkg.dir, file)} not found`)
+    const entrySymbol = checker.getSymbolAtLocation(entry)
+    if (entrySymbol === undefined) throw new Error(`${pkg.name}: ${relative(pkg.dir, file)} has no exports`)
+    visitModule(entrySymbol, "")
+  }
   typecheckExamples(pkg, options, program, results)
   return { results, foreign: [...foreign].sort() }
 }
@@ -171,7 +179,7 @@ const typecheckExamples = (pkg, options, oldProgram, results) => {
   }
   if (virtualFiles.size === 0) return
   const program = ts.createProgram({
-    rootNames: [join(pkg.dir, "src/index.ts"), ...virtualFiles.keys()],
+    rootNames: [...entryPointsOf(pkg), ...virtualFiles.keys()],
     options,
     host: hostWith(options, virtualFiles),
     oldProgram

@@ -5,6 +5,11 @@
 //  3. From that project: an ESM script starts the packed emulator and lists a job with @iot-ota/node; a
 //     CommonJS script `require`s @iot-ota/node and makes a call; `npx ota --help`, `npx ota-emulator --help`
 //     and `ota tasks list --all` against the emulator; Deno imports the packed @iot-ota/edge and lists a job.
+//  3b. Each package alone: a clean project per package gets its tarball and only what it requires (the
+//     tarballs of the workspace packages it depends on, and what npm installs for them: peers included,
+//     optional peers not). Every entry must load there (an optional peer's subpath must fail by naming it),
+//     the clients make a call, and for @iot-ota/node and @iot-ota/edge a user's `tsc` with
+//     `skipLibCheck: false` and no @types/node must find no error in their types.
 //  4. In a copy of the repository, `changeset version` (three rounds) must write the versions, the
 //     per-package CHANGELOG.md entries and the internal dependency ranges the configuration promises.
 //     The real changesets are consumed in the copy only.
@@ -320,6 +325,183 @@ const runClients = async (project, server) => {
   console.log(`ok: Deno ${fromDeno.deno} listed ${fromDeno.ids.length} tasks, each once`)
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// each package installed alone
+
+/** The workspace packages `name` depends on (dependencies and peers), itself included, transitively. */
+const closure = (name) => {
+  const byName = new Map(packages.map((pkg) => [pkg.name, pkg]))
+  const seen = new Set()
+  const visit = (current) => {
+    if (seen.has(current)) return
+    seen.add(current)
+    const { manifest } = byName.get(current)
+    for (const field of ["dependencies", "peerDependencies"])
+      for (const dep of Object.keys(manifest[field] ?? {})) if (byName.has(dep)) visit(dep)
+  }
+  visit(name)
+  return [...seen]
+}
+
+/**
+ * What each package alone must do. `entries`: subpaths that must load; `missingPeer`: subpaths that need an
+ * optional peer, which must fail by naming it; `script`: an ESM program run with the emulator's URL and keys in
+ * the environment, printing one JSON line checked by `check`; `types`: TypeScript a user would write, checked by
+ * tsc without @types/node.
+ */
+const ALONE = {
+  "@iot-ota/core": {
+    entries: [".", "./OtaClient", "./Transport", "./Signer", "./ClientConfig"],
+    missingPeer: { "./HttpClientTransport": "@effect/platform" }
+  },
+  "@iot-ota/node": {
+    entries: [".", "./effect", "./NodeHttpTransport", "./OtaClient"],
+    missingPeer: { "./UndiciTransport": "undici" },
+    script: `import { OtaClient } from "@iot-ota/node"
+const client = new OtaClient({ endpoint: process.env.OTA_ENDPOINT, env: process.env })
+try {
+  const page = await client.listOTATaskByJob({ jobId: process.env.SMOKE_JOB_ID, pageSize: 5 })
+  console.log(JSON.stringify({ total: page.total, tasks: page.tasks.length }))
+} finally {
+  await client.close()
+}
+`,
+    types: `import { ApiError, isOtaError, OtaClient, type OtaTask } from "@iot-ota/node"
+import { layer } from "@iot-ota/node/effect"
+export const client = new OtaClient({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })
+export const tasks: Array<OtaTask> = []
+export const guard = (error: unknown): boolean => isOtaError(error) || error instanceof ApiError
+export const live = layer({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })
+`
+  },
+  "@iot-ota/edge": {
+    entries: [".", "./effect"],
+    missingPeer: {},
+    script: `import { OtaClient } from "@iot-ota/edge"
+const client = new OtaClient({ env: process.env })
+try {
+  const page = await client.listOTATaskByJob({ jobId: process.env.SMOKE_JOB_ID, pageSize: 5 })
+  console.log(JSON.stringify({ total: page.total, tasks: page.tasks.length }))
+} finally {
+  await client.close()
+}
+`,
+    types: `import { isOtaError, OtaClient, type OtaTaskPage } from "@iot-ota/edge"
+import { layer } from "@iot-ota/edge/effect"
+export const client = new OtaClient({ env: { OTA_ENDPOINT: "https://iot.cn-shanghai.aliyuncs.com" } })
+export const page = (): Promise<OtaTaskPage> => client.listOTATaskByJob({ jobId: "job-1" })
+export const guard = (error: unknown): boolean => isOtaError(error)
+export const live = layer({ env: {} })
+`
+  },
+  "@iot-ota/emulator": { entries: [".", "./Emulator"], missingPeer: {} },
+  "@iot-ota/cli": { entries: ["."], missingPeer: {}, bin: ["ota", "--help"] }
+}
+
+const TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    // No @types/node (none is installed either): what a user of the edge client, or a strict Node user, has.
+    types: []
+  },
+  files: ["check.ts"]
+}
+
+const runAlone = async (tarballs, server) => {
+  const env = clientEnv(server)
+  for (const [name, plan] of Object.entries(ALONE)) {
+    step(`${name} installed alone`)
+    const members = closure(name)
+    const project = join(work, `alone-${name.replace("@iot-ota/", "")}`)
+    mkdirSync(project)
+    writeFileSync(
+      join(project, "package.json"),
+      `${JSON.stringify({ name: "iot-ota-smoke-alone", version: "1.0.0", private: true, type: "module" }, null, 2)}\n`
+    )
+    await exec(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--loglevel=error",
+        ...members.map((member) => tarballs.get(member))
+      ],
+      { cwd: project, timeoutMs: 180_000, env: { ...process.env, npm_config_update_notifier: "false" } }
+    )
+    const installed = readdirSync(join(project, "node_modules"))
+    console.log(`installed ${members.join(", ")}: node_modules has ${installed.length} entries`)
+    for (const peer of Object.values(plan.missingPeer)) {
+      check(
+        !existsSync(join(project, "node_modules", peer)),
+        `${name}: the optional peer ${peer} was installed`
+      )
+    }
+    const specifier = (subpath) => (subpath === "." ? name : `${name}/${subpath.slice(2)}`)
+    const probe = `const results = {}
+for (const specifier of ${JSON.stringify(plan.entries.map(specifier))}) {
+  const module = await import(specifier)
+  results[specifier] = Object.keys(module).length
+}
+for (const [specifier, peer] of ${JSON.stringify(Object.entries(plan.missingPeer).map(([subpath, peer]) => [specifier(subpath), peer]))}) {
+  results[specifier] = await import(specifier).then(() => "loaded", (error) => (String(error.message).includes(peer) ? "names " + peer : String(error)))
+}
+console.log(JSON.stringify(results))
+`
+    writeFileSync(join(project, "probe.mjs"), probe)
+    const loaded = lastJsonLine(
+      `${name} probe.mjs`,
+      (await exec("node", ["probe.mjs"], { cwd: project, env })).stdout
+    )
+    for (const subpath of plan.entries) {
+      check(loaded[specifier(subpath)] > 0, `${name}: ${specifier(subpath)} exports nothing`)
+    }
+    for (const peer of Object.values(plan.missingPeer)) {
+      check(
+        loaded[specifier(subpath)] === `names ${peer}`,
+        `${name}: ${specifier(subpath)} without ${peer} should fail naming it, got: ${loaded[specifier(subpath)]}`
+      )
+    }
+    console.log(`ok: ${JSON.stringify(loaded)}`)
+    if (plan.script !== undefined) {
+      writeFileSync(join(project, "call.mjs"), plan.script)
+      const called = lastJsonLine(
+        `${name} call.mjs`,
+        (await exec("node", ["call.mjs"], { cwd: project, env })).stdout
+      )
+      check(
+        called.total === TASKS && called.tasks === 5,
+        `${name} call.mjs: unexpected result ${JSON.stringify(called)}`
+      )
+      console.log(`ok: one call, ${called.tasks} of ${called.total} tasks`)
+    }
+    if (plan.types !== undefined) {
+      check(!existsSync(join(project, "node_modules/@types/node")), `${name}: @types/node was installed`)
+      writeFileSync(join(project, "check.ts"), plan.types)
+      writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2))
+      const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
+      await exec("node", [tsc, "-p", "tsconfig.json"], { cwd: project }).catch((error) => {
+        throw new SmokeFailure(
+          `${name}: tsc (skipLibCheck: false, no @types/node) found errors:\n${error.message}`
+        )
+      })
+      console.log("ok: tsc with skipLibCheck: false and no @types/node finds no error")
+    }
+    if (plan.bin !== undefined) {
+      const [bin, ...args] = plan.bin
+      const out = await exec("npx", ["--no-install", bin, ...args], { cwd: project, env })
+      check(out.stdout.length > 0, `${name}: ${plan.bin.join(" ")} printed nothing`)
+      console.log(`ok: ${plan.bin.join(" ")}`)
+    }
+  }
+}
+
 const denoExecutable = () => {
   // The `deno` npm package (a devDependency of @iot-ota/edge) ships the binary.
   const dir = dirname(createRequire(join(root, "packages/edge/package.json")).resolve("deno/package.json"))
@@ -556,6 +738,7 @@ try {
   const project = await installProject(tarballs)
   server = await startEmulator(project)
   await runClients(project, server)
+  await runAlone(tarballs, server)
   await server.emu.close()
   server = undefined
   await checkVersioning()

@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import * as ColdStart from "./benchmarks/coldstart.js"
 import * as Concurrency from "./benchmarks/concurrency.js"
 import * as External from "./benchmarks/external.js"
 import * as Memory from "./benchmarks/memory.js"
@@ -39,7 +40,8 @@ const BENCHMARKS: ReadonlyArray<{
   { name: "quota", aliases: [], run: Quota.run },
   { name: "memory", aliases: [], run: Memory.run },
   { name: "signing", aliases: [], run: Signing.run },
-  { name: "external", aliases: ["bundle", "startup"], run: External.run }
+  { name: "external", aliases: ["bundle", "startup"], run: External.run },
+  { name: "coldstart", aliases: ["cold"], run: ColdStart.run }
 ]
 
 const USAGE = `usage: pnpm bench [-- [--long] [--only NAME[,NAME]] [--rounds N] [--warmup-runs N] [--forks N] [--markdown] [--readme]]

@@ -4,6 +4,7 @@
  * job through `paginateOTATaskByJob`, and every `sampleEvery` tasks forces a
  * full GC and records the process's memory. Reports over IPC.
  */
+import { getHeapSpaceStatistics } from "node:v8"
 import { makeOurs, PAGE_SIZE } from "./internal/contenders.js"
 import { type MemorySample, parseMemorySpec } from "./internal/memoryIpc.js"
 
@@ -20,7 +21,10 @@ const sample = (tasks: number): MemorySample => {
     heapUsedMiB: mib(usage.heapUsed),
     heapTotalMiB: mib(usage.heapTotal),
     externalMiB: mib(usage.external),
-    arrayBuffersMiB: mib(usage.arrayBuffers)
+    arrayBuffersMiB: mib(usage.arrayBuffers),
+    newSpaceMiB: mib(
+      getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0
+    )
   }
 }
 

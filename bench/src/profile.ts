@@ -9,12 +9,19 @@
  *
  *   node dist/profile.js [--contender ours-v2|ours-v3|ours-paginate|official-v3|official-v2|floor]
  *                        [--calls 2000] [--warmup-calls 3000] [--top 30] [--interval-us 100]
+ *
+ * With `--cold`, profiles one fresh process of the cold-start benchmark instead (`node --cpu-prof`),
+ * split into its steps (import, client creation, first call, the other 199 calls):
+ *
+ *   node dist/profile.js --cold [--contender ours|ours-v3|ours-modules|official-v3|official-v2|floor]
+ *                        [--top 30] [--interval-us 100]
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { COLD_PROFILE_CONTENDERS, profileCold } from "./internal/coldProfile.js"
 import { makeRunner, PAGE_SIZE, PAGING_WORKLOADS, type PagingContender } from "./internal/contenders.js"
 import { selfTimes } from "./internal/profileSummary.js"
 import { startServer } from "./internal/serverProcess.js"
@@ -33,14 +40,22 @@ const main = async (): Promise<void> => {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== "--"),
     options: {
-      contender: { type: "string", default: "ours-v2" },
+      contender: { type: "string" },
+      cold: { type: "boolean", default: false },
       calls: { type: "string", default: "2000" },
       "warmup-calls": { type: "string", default: "3000" },
       top: { type: "string", default: "30" },
       "interval-us": { type: "string", default: "100" }
     }
   })
-  const name = values.contender
+  if (values.cold) {
+    const cold = values.contender ?? "ours"
+    const known = COLD_PROFILE_CONTENDERS.find((c) => c === cold)
+    if (known === undefined)
+      throw new Error(`--contender must be one of ${COLD_PROFILE_CONTENDERS.join(", ")}`)
+    return profileCold(known, { top: Number(values.top), intervalUs: Number(values["interval-us"]) })
+  }
+  const name = values.contender ?? "ours-v2"
   if (!isContender(name)) throw new Error(`--contender must be one of ${CONTENDERS.join(", ")}`)
   const passes = Math.max(1, Math.round(Number(values.calls) / PAGES))
   const calls = passes * PAGES

@@ -52,6 +52,7 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
     const runs: Array<{
       readonly rssGrowthMiB: number
       readonly heapUsedGrowthMiB: number
+      readonly newSpaceGrowthMiB: number
       readonly samples: ReadonlyArray<MemorySample>
     }> = []
     for (let i = 0; i < RUNS; i++) {
@@ -67,12 +68,14 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
       runs.push({
         rssGrowthMiB: round(to.rssMiB - from.rssMiB, 2),
         heapUsedGrowthMiB: round(to.heapUsedMiB - from.heapUsedMiB, 2),
+        newSpaceGrowthMiB: round(to.newSpaceMiB - from.newSpaceMiB, 2),
         samples
       })
     }
     const rssGrowth = round(median(runs.map((r) => r.rssGrowthMiB)), 2)
     const heapGrowth = round(median(runs.map((r) => r.heapUsedGrowthMiB)), 2)
     const rssAtEnd = round(median(runs.map((r) => at(r.samples, TASKS).rssMiB)), 1)
+    const beyondYoung = round(median(runs.map((r) => r.rssGrowthMiB - r.newSpaceGrowthMiB)), 2)
     return {
       name: "memory",
       title: "Memory (5)",
@@ -86,10 +89,12 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
           met: rssGrowth <= GOAL_MIB
         },
         { name: "memory: heapUsed growth 10k -> 100k tasks", value: heapGrowth, unit: "MiB" },
+        // V8 sizes its young generation by allocation rate, up to a fixed ceiling: not something a listing holds.
+        { name: "memory: RSS growth less V8 young-generation growth", value: beyondYoung, unit: "MiB" },
         { name: "memory: RSS at 100k tasks", value: rssAtEnd, unit: "MiB" }
       ],
       notes: [
-        `RSS growth per run: ${runs.map((r) => r.rssGrowthMiB).join(", ")} MiB; heapUsed growth: ${runs.map((r) => r.heapUsedGrowthMiB).join(", ")} MiB.`
+        `RSS growth per run: ${runs.map((r) => r.rssGrowthMiB).join(", ")} MiB; heapUsed growth: ${runs.map((r) => r.heapUsedGrowthMiB).join(", ")} MiB; V8 young generation growth: ${runs.map((r) => r.newSpaceGrowthMiB).join(", ")} MiB.`
       ],
       data: { job: { jobId: JOB_ID, tasks: TASKS }, concurrency: 4, sampledAfterFullGc: true, runs }
     }

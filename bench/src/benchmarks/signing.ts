@@ -21,7 +21,7 @@ import {
 } from "@iot-ota/core/Signer"
 import { makeWebCrypto, SigningCrypto, type SigningCryptoService } from "@iot-ota/core/SigningCrypto"
 import { DEFAULT_CREDENTIALS } from "@iot-ota/emulator"
-import { NodeSigningCrypto } from "@iot-ota/node"
+import * as NodeSigningCrypto from "@iot-ota/node/NodeSigningCrypto"
 import * as Effect from "effect/Effect"
 import type { BenchContext } from "../internal/context.js"
 import { signV2Query } from "../internal/floor.js"

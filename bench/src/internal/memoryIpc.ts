@@ -14,6 +14,11 @@ export interface MemorySample {
   readonly heapTotalMiB: number
   readonly externalMiB: number
   readonly arrayBuffersMiB: number
+  /**
+   * The size of V8's young generation ("new space"): V8 grows it under allocation pressure up to a
+   * fixed ceiling (32 MiB here), whatever the listing holds.
+   */
+  readonly newSpaceMiB: number
 }
 
 export type MemoryMessage =
@@ -25,7 +30,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const isSample = (value: unknown): value is MemorySample =>
   isRecord(value) &&
-  ["tasks", "rssMiB", "heapUsedMiB", "heapTotalMiB", "externalMiB", "arrayBuffersMiB"].every(
+  ["tasks", "rssMiB", "heapUsedMiB", "heapTotalMiB", "externalMiB", "arrayBuffersMiB", "newSpaceMiB"].every(
     (key) => typeof value[key] === "number"
   )
 

@@ -2,6 +2,10 @@
  * @iot-ota/core: a runtime-neutral Effect client for the IoT Platform OTA API
  * `ListOTATaskByJob`.
  *
+ * This entry loads only what needs nothing beyond `effect`: the
+ * `HttpClient`-backed transport, whose `@effect/platform` is an optional
+ * peer dependency, is its own subpath, `@iot-ota/core/HttpClientTransport`.
+ *
  * @since 0.1.0
  */
 
@@ -13,8 +17,6 @@ export * as ClientOptions from "./ClientOptions.js"
 export * as ClientSurface from "./ClientSurface.js"
 /** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
-/** @since 0.1.0 */
-export * as HttpClientTransport from "./HttpClientTransport.js"
 /** @since 0.1.0 */
 export * as IotError from "./IotError.js"
 /** @since 0.1.0 */

@@ -254,7 +254,7 @@ const dependencies = (resolved: ClientOptions.Resolved, fetch: typeof globalThis
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { OtaClient } from "@iot-ota/core/OtaClient"
- * import { layer } from "@iot-ota/edge/OtaClient"
+ * import { layer } from "@iot-ota/edge/effect"
  * const program = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" }))
  * export default {
  *   fetch: (_request: Request, env: object) =>

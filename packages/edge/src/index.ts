@@ -7,13 +7,18 @@
  * import { OtaClient } from "@iot-ota/edge"
  * ```
  *
+ * This entry is published as one bundled, tree-shaken file with `effect`
+ * and `@iot-ota/core` inlined: a runtime that loads it directly (Deno, Bun)
+ * parses one file instead of effect's module graph, and a bundler finds
+ * nothing left to shake. Effect users compose the client from
+ * `@iot-ota/edge/effect` instead, which shares their copy of `effect`.
+ *
  * @since 0.1.0
  */
 
 export * from "@iot-ota/core/ClientSurface"
 export {
   type EnvLike,
-  layer,
   OtaBaseClient,
   OtaClient,
   type OtaClientEnvOptions,

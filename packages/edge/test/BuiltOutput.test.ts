@@ -26,11 +26,15 @@ beforeAll(() => assertBuilt())
 
 describe("built output of @iot-ota/edge and @iot-ota/core", () => {
   it("has no node: imports, require(, process or Buffer anywhere, comments included", () => {
-    const files = [...builtFiles(PACKAGE_DIR), ...builtFiles(CORE_DIR)]
+    // The bundled entry is checked below (it imports nothing); it also holds effect's own guarded
+    // `typeof process` checks, which are effect's business. Its code from core and edge is checked here.
+    const files = [...builtFiles(PACKAGE_DIR), ...builtFiles(CORE_DIR)].filter(
+      (file) => file !== join(PACKAGE_DIR, "dist/index.js")
+    )
     const names = files.map((file) => relative(join(PACKAGE_DIR, ".."), file))
     // Guard against a vacuous pass on an empty or misplaced dist.
     expect(names).toEqual(
-      expect.arrayContaining(["edge/dist/index.js", "edge/dist/OtaClient.js", "core/dist/OtaClient.js"])
+      expect.arrayContaining(["edge/dist/effect.js", "edge/dist/OtaClient.js", "core/dist/OtaClient.js"])
     )
     const findings: Array<string> = []
     for (const file of files) {
@@ -46,6 +50,34 @@ describe("built output of @iot-ota/edge and @iot-ota/core", () => {
         })
     }
     expect(findings).toEqual([])
+  })
+})
+
+describe("the bundled entry", () => {
+  it("imports nothing, and exports what src/index.ts does", async () => {
+    const result = await esbuild.build({
+      entryPoints: [join(PACKAGE_DIR, "dist/index.js")],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "neutral",
+      logLevel: "silent"
+    })
+    const output = Object.values(result.metafile.outputs)[0]!
+    expect(output.imports).toEqual([])
+    const bundled = await import(join(PACKAGE_DIR, "dist/index.js"))
+    const sources = await import("../src/index.js")
+    expect(Object.keys(bundled).sort()).toEqual(Object.keys(sources).sort())
+    expect(Object.keys(bundled)).toEqual(expect.arrayContaining(["OtaClient", "ApiError", "isOtaError"]))
+  })
+
+  it("the Effect API entry (@iot-ota/edge/effect) imports effect and the core, never a copy", async () => {
+    const text = readFileSync(join(PACKAGE_DIR, "dist/effect.js"), "utf8")
+    expect(text).toContain('from "./OtaClient.js"')
+    const otaClient = readFileSync(join(PACKAGE_DIR, "dist/OtaClient.js"), "utf8")
+    expect(otaClient).toMatch(/from "effect\/Layer"/)
+    expect(otaClient).toMatch(/from "@iot-ota\/core\/OtaClient"/)
   })
 })
 
@@ -78,10 +110,10 @@ describe("package.json exports", () => {
         conditions: [...conditions],
         logLevel: "silent"
       })
-      const inputs = Object.keys(result.metafile.inputs)
-      expect(inputs).toContain("dist/index.js")
-      expect(inputs).toContain("../core/dist/OtaClient.js")
-      expect(inputs.filter((input) => input.endsWith(".ts"))).toEqual([])
+      // The published entry is one self-contained file: effect and the core are inlined.
+      expect(Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>")).toEqual([
+        "dist/index.js"
+      ])
     }
   )
 })

@@ -5,9 +5,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { layer } from "../src/effect.js"
 import {
   ApiError,
-  layer,
   OtaClient,
   type OtaClientExplicitOptions,
   type OtaClientOptions,

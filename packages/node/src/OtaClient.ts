@@ -1,6 +1,6 @@
 /**
  * The Promise / async-iterator client for Node. One managed Effect runtime
- * per client holds the HTTP connection pool (undici), the rate limiter and
+ * per client holds the HTTP connection pool (`node:http`), the rate limiter and
  * the retry quota; `close()` releases them.
  *
  * @since 0.1.0
@@ -17,9 +17,9 @@ import * as RpcClient from "@iot-ota/core/RpcClient"
 import * as Settings from "@iot-ota/core/Settings"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 import * as Profile from "./Profile.js"
-import * as UndiciTransport from "./UndiciTransport.js"
 
 /**
  * The shared client options, plus where Node finds what they leave out.
@@ -98,7 +98,7 @@ export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Re
 
 /**
  * The core client (`OtaClient`, with Streams, and `RpcClient`) over Node's
- * undici transport and `node:crypto`, for Effect
+ * `node:http` transport and `node:crypto`, for Effect
  * users. Configuration is resolved as for `new OtaClient(options)`.
  *
  * @since 0.1.0
@@ -107,7 +107,7 @@ export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Re
  * ```ts
  * import { Effect } from "effect"
  * import { OtaClient } from "@iot-ota/core/OtaClient"
- * import { layer } from "@iot-ota/node/OtaClient"
+ * import { layer } from "@iot-ota/node/effect"
  * const program = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" }))
  * Effect.runPromise(Effect.provide(program, layer({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })))
  * ```
@@ -125,7 +125,7 @@ export const layer = (
 /** What every client layer needs besides the client itself: transport, crypto, configuration, credentials. */
 const dependencies = (resolved: ClientOptions.Resolved) =>
   Layer.mergeAll(
-    UndiciTransport.layer,
+    NodeHttpTransport.layer,
     NodeSigningCrypto.layer,
     Layer.succeed(ClientConfig.ClientConfig, resolved.config),
     Layer.succeed(Credentials.Credentials, resolved.credentials)

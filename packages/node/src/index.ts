@@ -1,26 +1,24 @@
 /**
- * @iot-ota/node: the ListOTATaskByJob client for Node.js.
+ * @iot-ota/node: the ListOTATaskByJob client for Node.js, with Promises and
+ * async iterators.
  *
  * ```ts
  * import { OtaClient } from "@iot-ota/node"
  * ```
  *
+ * This entry is published as one bundled, tree-shaken file with `effect`
+ * and `@iot-ota/core` inlined, so that a fresh process loads it in a few
+ * tens of milliseconds. Effect users compose the client from
+ * `@iot-ota/node/effect` instead, which shares their copy of `effect`.
+ *
  * @since 0.1.0
  */
 
 export * from "@iot-ota/core/ClientSurface"
-/** @since 0.1.0 */
-export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 export {
-  layer,
-  layerFromResolved,
   OtaBaseClient,
   OtaClient,
   type OtaClientOptions,
   resolveOptions,
   settingsSources
 } from "./OtaClient.js"
-/** @since 0.1.0 */
-export * as Profile from "./Profile.js"
-/** @since 0.1.0 */
-export * as UndiciTransport from "./UndiciTransport.js"

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { Redacted } from "effect"
 import * as Effect from "effect/Effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { Profile, resolveOptions } from "../src/index.js"
+import { Profile, resolveOptions } from "../src/effect.js"
 
 /** Resolves options with the credential itself (not its provider), for assertions. */
 const resolved = (options: Parameters<typeof resolveOptions>[0]) => {

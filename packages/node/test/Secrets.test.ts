@@ -17,13 +17,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
-import {
-  type ListOTATaskByJobInput,
-  OtaClient,
-  type OtaClientOptions,
-  Profile,
-  resolveOptions
-} from "../src/index.js"
+import { Profile } from "../src/effect.js"
+import { type ListOTATaskByJobInput, OtaClient, type OtaClientOptions, resolveOptions } from "../src/index.js"
 import { capturingStderr, faultsAndTags, rejection, thrown } from "./helpers.js"
 
 /** The credential a resolved client would sign with. */
