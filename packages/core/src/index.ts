@@ -30,6 +30,8 @@ export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as PromiseClient from "./PromiseClient.js"
 /** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"
+/** @since 0.1.0 */
 export * as RetryPolicy from "./RetryPolicy.js"
 /** @since 0.1.0 */
 export * as RpcClient from "./RpcClient.js"
