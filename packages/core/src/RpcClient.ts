@@ -19,7 +19,6 @@ import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import * as RateLimiter from "effect/RateLimiter"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
@@ -27,7 +26,13 @@ import type * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
-import { DecodeError, isClockSkewError, type OtaError, type ValidationError } from "./IotError.js"
+import {
+  DecodeError,
+  isClockSkewError,
+  isThrottling,
+  type OtaError,
+  type ValidationError
+} from "./IotError.js"
 import { classify, excerpt } from "./internal/classify.js"
 import { validate } from "./internal/validation.js"
 import { Nonce, randomUUID } from "./Nonce.js"
@@ -38,6 +43,7 @@ import {
   type OtaTaskPage
 } from "./operations/ListOTATaskByJob.js"
 import * as Pagination from "./Pagination.js"
+import * as RateLimiter from "./RateLimiter.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import { makeHmacSha1, NO_HEADERS, Signer, type SignerService } from "./Signer.js"
 import { makeAcs3HmacSha256 } from "./SignerV3.js"
@@ -118,10 +124,10 @@ const serverTime = (date: string | undefined): number | undefined => {
 }
 
 /**
- * Builds a client from its services. `Signer`, `SigningCrypto`, `Nonce` and
- * `RetryPolicy` are optional: when absent, the algorithm named in the config
- * over WebCrypto, random UUIDs and the standard policy are used. The rate
- * limiter lives in the scope.
+ * Builds a client from its services. `Signer`, `SigningCrypto`, `Nonce`,
+ * `RetryPolicy` and `RateLimiter` are optional: when absent, the algorithm
+ * named in the config over WebCrypto, random UUIDs, the standard policy and
+ * an adaptive limiter of the configured `qps` (this client's own) are used.
  *
  * @since 0.1.0
  * @category constructors
@@ -163,8 +169,17 @@ export const make: Effect.Effect<
    * `Ref` cost two fiber steps per attempt for the same read and write.
    */
   let clockOffset = 0
-  const rateLimit: RateLimiter.RateLimiter =
-    config.qps > 0 ? yield* makeRateLimiter(config.qps) : (effect) => effect
+  const limiter: RateLimiter.RateLimiterService = yield* Option.match(
+    yield* Effect.serviceOption(RateLimiter.RateLimiter),
+    {
+      onSome: Effect.succeed,
+      onNone: () =>
+        config.qps > 0 ? RateLimiter.adaptive({ qps: config.qps }) : Effect.succeed(RateLimiter.unlimited)
+    }
+  )
+  /** Tells the limiter whether the server throttled an answered attempt (nothing to tell `unlimited`). */
+  const told = <O>(throttled: boolean, settled: Effect.Effect<O, OtaError>): Effect.Effect<O, OtaError> =>
+    limiter === RateLimiter.unlimited ? settled : Effect.zipRight(limiter.feedback({ throttled }), settled)
   const baseHeaders: Readonly<Record<string, string>> = {
     "user-agent": config.userAgent,
     accept: "application/json"
@@ -207,7 +222,7 @@ export const make: Effect.Effect<
         ),
         (signed) =>
           Effect.flatMap(
-            rateLimit(
+            limiter.take(
               transport.send({
                 method: "GET",
                 url: signed.url,
@@ -238,28 +253,34 @@ export const make: Effect.Effect<
       if (mayCorrectClock && isClockSkewError(error) && server !== undefined) {
         const offset = server - clock.unsafeCurrentTimeMillis()
         clockOffset = offset
-        return Effect.zipRight(
-          Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
-            Effect.annotateLogs({ clockOffsetMs: offset })
-          ),
-          attemptOnce(operation, params, false, span, clock)
+        return told(
+          false,
+          Effect.zipRight(
+            Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
+              Effect.annotateLogs({ clockOffsetMs: offset })
+            ),
+            attemptOnce(operation, params, false, span, clock)
+          )
         )
       }
-      return Effect.fail(error)
+      return told(isThrottling(error), Effect.fail(error))
     }
     if (classified.requestId !== undefined) span.attribute("ota.requestId", classified.requestId)
     const decoded = codecs(operation).decode(classified.body)
-    return decoded._tag === "Right"
-      ? Effect.succeed(decoded.right)
-      : Effect.fail(
-          new DecodeError({
-            message: `the ${operation.action} response is not the documented shape: ${describeParseError(decoded.left)}`,
-            httpStatus: response.status,
-            excerpt: excerpt(text),
-            ...(classified.requestId === undefined ? {} : { requestId: classified.requestId }),
-            retryable: false
-          })
-        )
+    return told(
+      false,
+      decoded._tag === "Right"
+        ? Effect.succeed(decoded.right)
+        : Effect.fail(
+            new DecodeError({
+              message: `the ${operation.action} response is not the documented shape: ${describeParseError(decoded.left)}`,
+              httpStatus: response.status,
+              excerpt: excerpt(text),
+              ...(classified.requestId === undefined ? {} : { requestId: classified.requestId }),
+              retryable: false
+            })
+          )
+    )
   }
 
   /**
@@ -447,19 +468,6 @@ const logged = <O>(
       Effect.zipRight(outcome)
     )
   )
-
-/**
- * Spreads calls evenly at `qps` with a burst of half of it, so the server's
- * own bucket (capacity = qps) always keeps headroom for network jitter.
- */
-const makeRateLimiter = (qps: number): Effect.Effect<RateLimiter.RateLimiter, never, Scope.Scope> => {
-  const burst = Math.max(1, Math.floor(qps / 2))
-  return RateLimiter.make({
-    limit: burst,
-    interval: Duration.millis(Math.ceil((burst * 1000) / qps)),
-    algorithm: "token-bucket"
-  })
-}
 
 // Synchronous codecs (Eithers are Effects too): the schemas need no services,
 // and a sync parse skips the fiber steps of an effectful one.
