@@ -160,6 +160,9 @@ export const DEFAULT_MARGIN_MS = 25
 
 const invalid = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
 
+/** How late a woken sender may be and still take its slot at the due time (within the margin). */
+const slackOf = (marginMs: number): number => Math.min(2, marginMs)
+
 /** The checked settings, or the reason they are wrong. */
 const check = (options: AdaptiveOptions): string | undefined => {
   const { qps, marginMs = DEFAULT_MARGIN_MS, minQps = 0.5, beta = 0.7 } = options
@@ -196,10 +199,12 @@ export const spaced = (options: SpacedOptions): Effect.Effect<RateLimiterService
   Effect.suspend(() => {
     const problem = check(options)
     if (problem !== undefined) return invalid(problem)
-    const interval = (1_000 + (options.marginMs ?? DEFAULT_MARGIN_MS)) / options.qps
+    const margin = options.marginMs ?? DEFAULT_MARGIN_MS
+    const interval = (1_000 + margin) / options.qps
     const pacer = makePacer(
       () => interval,
-      () => {}
+      () => {},
+      slackOf(margin)
     )
     return Effect.succeed<RateLimiterService>({ take: pacer.take, feedback: () => Effect.void })
   })
@@ -237,7 +242,7 @@ export const adaptive = (options: AdaptiveOptions): Effect.Effect<RateLimiterSer
       minQps: options.minQps ?? 0.5,
       beta: options.beta ?? 0.7
     })
-    const pacer = makePacer(() => (1_000 + margin) / rate.current(), rate.sent)
+    const pacer = makePacer(() => (1_000 + margin) / rate.current(), rate.sent, slackOf(margin))
     return Effect.succeed<RateLimiterService>({
       take: pacer.take,
       feedback: (outcome) =>

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -51,7 +52,12 @@ interface Admission {
  * fiber), interrupts those with `interruptAt`, and returns the admissions
  * in the order they happened.
  */
-const runCallers = (limiter: RateLimiter.RateLimiterService, callers: ReadonlyArray<Caller>) =>
+const runCallers = (
+  limiter: RateLimiter.RateLimiterService,
+  callers: ReadonlyArray<Caller>,
+  /** The callers' clock, if not the test clock itself. */
+  clock?: Clock.Clock
+) =>
   Effect.gen(function* () {
     const admissions: Array<Admission> = []
     const fibers = yield* Effect.forEach(callers, (caller, id) =>
@@ -66,7 +72,7 @@ const runCallers = (limiter: RateLimiter.RateLimiterService, callers: ReadonlyAr
               Effect.sleep(caller.holdMs)
             )
           )
-        )
+        ).pipe(clock === undefined ? (effect) => effect : Effect.withClock(clock))
       )
     )
     yield* Effect.forEach(callers, (caller, id) =>
@@ -232,6 +238,38 @@ describe("spaced", () => {
     })
   )
 
+  it.effect("a timer firing up to 2 ms late does not push the schedule back; a later one does", () =>
+    Effect.gen(function* () {
+      const testClock = yield* Effect.clock
+      /** The test clock, with every sleep ending `lateMs` after it is due. */
+      const late = (lateMs: number): Clock.Clock => ({
+        [Clock.ClockTypeId]: Clock.ClockTypeId,
+        unsafeCurrentTimeMillis: () => testClock.unsafeCurrentTimeMillis(),
+        unsafeCurrentTimeNanos: () => testClock.unsafeCurrentTimeNanos(),
+        currentTimeMillis: testClock.currentTimeMillis,
+        currentTimeNanos: testClock.currentTimeNanos,
+        sleep: (duration) => testClock.sleep(Duration.sum(duration, Duration.millis(lateMs)))
+      })
+      const spans = (lateMs: number) =>
+        Effect.gen(function* () {
+          const limiter = yield* RateLimiter.spaced({ qps: 10 })
+          const admitted = yield* runCallers(
+            limiter,
+            Array.from({ length: 21 }, () => ({ arrival: 0, holdMs: 0 })),
+            late(lateMs)
+          )
+          return admitted.map((a) => a.at)
+        })
+      const onTime = yield* spans(1.5)
+      // Each admission 1.5 ms after its slot, the slots themselves 102.5 ms apart: no drift.
+      expect(onTime.at(-1)! - onTime[1]!).toBeCloseTo(19 * 102.5, 6)
+      expect(busiestWindow(onTime)).toBeLessThanOrEqual(10)
+      const drifting = yield* spans(5)
+      // 3 ms of each 5 are not credited.
+      expect(drifting.at(-1)! - drifting[1]!).toBeCloseTo(19 * 105.5, 6)
+    })
+  )
+
   it.effect("rejects a quota that is not a positive number", () =>
     Effect.gen(function* () {
       for (const qps of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -291,12 +329,12 @@ describe("adaptive", () => {
       expect(cut).toBeGreaterThanOrEqual(0.7 * 9 - 1e-6)
       expect(cut).toBeLessThanOrEqual(0.7 * 10 + 1e-6)
       // The next throttle came within half a second of it (sent before the cut took effect): no second cut.
-      expect(spacing[21]!).toBeLessThanOrEqual(spacing[20]! + 1e-6)
+      expect(spacing[21]!).toBeLessThanOrEqual(spacing[20]! + 2e-3)
       // The one after came later: a second cut.
       expect(spacing[25]!).toBeGreaterThan(spacing[24]! * 1.2)
       // Recovery is gradual (never a jump back) and ends at the quota, never above it.
       const after = spacing.slice(26)
-      for (let i = 1; i < after.length; i++) expect(after[i]!).toBeLessThanOrEqual(after[i - 1]! + 1e-6)
+      for (let i = 1; i < after.length; i++) expect(after[i]!).toBeLessThanOrEqual(after[i - 1]! + 2e-3)
       expect(after.at(-1)).toBeCloseTo(102.5, 3)
       expect(Math.min(...spacing)).toBeGreaterThanOrEqual(102.5 - 1e-3)
     })

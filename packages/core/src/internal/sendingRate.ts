@@ -5,9 +5,9 @@
  *
  * It follows AWS SDK v3's adaptive retry mode (smithy-typescript's
  * `DefaultRateLimiter`, a CUBIC curve over the request rate), with four
- * changes measured in a simulation of two clients sharing a strict quota
- * (sliding window, fixed windows and token bucket servers; see
- * `docs/rate-limiting.md`):
+ * changes, chosen by simulating two clients that share a strict quota
+ * (sliding window, fixed windows, token bucket) and checked by the quota
+ * benchmark:
  *
  * - At most one decrease per half window. Answers to sends made before a
  *   decrease arrive after it; AWS lowers the rate again for each, and a
@@ -15,9 +15,9 @@
  * - The decrease starts from what the server accepted (answers that were
  *   not throttled over the last window), not only from what was sent: two
  *   clients sending 10 calls/s to a 10/s quota each get about 5 through, so
- *   both drop to their share at once instead of in several steps. It never
- *   more than halves the rate at once: a client whose first calls were all
- *   throttled knows nothing of its share yet.
+ *   both drop to their share at once instead of in several steps. That level
+ *   is never taken below half of what was sent: a client whose first calls
+ *   were all throttled knows nothing of its share yet.
  * - The curve climbs back to 95% of that level (not 100%: that rate was
  *   just throttled) and holds there for a few seconds before probing above
  *   it. CUBIC without the hold throttled twice as often once two clients
@@ -45,7 +45,7 @@ const HOLD_MS = 3_000
 const WINDOW_MS = 1_000
 /** No second decrease sooner than this after one. */
 const EPOCH_MS = WINDOW_MS / 2
-/** Never more than halve at once. */
+/** The level a decrease starts from is at least this share of what was sent. */
 const MAX_CUT = 0.5
 
 /** The adaptive sending rate. */
