@@ -115,9 +115,10 @@ export interface SpacedOptions {
   /** Calls per second: at most this many sends in any 1,000 ms window. Must be positive. */
   readonly qps: number
   /**
-   * Slack for network jitter: any `qps` consecutive sends span at least
-   * `1,000 + marginMs` ms, so the server still sees at most `qps` in a
-   * second when one of them reaches it up to `marginMs` late. Default
+   * Slack for network jitter: sends are `(1,000 + marginMs) / qps` ms
+   * apart, so the server still sees at most `qps` in a second when one of
+   * them reaches it up to `marginMs` late (less the up to 2 ms by which a
+   * sender woken late keeps to the schedule). Default
    * {@link DEFAULT_MARGIN_MS}.
    */
   readonly marginMs?: number
@@ -148,7 +149,7 @@ export interface AdaptiveOptions extends SpacedOptions {
  * 97.6% of `qps` (9.76 calls per second for the documented quota of 10).
  *
  * @since 0.1.0
- * @category constructors
+ * @category models
  * @example
  * ```ts
  * import { DEFAULT_MARGIN_MS } from "@iot-ota/core/RateLimiter"

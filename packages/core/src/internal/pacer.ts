@@ -32,11 +32,11 @@ export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.unsa
  * told the time of each admission.
  *
  * A caller that slept until its slot and was woken up to `slackMs` late
- * (timers fire a millisecond or two after they are due, more on a busy
+ * (timers fire a millisecond or so after they are due, more on a busy
  * machine) takes the slot at its due time, so that lateness does not push
- * every later slot back: 200 calls at 10 per second lost 0.25 s to it. The
- * credit never accumulates: any `n` consecutive admissions still span at
- * least `n × interval − slackMs`.
+ * every later slot back (a millisecond of each 102.5 is 1% of the quota).
+ * The credit never accumulates: any `n` consecutive admissions still span
+ * at least `n × interval − slackMs`.
  *
  * Only the caller at the head of the line sleeps; the others wait for their
  * turn, which is handed over in arrival order. A caller interrupted while
