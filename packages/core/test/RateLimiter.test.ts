@@ -340,6 +340,20 @@ describe("adaptive", () => {
     })
   )
 
+  it.effect("takes feedback that comes before any send in its stride", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.adaptive({ qps: 10 })
+      yield* limiter.feedback({ throttled: true })
+      yield* limiter.feedback({ throttled: false })
+      const spacing = gaps(yield* sendAll(limiter, 3))
+      // At most a cut to 70% of half the quota (nothing was sent or accepted to say more), recovering from there.
+      for (const gap of spacing) {
+        expect(gap).toBeGreaterThanOrEqual(102.5 - 1e-3)
+        expect(gap).toBeLessThanOrEqual(1_025 / (0.7 * 0.5 * 10) + 1e-3)
+      }
+    })
+  )
+
   it.effect("falls no lower than minQps however often throttled", () =>
     Effect.gen(function* () {
       const limiter = yield* RateLimiter.adaptive({ qps: 10, minQps: 1 })

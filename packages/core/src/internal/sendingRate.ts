@@ -99,8 +99,10 @@ export const makeSendingRate = (options: SendingRateOptions): SendingRate => {
   }
 
   /** Answers not throttled per second over the last window (or since the first send, if sooner). */
-  const acceptRate = (now: number): number =>
-    (accepts.within(now).length * 1000) / Math.min(WINDOW_MS, Math.max(1, now - firstSend))
+  const acceptRate = (now: number): number => {
+    const since = Number.isNaN(firstSend) ? WINDOW_MS : now - firstSend
+    return (accepts.within(now).length * 1000) / Math.min(WINDOW_MS, Math.max(1, since))
+  }
 
   return {
     current: () => rate,
