@@ -247,18 +247,13 @@ export const adaptive = (options: AdaptiveOptions): Effect.Effect<RateLimiterSer
     return Effect.succeed<RateLimiterService>({
       take: pacer.take,
       feedback: (outcome) =>
-        Effect.clockWith((clock) => {
-          const now = monotonicMillis(clock)
-          if (!outcome.throttled) {
-            rate.accepted(now)
-            return Effect.void
-          }
-          return rate.throttled(now)
-            ? Effect.logDebug("throttled: sending rate lowered").pipe(
-                Effect.annotateLogs({ qps: Math.round(rate.current() * 100) / 100 })
-              )
-            : Effect.void
-        })
+        Effect.clockWith((clock) =>
+          Effect.sync(() => {
+            const now = monotonicMillis(clock)
+            if (outcome.throttled) rate.throttled(now)
+            else rate.accepted(now)
+          })
+        )
     })
   })
 
