@@ -273,8 +273,10 @@ const withCredentialHint = (error: ApiError, source: string): ApiError =>
   })
 
 /**
- * Every attempt goes through the rate limiter, which is told when the server
- * throttled it.
+ * Every attempt goes through the rate limiter (signing included, so the
+ * timestamp is fresh when the request leaves), and the limiter hears how the
+ * server answered: throttled (`Throttling.*`, HTTP 429) or not. Attempts that
+ * got no answer (a network failure, a timeout) tell it nothing.
  *
  * @since 0.1.0
  * @category combinators
@@ -288,7 +290,12 @@ export const rateLimited: {
     (request) =>
       Effect.tapBoth(limiter.take(execute(request)), {
         onSuccess: () => limiter.feedback({ throttled: false }),
-        onFailure: (error) => limiter.feedback({ throttled: isThrottling(error) })
+        onFailure: (error) =>
+          error._tag === "TransportError" ||
+          error._tag === "TimeoutError" ||
+          error._tag === "CredentialsError"
+            ? Effect.void
+            : limiter.feedback({ throttled: isThrottling(error) })
       })
 )
 
@@ -607,17 +614,17 @@ export const make: Effect.Effect<
     RetryPolicy.standard({ maxAttempts: config.maxAttempts })
   )
   const quota = yield* RetryPolicy.makeQuota(policy.quotaCapacity)
+  // Per client: the default limiter adapts to this client's own throttling answers.
   const limiter = yield* Option.match(yield* Effect.serviceOption(RateLimiter.RateLimiter), {
     onSome: Effect.succeed,
-    onNone: () => RateLimiter.forQps(config.qps)
+    onNone: () =>
+      config.qps > 0 ? RateLimiter.adaptive({ qps: config.qps }) : Effect.succeed(RateLimiter.unlimited)
   })
   const events = yield* Effect.serviceOption(AttemptEvents)
   const clock = yield* Effect.clock
   const offset: ClockOffset = { millis: 0 }
-  const base = rateLimited(
-    makeExecute({ config, credentials, transport, signer, nonce, clock, clockOffset: offset }),
-    limiter
-  )
+  const signed = makeExecute({ config, credentials, transport, signer, nonce, clock, clockOffset: offset })
+  const base = limiter === RateLimiter.unlimited ? signed : rateLimited(signed, limiter)
   const observed = Option.isSome(events) ? withAttemptEvents(base, events.value) : base
   const execute = traced(retrying(correctingClockSkew(observed, offset), policy, quota))
   return fromExecute(execute, config, credentials.source)

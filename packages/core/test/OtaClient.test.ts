@@ -440,7 +440,7 @@ describe("OtaClient.listOTATaskByJob", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
-  it.effect("rate-limits all calls of one client to qps", () => {
+  it.effect("spaces all calls of one client at qps", () => {
     const http = fakeHttp(ok())
     return Effect.gen(function* () {
       const client = yield* OtaClient
@@ -450,12 +450,12 @@ describe("OtaClient.listOTATaskByJob", () => {
           { concurrency: "unbounded" }
         )
       )
-      yield* http.untilRequests(2)
-      expect(http.requests).toHaveLength(2) // burst of qps/2; the rest wait for the clock
+      yield* http.untilRequests(1)
+      expect(http.requests).toHaveLength(1) // no burst: the rest wait for the clock
       yield* TestClock.adjust("1 second")
-      yield* http.untilRequests(6)
-      expect(http.requests).toHaveLength(6) // then qps per second
-      yield* TestClock.adjust("1 second")
+      yield* http.untilRequests(4)
+      expect(http.requests).toHaveLength(4) // one every (1,000 + 25) / 4 ms
+      yield* TestClock.adjust("2 seconds")
       yield* Fiber.join(fiber)
       expect(http.requests).toHaveLength(10)
     }).pipe(Effect.provide(clientLayer(http.layer, { qps: 4 })))

@@ -19,6 +19,12 @@
 export * as NodeHttpTransport from "./NodeHttpTransport.js"
 /** @since 0.1.0 */
 export * as NodeSigningCrypto from "./NodeSigningCrypto.js"
-export { layer, layerFromResolved, type OtaClientOptions, resolveOptions, settingsSources } from "./OtaClient.js"
+export {
+  layer,
+  layerFromResolved,
+  type OtaClientOptions,
+  resolveOptions,
+  settingsSources
+} from "./OtaClient.js"
 /** @since 0.1.0 */
 export * as Profile from "./Profile.js"
