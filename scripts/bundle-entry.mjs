@@ -9,7 +9,10 @@
 // Also writes `dist/THIRD-PARTY-NOTICES.txt`, the licence of every package inlined (MIT requires the
 // notice to travel with the code), and fails if the bundle would import anything but Node built-ins.
 //
-// Usage (from a package directory): node ../../scripts/bundle-entry.mjs --platform node|neutral
+// Usage (from a package directory): node ../../scripts/bundle-entry.mjs --platform node|neutral [--outfile name]
+// `--outfile` (default `index.js`) writes the bundle beside tsc's modules instead of over its entry: the edge
+// package ships both, modules for bundlers (so a Worker keeps only the operations it imports) and one file
+// for runtimes that load packages without a bundler (Deno, Bun).
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { dirname, join } from "node:path"
@@ -17,7 +20,11 @@ import { parseArgs } from "node:util"
 import * as esbuild from "esbuild"
 
 const { values } = parseArgs({
-  options: { platform: { type: "string", default: "node" }, analyze: { type: "boolean", default: false } }
+  options: {
+    platform: { type: "string", default: "node" },
+    outfile: { type: "string", default: "index.js" },
+    analyze: { type: "boolean", default: false }
+  }
 })
 if (values.platform !== "node" && values.platform !== "neutral") {
   console.error("usage: bundle-entry.mjs --platform node|neutral [--analyze]")
@@ -25,7 +32,7 @@ if (values.platform !== "node" && values.platform !== "neutral") {
 }
 const node = values.platform === "node"
 const packageDir = process.cwd()
-const outfile = join(packageDir, "dist/index.js")
+const outfile = join(packageDir, "dist", values.outfile)
 
 const result = await esbuild.build({
   absWorkingDir: packageDir,
@@ -52,14 +59,14 @@ const result = await esbuild.build({
 })
 
 // tsc's source map describes the file this bundle replaced.
-rmSync(`${outfile}.map`, { force: true })
+if (values.outfile === "index.js") rmSync(`${outfile}.map`, { force: true })
 
 const output = Object.values(result.metafile.outputs)[0]
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)])
 const foreign = output.imports.filter((entry) => !(node && builtins.has(entry.path)))
 if (foreign.length > 0) {
   console.error(
-    `dist/index.js must be self-contained, but imports: ${foreign.map((entry) => entry.path).join(", ")}`
+    `dist/${values.outfile} must be self-contained, but imports: ${foreign.map((entry) => entry.path).join(", ")}`
   )
   process.exit(1)
 }
@@ -87,11 +94,11 @@ const licenses = [...inlined]
   })
 writeFileSync(
   join(dirname(outfile), "THIRD-PARTY-NOTICES.txt"),
-  `dist/index.js includes the following packages.\n\n${licenses.join("\n---\n\n")}`
+  `dist/${values.outfile} includes the following packages.\n\n${licenses.join("\n---\n\n")}`
 )
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
-console.log(`dist/index.js: ${kib(output.bytes)} (inlines ${[...inlined.keys()].join(", ")})`)
+console.log(`dist/${values.outfile}: ${kib(output.bytes)} (inlines ${[...inlined.keys()].join(", ")})`)
 if (values.analyze) {
   const inputs = Object.entries(output.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
   for (const [path, { bytesInOutput }] of inputs.slice(0, 40))

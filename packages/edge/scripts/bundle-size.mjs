@@ -1,8 +1,10 @@
-// Bundle budget of @iot-ota/edge: bundles scripts/minimal-worker.ts (a Worker
-// that builds a client and makes one call) the way wrangler would (esbuild,
-// minified, ES module, the workerd / worker / browser export conditions),
-// gzips it and prints the sizes. The last line is JSON, `{ bytes, gzipBytes }`,
-// for the bench package. Exits 1 above the 90 KiB limit (60 KiB is the target).
+// Bundle budget of @iot-ota/edge: bundles scripts/minimal-worker.ts (a Worker that builds the generic
+// client and makes one listing call) the way wrangler would (esbuild, minified, ES module, the workerd /
+// worker / browser export conditions), gzips it and prints the sizes; then the same for
+// scripts/full-worker.ts (the client with a method for every operation), for information. The minimal
+// worker holds only the operation it imports, so adding operations must not grow it.
+// The last line is JSON, `{ bytes, gzipBytes, fullBytes, fullGzipBytes }`, for the bench package.
+// Exits 1 when the minimal worker is above the 90 KiB limit (60 KiB is the target).
 //
 //   node scripts/bundle-size.mjs             sizes; the heaviest modules too when over the target
 //   node scripts/bundle-size.mjs --analyze   always list the heaviest modules
@@ -27,41 +29,47 @@ for (const built of ["dist/index.js", "../core/dist/index.js"]) {
   }
 }
 
-const result = await esbuild.build({
-  absWorkingDir: packageDir,
-  entryPoints: ["scripts/minimal-worker.ts"],
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  conditions: CONDITIONS,
-  write: false,
-  metafile: true,
-  outfile: "minimal-worker.js",
-  logLevel: "error"
-})
-const code = result.outputFiles[0].contents
-const bytes = code.byteLength
-const gzipBytes = gzipSync(code, { level: 9 }).byteLength
 const kib = (n) => `${(n / KIB).toFixed(1)} KiB`
 
+const measure = async (entry) => {
+  const result = await esbuild.build({
+    absWorkingDir: packageDir,
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: CONDITIONS,
+    write: false,
+    metafile: true,
+    outfile: "worker.js",
+    logLevel: "error"
+  })
+  const code = result.outputFiles[0].contents
+  return { result, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength }
+}
+
+const minimal = await measure("scripts/minimal-worker.ts")
+const full = await measure("scripts/full-worker.ts")
+
 console.log(
-  `minimal worker (esbuild --minify, conditions ${CONDITIONS.join(",")}): ${kib(bytes)}, gzip -9 ${kib(gzipBytes)}`
+  `minimal worker (esbuild --minify, conditions ${CONDITIONS.join(",")}): ${kib(minimal.bytes)}, gzip -9 ${kib(minimal.gzipBytes)}`
 )
 console.log(
   `target ${kib(TARGET_GZIP_BYTES)}, limit ${kib(LIMIT_GZIP_BYTES)}: ${
-    gzipBytes <= TARGET_GZIP_BYTES
+    minimal.gzipBytes <= TARGET_GZIP_BYTES
       ? "within target"
-      : gzipBytes <= LIMIT_GZIP_BYTES
+      : minimal.gzipBytes <= LIMIT_GZIP_BYTES
         ? "over target, within limit"
         : "OVER THE LIMIT"
   }`
 )
+console.log(`full client (every operation): ${kib(full.bytes)}, gzip -9 ${kib(full.gzipBytes)}`)
 
-if (process.argv.includes("--analyze") || gzipBytes > TARGET_GZIP_BYTES) {
+if (process.argv.includes("--analyze") || minimal.gzipBytes > TARGET_GZIP_BYTES) {
   // Minified bytes each input contributes, summed per package, then the heaviest modules.
-  const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+  const inputs = Object.entries(Object.values(minimal.result.metafile.outputs)[0].inputs)
   const packageOf = (path) =>
     /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ??
     (path.startsWith("../core/") ? "@iot-ota/core" : path.startsWith("dist/") ? "@iot-ota/edge" : path)
@@ -71,7 +79,7 @@ if (process.argv.includes("--analyze") || gzipBytes > TARGET_GZIP_BYTES) {
   for (const [path, { bytesInOutput }] of inputs) {
     perPackage.set(packageOf(path), (perPackage.get(packageOf(path)) ?? 0) + bytesInOutput)
   }
-  console.log("\nminified bytes per package:")
+  console.log("\nminified bytes per package (minimal worker):")
   for (const [name, size] of [...perPackage].sort((a, b) => b[1] - a[1]))
     console.log(`  ${kib(size).padStart(10)}  ${name}`)
   console.log("\nheaviest modules (minified):")
@@ -83,5 +91,12 @@ if (process.argv.includes("--analyze") || gzipBytes > TARGET_GZIP_BYTES) {
   console.log("")
 }
 
-console.log(JSON.stringify({ bytes, gzipBytes }))
-process.exitCode = gzipBytes > LIMIT_GZIP_BYTES ? 1 : 0
+console.log(
+  JSON.stringify({
+    bytes: minimal.bytes,
+    gzipBytes: minimal.gzipBytes,
+    fullBytes: full.bytes,
+    fullGzipBytes: full.gzipBytes
+  })
+)
+process.exitCode = minimal.gzipBytes > LIMIT_GZIP_BYTES ? 1 : 0

@@ -1,13 +1,14 @@
-// The smallest useful Worker: a client built from the Worker's env, one call.
-// scripts/bundle-size.mjs measures what @iot-ota/edge adds to a Worker bundle.
-import { OtaClient } from "@iot-ota/edge"
+// The smallest useful Worker: a client built from the Worker's env, one listing call. It imports the
+// generic client and the one operation it uses, so a bundle holds only that operation: adding operations
+// to @iot-ota/edge must not grow it (scripts/bundle-size.mjs checks the budget).
+import { ListOTATaskByJob, OtaBaseClient } from "@iot-ota/edge"
 
 export default {
   async fetch(request: Request, env: object): Promise<Response> {
-    const client = new OtaClient({ env })
+    const client = new OtaBaseClient({ env })
     try {
       const jobId = new URL(request.url).searchParams.get("jobId") ?? ""
-      return Response.json(await client.listOTATaskByJob({ jobId }))
+      return Response.json(await client.call(ListOTATaskByJob, { jobId }))
     } finally {
       await client.close()
     }
