@@ -209,6 +209,40 @@ describe("runEmulatorCli (in process)", () => {
     expect(out.join("")).toContain("stopped (abort)")
   })
 
+  it("--host 0.0.0.0: warns on stderr that the public test key is reachable, prints a loopback URL", async () => {
+    const out: Array<string> = []
+    const err: Array<string> = []
+    const controller = new AbortController()
+    const exit = Cli.runEmulatorCli(["--host", "0.0.0.0", "--job", "wide:4"], {
+      stdout: (text) => {
+        out.push(text)
+        if (text.includes("Stop with")) controller.abort()
+      },
+      stderr: (text) => err.push(text),
+      signal: controller.signal
+    })
+    expect(await exit).toBe(0)
+    expect(err.join("")).toMatch(
+      /^ota-emulator: warning: bound to 0\.0\.0\.0: .*public default test key \(emulator-access-key-id\)/
+    )
+    const banner = out.join("")
+    expect(banner).toMatch(/^ota-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(bound to 0\.0\.0\.0\)/)
+    expect(banner).toMatch(/export OTA_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ /)
+    expect(banner).not.toContain("http://0.0.0.0")
+  })
+
+  it("no warning when bound to the loopback address (the default)", async () => {
+    const err: Array<string> = []
+    const controller = new AbortController()
+    const exit = Cli.runEmulatorCli(["--job", "narrow:1"], {
+      stdout: (text) => (text.includes("Stop with") ? controller.abort() : undefined),
+      stderr: (text) => err.push(text),
+      signal: controller.signal
+    })
+    expect(await exit).toBe(0)
+    expect(err).toEqual([])
+  })
+
   it("returns 2 with the usage on a bad flag, and 0 for --help", async () => {
     const err: Array<string> = []
     expect(await Cli.runEmulatorCli(["--qps", "-1"], { stderr: (text) => err.push(text) })).toBe(2)
