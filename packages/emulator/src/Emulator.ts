@@ -89,7 +89,8 @@ export type Casing = CasingValue
  * ```ts
  * import { startEmulator, type JobStatus } from "@iot-ota/emulator"
  *
- * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 100, finished: true }] })
+ * // Every task terminal: the batch is COMPLETED.
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 100, statusMix: { SUCCEEDED: 9, FAILED: 1 } }] })
  * const status: JobStatus = emu.job("job-1").JobStatus // "COMPLETED"
  * ```
  *
@@ -247,10 +248,12 @@ export interface JobSpec {
   /** The batch's `Name`. Default: derived from the firmware (`thermo-fw-2.4.1 wave 1`). */
   readonly name?: string
   /**
-   * Generated tasks look like a finished rollout (~90% SUCCEEDED, 8% FAILED, 2% CANCELED), so the batch is
-   * `COMPLETED`. Default: a rollout well under way (`IN_PROGRESS`).
+   * Relative weights of the generated tasks' statuses, e.g. `{ SUCCEEDED: 9, FAILED: 1 }` for a finished
+   * rollout (the batch is then `COMPLETED`). Default: a rollout well under way, ~60% SUCCEEDED, 7% FAILED, 3%
+   * CANCELED, 10% IN_PROGRESS, 6% NOTIFIED, 10% QUEUED, 4% CONFIRM. A status whose tasks number more than
+   * 100,000 cannot be listed to its end (the documented paging cap), so give a large job an even mix.
    */
-  readonly finished?: boolean
+  readonly statusMix?: Readonly<Partial<Record<TaskStatus, number>>>
 }
 
 /**
@@ -290,7 +293,7 @@ export interface ProductSpec {
  * const emu = await startEmulator({
  *   firmware: [{ firmwareId: "fw-1", srcVersion: "1.4.0", destVersion: "1.4.1", moduleName: "mcu" }],
  *   jobs: [
- *     { jobId: "wave-1", tasks: 50, firmwareId: "fw-1", finished: true },
+ *     { jobId: "wave-1", tasks: 50, firmwareId: "fw-1", statusMix: { SUCCEEDED: 1 } },
  *     { jobId: "wave-2", tasks: 500, firmwareId: "fw-1" }
  *   ]
  * })
@@ -754,6 +757,15 @@ const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void 
       `job "${job.jobId}": tasks must be an integer within 0..${MAX_TASKS_PER_JOB}`
     )
     check(job.firmwareId === undefined || job.firmwareId.length > 0, `job "${job.jobId}": empty firmwareId`)
+    if (job.statusMix !== undefined) {
+      const weights = Object.entries(job.statusMix)
+      check(
+        weights.every(
+          ([status, weight]) => STATUSES.includes(status as TaskStatus) && weight !== undefined && weight >= 0
+        ) && weights.some(([, weight]) => (weight ?? 0) > 0),
+        `job "${job.jobId}": statusMix needs non-negative weights of documented statuses, one of them > 0`
+      )
+    }
     if (job.rollout !== undefined) {
       check(job.rollout.durationMs > 0, `job "${job.jobId}": rollout.durationMs must be > 0`)
       const rate = job.rollout.failureRate ?? 0

@@ -109,8 +109,10 @@ const CANCEL_REASONS: ReadonlyArray<string> = [
   "task overwritten by a newer upgrade batch"
 ]
 
-/** Cumulative weights of a rollout well under way, and of one that has finished. */
-const UNDER_WAY: ReadonlyArray<readonly [TaskStatus, number]> = [
+type Mix = ReadonlyArray<readonly [TaskStatus, number]>
+
+/** Cumulative weights of a rollout well under way. */
+const UNDER_WAY: Mix = [
   ["SUCCEEDED", 0.6],
   ["FAILED", 0.67],
   ["CANCELED", 0.7],
@@ -119,15 +121,29 @@ const UNDER_WAY: ReadonlyArray<readonly [TaskStatus, number]> = [
   ["QUEUED", 0.96],
   ["CONFIRM", 1]
 ]
-const FINISHED: ReadonlyArray<readonly [TaskStatus, number]> = [
-  ["SUCCEEDED", 0.9],
-  ["FAILED", 0.98],
-  ["CANCELED", 1]
-]
 
-const pickStatus = (roll: number, mix: ReadonlyArray<readonly [TaskStatus, number]>): TaskStatus => {
+const mixes = new WeakMap<JobDef, Mix>()
+
+/** The job's `statusMix` as cumulative weights in 0..1 (computed once per job). */
+const mixOf = (job: JobDef): Mix => {
+  const weights = job.spec.statusMix
+  if (weights === undefined) return UNDER_WAY
+  let mix = mixes.get(job)
+  if (mix === undefined) {
+    const entries = Object.entries(weights).filter(([, weight]) => (weight ?? 0) > 0) as Array<
+      [TaskStatus, number]
+    >
+    const sum = entries.reduce((total, [, weight]) => total + weight, 0)
+    let upTo = 0
+    mix = entries.map(([status, weight]) => [status, (upTo += weight / sum)] as const)
+    mixes.set(job, mix)
+  }
+  return mix
+}
+
+const pickStatus = (roll: number, mix: Mix): TaskStatus => {
   for (const [status, upTo] of mix) if (roll < upTo) return status
-  return "SUCCEEDED"
+  return mix[mix.length - 1]?.[0] ?? "SUCCEEDED"
 }
 
 const progressText = (percent: number): string => `${Math.max(0, Math.min(100, Math.floor(percent)))}.00`
@@ -161,7 +177,7 @@ const identityOf = (job: JobDef, device: Device, random: Random): Identity => {
 /** Task `index` of a static job. The first draw of its stream is its status (see `statusAt`). */
 const generateTask = (seed: number, job: JobDef, index: number): TaskRecord => {
   const random = randomAt(seed, job.taskHash, index)
-  const status = pickStatus(random.next(), job.spec.finished === true ? FINISHED : UNDER_WAY)
+  const status = pickStatus(random.next(), mixOf(job))
   const id = identityOf(job, deviceAt(seed, job.product, index), random)
   const created = createdAtOf(job, index)
   const after = (minSeconds: number, maxSeconds: number): number =>
@@ -209,7 +225,7 @@ const generateTask = (seed: number, job: JobDef, index: number): TaskRecord => {
 }
 
 const generatedStatus = (seed: number, job: JobDef, index: number): TaskStatus =>
-  pickStatus(firstDrawAt(seed, job.taskHash, index), job.spec.finished === true ? FINISHED : UNDER_WAY)
+  pickStatus(firstDrawAt(seed, job.taskHash, index), mixOf(job))
 
 const defaultProgress = (status: string): string =>
   status === "SUCCEEDED" ? "100.00" : status === "IN_PROGRESS" ? "50.00" : "0.00"
