@@ -33,7 +33,22 @@ const TYPE_FIRMWARE = "03"
 /** Ids shaped like the documented ones: 20 random characters, a 2-digit type, 4 more (`y3tOmCDNgpR8F9jnVEzC01****`). */
 export const platformId = (random: Random, type: string): string => random.chars(20) + type + random.chars(4)
 
-export const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString()
+const dayPrefixes = new Map<number, string>()
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n))
+
+/** ISO 8601 UTC with `.000Z`, as the API writes times; the date part is cached (tasks share few days). */
+export const iso = (ms: number): string => {
+  const seconds = Math.floor(ms / 1000)
+  const day = Math.floor(seconds / 86_400)
+  let prefix = dayPrefixes.get(day)
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY).toISOString().slice(0, 11)
+    if (dayPrefixes.size > 10_000) dayPrefixes.clear()
+    dayPrefixes.set(day, prefix)
+  }
+  const inDay = seconds - day * 86_400
+  return `${prefix}${two(Math.floor(inDay / 3600))}:${two(Math.floor(inDay / 60) % 60)}:${two(inDay % 60)}.000Z`
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Products and devices
@@ -216,6 +231,8 @@ export interface JobDef {
   readonly targetSelection: "ALL" | "SPECIFIC" | "GRAY"
   readonly grayPercent: string | undefined
   readonly timeoutMinutes: number | undefined
+  /** `timeoutMinutes` as the tasks' `Timeout` string. */
+  readonly timeoutText: string | undefined
   readonly retry: { readonly interval: number; readonly count: number } | undefined
   readonly maximumPerMinute: number
   readonly needConfirm: boolean
@@ -250,6 +267,7 @@ const makeJob = (seed: number, spec: JobSpec, ordinal: number, firmware: Firmwar
     targetSelection,
     grayPercent: targetSelection === "GRAY" ? random.pick(["10.00", "25.00", "50.00"]) : undefined,
     timeoutMinutes,
+    timeoutText: timeoutMinutes === undefined ? undefined : String(timeoutMinutes),
     retry,
     maximumPerMinute: random.pick([1000, 5000, 10000]),
     needConfirm: false,

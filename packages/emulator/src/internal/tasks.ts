@@ -8,7 +8,6 @@ import { Buffer } from "node:buffer"
 import type { Casing, TaskInput, TaskRecord } from "../Emulator.js"
 import {
   customIotId,
-  type Device,
   deviceAt,
   deviceIndexOfName,
   iso,
@@ -17,7 +16,7 @@ import {
   TYPE_TASK
 } from "./catalog.js"
 import { type TaskStatus, TERMINAL_STATUSES } from "./model.js"
-import { firstDrawAt, type Random, randomAt } from "./random.js"
+import { firstDrawAt, randomAt } from "./random.js"
 import { taskJson } from "./serialize.js"
 
 const EMPTY = Buffer.alloc(0)
@@ -146,7 +145,9 @@ const pickStatus = (roll: number, mix: Mix): TaskStatus => {
   return mix[mix.length - 1]?.[0] ?? "SUCCEEDED"
 }
 
-const progressText = (percent: number): string => `${Math.max(0, Math.min(100, Math.floor(percent)))}.00`
+const PROGRESS = Array.from({ length: 101 }, (_, percent) => `${percent}.00`)
+const progressText = (percent: number): string =>
+  PROGRESS[Math.max(0, Math.min(100, Math.floor(percent)))] ?? "0.00"
 
 /** Tasks of a batch are created together, a few dozen per second. */
 const createdAtOf = (job: JobDef, index: number): number => job.createdAt + Math.floor(index / 40) * 1000
@@ -158,27 +159,17 @@ export const staticEndOf = (job: JobDef, total: number): number =>
 /** What stays fixed about a task while its status moves. */
 type Identity = Omit<TaskRecord, "TaskStatus" | "TaskDesc" | "Progress" | "UtcCreate" | "UtcModified">
 
-const identityOf = (job: JobDef, device: Device, random: Random): Identity => {
-  const srcVersions = job.firmware.srcVersions
-  const base = {
-    TaskId: platformId(random, TYPE_TASK),
-    JobId: job.jobId,
-    IotId: device.iotId,
-    DeviceName: device.deviceName,
-    ProductKey: job.product.productKey,
-    ProductName: job.product.productName,
-    FirmwareId: job.firmware.record.FirmwareId,
-    SrcVersion: random.next() < 0.7 ? (srcVersions[0] ?? "1.0.0") : random.pick(srcVersions),
-    DestVersion: job.firmware.record.DestVersion
-  }
-  return job.timeoutMinutes === undefined ? base : { ...base, Timeout: String(job.timeoutMinutes) }
-}
-
-/** Task `index` of a static job. The first draw of its stream is its status (see `statusAt`). */
+/**
+ * Task `index` of a static job, built in one object (this is the hot part of building a page). The first draw
+ * of its stream is its status (see `generatedStatus`).
+ */
 const generateTask = (seed: number, job: JobDef, index: number): TaskRecord => {
   const random = randomAt(seed, job.taskHash, index)
   const status = pickStatus(random.next(), mixOf(job))
-  const id = identityOf(job, deviceAt(seed, job.product, index), random)
+  const device = deviceAt(seed, job.product, index)
+  const taskId = platformId(random, TYPE_TASK)
+  const srcVersions = job.firmware.srcVersions
+  const srcVersion = random.next() < 0.7 ? (srcVersions[0] ?? "1.0.0") : random.pick(srcVersions)
   const created = createdAtOf(job, index)
   const after = (minSeconds: number, maxSeconds: number): number =>
     created + (minSeconds + random.int(maxSeconds - minSeconds + 1)) * 1000
@@ -214,14 +205,25 @@ const generateTask = (seed: number, job: JobDef, index: number): TaskRecord => {
       modified = after(3600, 172_800)
       break
   }
-  const task: TaskRecord = {
-    ...id,
+  const firmware = job.firmware.record
+  const task: { -readonly [K in keyof TaskRecord]: TaskRecord[K] } = {
+    TaskId: taskId,
+    JobId: job.jobId,
+    IotId: device.iotId,
+    DeviceName: device.deviceName,
+    ProductKey: job.product.productKey,
+    ProductName: job.product.productName,
+    FirmwareId: firmware.FirmwareId,
+    SrcVersion: srcVersion,
+    DestVersion: firmware.DestVersion,
     TaskStatus: status,
     Progress: progressText(progress),
     UtcCreate: iso(created),
     UtcModified: iso(modified)
   }
-  return desc === undefined ? task : { ...task, TaskDesc: desc }
+  if (job.timeoutText !== undefined) task.Timeout = job.timeoutText
+  if (desc !== undefined) task.TaskDesc = desc
+  return task
 }
 
 const generatedStatus = (seed: number, job: JobDef, index: number): TaskStatus =>
@@ -261,12 +263,15 @@ export interface TaskSource {
   /** `now` is a `performance.now()` reading, taken once per request so every answer agrees. */
   status(index: number, now: number): string
   record(index: number, now: number): TaskRecord
-  /** The JSON items `start..end-1`, comma-separated, without brackets. */
-  slice(start: number, end: number, now: number): Buffer
-  /** The JSON items at `indices[from..to-1]`. */
+  /** How many tasks are in `status` (every task when undefined). */
+  count(status: string | undefined, now: number): number
+  /**
+   * The JSON items `start..end-1` of the tasks in `status` (every task when undefined), in listing order,
+   * comma-separated, without brackets.
+   */
+  page(status: string | undefined, start: number, end: number, now: number): Buffer
+  /** The JSON items at `indices[from..to-1]` (device lookups: a handful of tasks). */
   pick(indices: ArrayLike<number>, from: number, to: number, now: number): Buffer
-  /** Indices of the tasks in `status`, in listing order. */
-  withStatus(status: string, now: number): ArrayLike<number>
   /** Indices of the device's tasks in this job. */
   ofDevice(deviceName: string): ReadonlyArray<number>
   /** Epoch ms the job ended (every task terminal), or undefined while it runs. */
@@ -307,11 +312,18 @@ class StaticSource implements TaskSource {
     return generateTask(this.context.seed, this.job, index)
   }
 
-  private chunk(number: number): Chunk {
-    return this.context.cache.get(`${this.job.ordinal}:${number}`, () => {
+  /**
+   * Chunk `number` of the listing of `status` (every task when undefined). A listing by status has chunks of
+   * its own, so paging through one status generates only that status's tasks.
+   */
+  private chunk(status: string | undefined, number: number): Chunk {
+    const indices = status === undefined ? undefined : this.withStatus(status)
+    return this.context.cache.get(`${this.job.ordinal}:${status ?? ""}:${number}`, () => {
       const items: Array<string> = []
-      const end = Math.min(this.total, (number + 1) * CHUNK)
-      for (let i = number * CHUNK; i < end; i++) items.push(taskJson(this.record(i), this.context.casing))
+      const end = Math.min(indices?.length ?? this.total, (number + 1) * CHUNK)
+      for (let k = number * CHUNK; k < end; k++) {
+        items.push(taskJson(this.record(indices === undefined ? k : (indices[k] ?? -1)), this.context.casing))
+      }
       return buildChunk(items)
     })
   }
@@ -319,19 +331,22 @@ class StaticSource implements TaskSource {
   private item(index: number): Buffer {
     const number = Math.floor(index / CHUNK)
     const at = index - number * CHUNK
-    return chunkSlice(this.chunk(number), at, at + 1)
+    return chunkSlice(this.chunk(undefined, number), at, at + 1)
   }
 
-  slice(start: number, end: number): Buffer {
+  count(status: string | undefined): number {
+    return status === undefined ? this.total : this.withStatus(status).length
+  }
+
+  page(status: string | undefined, start: number, end: number): Buffer {
     const from = Math.max(0, start)
-    const to = Math.min(this.total, end)
+    const to = Math.min(this.count(status), end)
     if (to <= from) return EMPTY
     const parts: Array<Buffer> = []
     for (let number = Math.floor(from / CHUNK); number * CHUNK < to; number++) {
       const base = number * CHUNK
-      parts.push(
-        chunkSlice(this.chunk(number), Math.max(from, base) - base, Math.min(to, base + CHUNK) - base)
-      )
+      const chunk = this.chunk(status, number)
+      parts.push(chunkSlice(chunk, Math.max(from, base) - base, Math.min(to, base + CHUNK) - base))
     }
     return joinParts(parts)
   }
@@ -343,7 +358,7 @@ class StaticSource implements TaskSource {
     return joinParts(parts)
   }
 
-  withStatus(status: string): ArrayLike<number> {
+  private withStatus(status: string): Int32Array {
     let found = this.byStatus.get(status)
     if (found === undefined) {
       // One pass over the statuses (a cheap first draw per task), then cached: static tasks never move.
@@ -507,7 +522,12 @@ class RolloutSource implements TaskSource {
     return this.cacheItems[i] ?? EMPTY
   }
 
-  slice(start: number, end: number, now: number): Buffer {
+  count(status: string | undefined, now: number): number {
+    return status === undefined ? this.total : this.withStatus(status, now).length
+  }
+
+  page(status: string | undefined, start: number, end: number, now: number): Buffer {
+    if (status !== undefined) return this.pick(this.withStatus(status, now), start, end, now)
     const parts: Array<Buffer> = []
     for (let i = Math.max(0, start); i < Math.min(this.total, end); i++) parts.push(this.item(i, now))
     return joinParts(parts)
@@ -520,7 +540,7 @@ class RolloutSource implements TaskSource {
     return joinParts(parts)
   }
 
-  withStatus(status: string, now: number): ArrayLike<number> {
+  private withStatus(status: string, now: number): ReadonlyArray<number> {
     const found: Array<number> = []
     for (let i = 0; i < this.total; i++) if (this.state(i, now).status === status) found.push(i)
     return found

@@ -45,14 +45,8 @@ export const listOTATaskByJob = defineAction({
       const items = source.pick(indices, 0, indices.length, now)
       return answer(pageBody(casing, requestId, numbers, "Data", "SimpleOTATaskInfo", items))
     }
-    if (status === undefined) {
-      const numbers = pageNumbers(source.total, paging.value)
-      const items = source.slice(numbers.start, numbers.end, now)
-      return answer(pageBody(casing, requestId, numbers, "Data", "SimpleOTATaskInfo", items))
-    }
-    const indices = source.withStatus(status, now)
-    const numbers = pageNumbers(indices.length, paging.value)
-    const items = source.pick(indices, numbers.start, numbers.end, now)
+    const numbers = pageNumbers(source.count(status, now), paging.value)
+    const items = source.page(status, numbers.start, numbers.end, now)
     return answer(pageBody(casing, requestId, numbers, "Data", "SimpleOTATaskInfo", items))
   }
 })
