@@ -2,7 +2,7 @@
  * Per-AccessKeyId quotas (three counting algorithms, since the service does not document its own) and the nonce
  * memory (replay protection, bounded in entries and in bytes per entry).
  */
-import { createHash } from "node:crypto"
+import * as crypto from "node:crypto"
 import type { QuotaMode } from "./model.js"
 
 /** Admits or refuses one request of `key` at `nowMs` (a monotonic clock in ms). */
@@ -93,12 +93,19 @@ export const makeQuota = (mode: QuotaMode, qps: number): Quota => {
   }
 }
 
+/** `crypto.hash` (Node ≥ 20.12): a one-shot digest several times cheaper than `createHash` for short input. */
+const oneShot = typeof crypto.hash === "function" ? crypto.hash : undefined
+
 /**
  * The nonce key remembered for a request: a 128-bit digest of AccessKeyId and nonce, so an entry costs the
  * same whatever the nonce's length.
  */
-export const nonceKey = (accessKeyId: string, nonce: string): string =>
-  createHash("sha256").update(accessKeyId).update("\n").update(nonce).digest().toString("latin1", 0, 16)
+export const nonceKey = (accessKeyId: string, nonce: string): string => {
+  const data = `${accessKeyId}\n${nonce}`
+  return oneShot !== undefined
+    ? oneShot("sha256", data, "binary").slice(0, 16)
+    : crypto.createHash("sha256").update(data).digest().toString("latin1", 0, 16)
+}
 
 /**
  * Nonces seen within the last `windowMs`. Entries are inserted in time order, so expired ones are always at the
