@@ -16,7 +16,33 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CliError } from "../internal/exitCode.js"
 import * as Output from "../internal/output.js"
-import { waitForSignal } from "../internal/signals.js"
+
+type Signal = "SIGINT" | "SIGTERM"
+
+/**
+ * Listens for SIGINT/SIGTERM from now on (synchronously, so a signal sent as soon as the banner is out is caught),
+ * until the scope closes.
+ */
+const listenForSignals = Effect.acquireRelease(
+  Effect.sync(() => {
+    let stop: (signal: Signal) => void = () => undefined
+    const received = new Promise<Signal>((resolve) => {
+      stop = resolve
+    })
+    const onInt = (): void => stop("SIGINT")
+    const onTerm = (): void => stop("SIGTERM")
+    process.once("SIGINT", onInt)
+    process.once("SIGTERM", onTerm)
+    return {
+      received,
+      remove: () => {
+        process.off("SIGINT", onInt)
+        process.off("SIGTERM", onTerm)
+      }
+    }
+  }),
+  (listening) => Effect.sync(listening.remove)
+)
 
 type FlagOption = Options.Options<boolean | ReadonlyArray<string> | Option.Option<string>>
 
@@ -85,10 +111,11 @@ export const runEmulator = (values: FlagValues) =>
         }),
         (emulator) => Effect.promise(() => emulator.close())
       )
+      const signals = yield* listenForSignals
       const warnings = Emulator.Cli.formatWarnings(emulator, "ota emulator")
       if (warnings !== "") yield* Output.stderr(warnings)
       yield* Output.stdout(Emulator.Cli.formatBanner(emulator, "ota emulator"))
-      const signal = yield* waitForSignal
+      const signal = yield* Effect.promise(() => signals.received)
       yield* Output.stdout(`ota emulator: stopping (${signal})\n`)
     })
   )
