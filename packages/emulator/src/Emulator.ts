@@ -245,7 +245,7 @@ export interface JobSpec {
    * Jobs that name the same firmware are its batches. Default: a firmware of the job's own.
    */
   readonly firmwareId?: string
-  /** The batch's `Name`. Default: derived from the firmware (`thermo-fw-2.4.1 wave 1`). */
+  /** The batch's `Name` in `QueryOTAJob`. Default: the firmware's name, as the docs describe that field. */
   readonly name?: string
   /**
    * Relative weights of the generated tasks' statuses, e.g. `{ SUCCEEDED: 9, FAILED: 1 }` for a finished

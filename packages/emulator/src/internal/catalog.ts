@@ -262,7 +262,8 @@ const makeJob = (seed: number, spec: JobSpec, ordinal: number, firmware: Firmwar
     spec,
     firmware,
     product: firmware.product,
-    name: spec.name ?? `${firmware.record.FirmwareName} wave ${wave}`,
+    // The docs describe QueryOTAJob's `Name` as the update package's name.
+    name: spec.name ?? firmware.record.FirmwareName,
     description: `${firmware.record.DestVersion} to ${firmware.product.productName}, wave ${wave}`,
     targetSelection,
     grayPercent: targetSelection === "GRAY" ? random.pick(["10.00", "25.00", "50.00"]) : undefined,
