@@ -55,21 +55,26 @@ export const answer = (body: Buffer): ActionAnswer => ({ ok: true, body })
 export const failed = (failure: Failure): ActionAnswer => ({ ok: false, failure })
 
 export class ActionRegistry {
-  private readonly byKey = new Map<string, ActionHandler>()
+  /** Version → action → handler. */
+  private readonly byVersion = new Map<string, Map<string, ActionHandler>>()
   readonly actions: ReadonlyArray<string>
 
   constructor(handlers: ReadonlyArray<ActionHandler>) {
     for (const handler of handlers) {
       for (const version of handler.family.versions) {
-        const key = `${version} ${handler.action}`
-        if (this.byKey.has(key)) throw new Error(`two handlers for ${handler.action} (${version})`)
-        this.byKey.set(key, handler)
+        let actions = this.byVersion.get(version)
+        if (actions === undefined) {
+          actions = new Map()
+          this.byVersion.set(version, actions)
+        }
+        if (actions.has(handler.action)) throw new Error(`two handlers for ${handler.action} (${version})`)
+        actions.set(handler.action, handler)
       }
     }
     this.actions = [...new Set(handlers.map((handler) => handler.action))]
   }
 
   lookup(action: string, version: string): ActionHandler | undefined {
-    return this.byKey.get(`${version} ${action}`)
+    return this.byVersion.get(version)?.get(action)
   }
 }
