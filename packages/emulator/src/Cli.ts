@@ -1,24 +1,52 @@
 /**
- * The `ota-emulator` command line. Its flags mirror {@link EmulatorOptions}; `parseEmulatorArgs` and
- * `runEmulatorCli` are exported so that `ota emulator` can offer the same flags.
+ * The `ota-emulator` command line. Its flags are declared once in `Flags.ts` (which `ota emulator` shares);
+ * this module parses them from argv, prints the usage text derived from them, and runs the emulator in the
+ * foreground.
  *
  * @since 0.1.0
  */
 import { parseArgs } from "node:util"
-import {
-  DEFAULT_JOB_ID,
-  DEFAULT_TASK_COUNT,
-  type Emulator,
-  type EmulatorOptions,
-  FAULT_KINDS,
-  type FaultKind,
-  type FaultOptions,
-  type JobSpec,
-  startEmulator
-} from "./Emulator.js"
+import { DEFAULT_CREDENTIALS, type Emulator, type EmulatorOptions, startEmulator } from "./Emulator.js"
+import { CliUsageError, describeFlag, EMULATOR_FLAGS, optionsFromFlags } from "./Flags.js"
+import { externalAddresses, wildcardHost } from "./internal/address.js"
+
+export { CliUsageError } from "./Flags.js"
+
+const flagColumn = (flag: (typeof EMULATOR_FLAGS)[number]): string =>
+  flag.kind === "boolean" ? `--${flag.name}` : `--${flag.name} <${flag.placeholder}>`
+
+const LINE_WIDTH = 110
+
+/** `text` broken into lines of at most `width` characters, on spaces. */
+const wrap = (text: string, width: number): Array<string> => {
+  const lines: Array<string> = []
+  let line = ""
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line === "" ? word : `${line} ${word}`
+    }
+  }
+  return [...lines, line]
+}
+
+const usageLines = (): string => {
+  const rows: Array<readonly [string, string]> = [
+    ...EMULATOR_FLAGS.map((flag) => [flagColumn(flag), describeFlag(flag)] as const),
+    ["-h, --help", "show this help"]
+  ]
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2
+  return rows
+    .flatMap(([flag, text]) =>
+      wrap(text, LINE_WIDTH - width - 2).map((part, i) => `  ${(i === 0 ? flag : "").padEnd(width)}${part}`)
+    )
+    .join("\n")
+}
 
 /**
- * Help text of `ota-emulator`.
+ * Help text of `ota-emulator`, derived from `Flags.EMULATOR_FLAGS`.
  *
  * @example
  * ```ts
@@ -32,53 +60,15 @@ import {
  */
 export const emulatorUsage = `Usage: ota-emulator [options]
 
-Starts a local ListOTATaskByJob endpoint (Alibaba Cloud / Tuya IoT OTA API) and prints its URL and the
-AccessKey it accepts. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+Starts a local endpoint of the Alibaba Cloud / Tuya IoT Platform OTA read API (ListOTATaskByJob, ListOTAFirmware,
+QueryOTAFirmware, ListOTAJobByFirmware, QueryOTAJob, ListOTAJobByDevice, ListOTAUnfinishedTaskByDevice) and prints
+its URL and the AccessKey it accepts. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+
+Durations take a unit: 500ms, 2s, 1.5m, 1h (a bare number is refused).
 
 Options:
-  --port <n>                   port to listen on, 0 = any free port (default 0)
-  --host <address>             address to bind (default 127.0.0.1)
-  --seed <n>                   seed of the generated data and of fault draws (default 1)
-  --casing <alibaba|tuya>      response keys: PascalCase (Alibaba) or the spec example's camelCase (Tuya)
-  --qps <n>                    per-AccessKeyId request limit, 0 = off (default 10)
-  --job <id[:tasks]>           serve this job, repeatable (default ${DEFAULT_JOB_ID}:${DEFAULT_TASK_COUNT})
-  --rollout <ms>               rollout mode: tasks advance to SUCCEEDED/FAILED over <ms> from start
-  --rollout-failure-rate <r>   share of tasks that fail in rollout mode, 0..1 (default 0.08)
-  --fault-rate <r>             probability 0..1 that an authenticated request gets a fault (default 0)
-  --faults <kind,...>          kinds drawn by --fault-rate (default all): ${FAULT_KINDS.join(", ")}
-  --fault-sequence <kind,...>  scripted faults for the first requests; "-" answers normally
-  --fault-delay <ms>           how long a Delay fault waits (default 2000)
-  --access-key-id <id>         accepted AccessKeyId (with --access-key-secret; default a fixed fake pair)
-  --access-key-secret <secret> its secret: these are the emulator's own test credentials, not a real key
-  --clock-skew <ms>            the server clock = real time + <ms> (timestamp window and Date header);
-                               a negative value needs "=": --clock-skew=-60000
-  --timestamp-window <ms>      accepted timestamp distance either way (default 900000 = 15 min)
-  --max-body-bytes <n>         larger request bodies get 413 (default 65536)
-  --headers-timeout <ms>       clients slower than this to send headers get 408 (default 10000)
-  --log                        print one line per request on stderr (never secrets or signatures)
-  -h, --help                   show this help
+${usageLines()}
 `
-
-/**
- * A command-line mistake; the message says which flag.
- *
- * @example
- * ```ts
- * import { Cli } from "@iot-ota/emulator"
- *
- * try {
- *   Cli.parseEmulatorArgs(["--qps", "fast"])
- * } catch (error) {
- *   if (error instanceof Cli.CliUsageError) console.error(error.message) // --qps: invalid value "fast"
- * }
- * ```
- *
- * @since 0.1.0
- * @category errors
- */
-export class CliUsageError extends Error {
-  readonly _tag = "CliUsageError"
-}
 
 /**
  * The result of parsing `ota-emulator` flags.
@@ -102,40 +92,17 @@ export interface EmulatorCliArgs {
   readonly options: EmulatorOptions
 }
 
-const number = (
-  flag: string,
-  text: string | undefined,
-  check: (n: number) => boolean
-): number | undefined => {
-  if (text === undefined) return undefined
-  const value = Number(text)
-  if (text.trim() === "" || !Number.isFinite(value) || !check(value)) {
-    throw new CliUsageError(`--${flag}: invalid value "${text}"`)
-  }
-  return value
-}
+type ParserOptions = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>
 
-const faultKind = (flag: string, text: string): FaultKind => {
-  const kind = FAULT_KINDS.find((candidate) => candidate === text)
-  if (kind === undefined) {
-    throw new CliUsageError(`--${flag}: unknown fault "${text}"; expected one of ${FAULT_KINDS.join(", ")}`)
-  }
-  return kind
-}
-
-const list = (text: string): Array<string> =>
-  text
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
-
-/** `id` or `id:count`; an id may itself contain `:` when no count follows. */
-const jobFlag = (text: string): { jobId: string; tasks: number } => {
-  const colon = text.lastIndexOf(":")
-  const suffix = colon === -1 ? "" : text.slice(colon + 1)
-  if (colon !== -1 && /^\d+$/.test(suffix)) return { jobId: text.slice(0, colon), tasks: Number(suffix) }
-  return { jobId: text, tasks: DEFAULT_TASK_COUNT }
-}
+const parserOptions: ParserOptions = Object.fromEntries([
+  ...EMULATOR_FLAGS.map((flag) => [
+    flag.name,
+    flag.kind === "boolean"
+      ? { type: "boolean" as const }
+      : { type: "string" as const, ...(flag.repeatable === true ? { multiple: true } : {}) }
+  ]),
+  ["help", { type: "boolean" as const, short: "h" }]
+])
 
 /**
  * Parses `ota-emulator` flags (without the leading `node script`) into {@link EmulatorOptions}.
@@ -145,128 +112,33 @@ const jobFlag = (text: string): { jobId: string; tasks: number } => {
  * ```ts
  * import { Cli } from "@iot-ota/emulator"
  *
- * const { options } = Cli.parseEmulatorArgs(["--port", "8080", "--job", "job-1:500", "--qps", "0"])
- * // options: { port: 8080, qps: 0, jobs: [{ jobId: "job-1", tasks: 500 }] }
+ * const { options } = Cli.parseEmulatorArgs(["--port", "8080", "--job", "job-1:500", "--rollout", "2m"])
+ * // options: { port: 8080, jobs: [{ jobId: "job-1", tasks: 500, rollout: { durationMs: 120000 } }] }
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
 export const parseEmulatorArgs = (argv: ReadonlyArray<string>): EmulatorCliArgs => {
-  let values: ReturnType<typeof parse>["values"]
+  let values: Record<string, string | ReadonlyArray<string> | boolean | undefined>
   try {
-    values = parse(argv).values
+    const parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: parserOptions
+    })
+    values = parsed.values as Record<string, string | ReadonlyArray<string> | boolean | undefined>
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error))
   }
-  const nonNegative = (n: number): boolean => n >= 0
-  const positive = (n: number): boolean => n > 0
-  const rate = (n: number): boolean => n >= 0 && n <= 1
-
-  const port = number("port", values.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535)
-  const seed = number("seed", values.seed, () => true)
-  const qps = number("qps", values.qps, nonNegative)
-  const rolloutMs = number("rollout", values.rollout, positive)
-  const failureRate = number("rollout-failure-rate", values["rollout-failure-rate"], rate)
-  const clockSkewMs = number("clock-skew", values["clock-skew"], () => true)
-  const timestampWindowMs = number("timestamp-window", values["timestamp-window"], positive)
-  const maxBodyBytes = number("max-body-bytes", values["max-body-bytes"], positive)
-  const headersTimeoutMs = number("headers-timeout", values["headers-timeout"], positive)
-  const casing = values.casing
-  if (casing !== undefined && casing !== "alibaba" && casing !== "tuya") {
-    throw new CliUsageError(`--casing: expected alibaba or tuya, got "${casing}"`)
-  }
-  const keyId = values["access-key-id"]
-  const keySecret = values["access-key-secret"]
-  if ((keyId === undefined) !== (keySecret === undefined)) {
-    throw new CliUsageError("--access-key-id and --access-key-secret go together")
-  }
-  if (failureRate !== undefined && rolloutMs === undefined) {
-    throw new CliUsageError("--rollout-failure-rate needs --rollout")
-  }
-
-  const rollout =
-    rolloutMs === undefined
-      ? undefined
-      : failureRate === undefined
-        ? { durationMs: rolloutMs }
-        : { durationMs: rolloutMs, failureRate }
-  const jobs: Array<JobSpec> | undefined =
-    values.job === undefined && rollout === undefined
-      ? undefined
-      : (values.job ?? [DEFAULT_JOB_ID]).map((text) => {
-          const job = jobFlag(text)
-          return rollout === undefined ? job : { ...job, rollout }
-        })
-
-  const faultRate = number("fault-rate", values["fault-rate"], rate)
-  const faultDelay = number("fault-delay", values["fault-delay"], nonNegative)
-  const faultKinds =
-    values.faults === undefined ? undefined : list(values.faults).map((k) => faultKind("faults", k))
-  const sequence =
-    values["fault-sequence"] === undefined
-      ? undefined
-      : list(values["fault-sequence"]).map((k) => (k === "-" ? null : faultKind("fault-sequence", k)))
-  const faults: FaultOptions | undefined =
-    faultRate === undefined && faultKinds === undefined && sequence === undefined && faultDelay === undefined
-      ? undefined
-      : {
-          ...(faultRate === undefined ? {} : { rate: faultRate }),
-          ...(faultKinds === undefined ? {} : { kinds: faultKinds }),
-          ...(sequence === undefined ? {} : { sequence }),
-          ...(faultDelay === undefined ? {} : { delayMs: faultDelay })
-        }
-
-  const options: EmulatorOptions = {
-    ...(port === undefined ? {} : { port }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    ...(seed === undefined ? {} : { seed }),
-    ...(casing === undefined ? {} : { casing }),
-    ...(qps === undefined ? {} : { qps }),
-    ...(jobs === undefined ? {} : { jobs }),
-    ...(faults === undefined ? {} : { faults }),
-    ...(keyId === undefined || keySecret === undefined
-      ? {}
-      : { credentials: [{ accessKeyId: keyId, accessKeySecret: keySecret }] }),
-    ...(clockSkewMs === undefined ? {} : { clockSkewMs }),
-    ...(timestampWindowMs === undefined ? {} : { timestampWindowMs }),
-    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
-    ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs })
-  }
-  return { help: values.help === true, log: values.log === true, options }
+  const { help, ...flags } = values
+  return { help: help === true, ...optionsFromFlags(flags) }
 }
 
-const parse = (argv: ReadonlyArray<string>) =>
-  parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      seed: { type: "string" },
-      casing: { type: "string" },
-      qps: { type: "string" },
-      job: { type: "string", multiple: true },
-      rollout: { type: "string" },
-      "rollout-failure-rate": { type: "string" },
-      "fault-rate": { type: "string" },
-      faults: { type: "string" },
-      "fault-sequence": { type: "string" },
-      "fault-delay": { type: "string" },
-      "access-key-id": { type: "string" },
-      "access-key-secret": { type: "string" },
-      "clock-skew": { type: "string" },
-      "timestamp-window": { type: "string" },
-      "max-body-bytes": { type: "string" },
-      "headers-timeout": { type: "string" },
-      log: { type: "boolean" },
-      help: { type: "boolean", short: "h" }
-    }
-  })
-
 /**
- * The lines printed once the emulator listens: its URL first, then the accepted credentials and jobs.
+ * The lines printed once the emulator listens: its URL first, then the accepted credentials, the data and the
+ * quota. An emulator bound to every interface shows a loopback URL and this machine's addresses.
  *
  * @example
  * ```ts
@@ -279,16 +151,31 @@ const parse = (argv: ReadonlyArray<string>) =>
  * @since 0.1.0
  * @category formatting
  */
-export const formatBanner = (emulator: Emulator): string => {
+export const formatBanner = (emulator: Emulator, program = "ota-emulator"): string => {
   const pair = emulator.credentials[0]
-  const lines = [`ota-emulator listening on ${emulator.url}`]
+  const everywhere = wildcardHost(emulator.host)
+  const lines = [
+    `${program} listening on ${emulator.url}${everywhere ? ` (bound to ${emulator.host || "every interface"})` : ""}`
+  ]
+  if (everywhere) {
+    for (const address of externalAddresses(emulator.host)) {
+      const host = address.includes(":") ? `[${address}]` : address
+      lines.push(`  also reachable at http://${host}:${emulator.port}`)
+    }
+  }
   for (const credentials of emulator.credentials) {
     lines.push(
       `  AccessKeyId:     ${credentials.accessKeyId}`,
       `  AccessKeySecret: ${credentials.accessKeySecret}`
     )
   }
-  for (const job of emulator.jobs) lines.push(`  job ${job.jobId}: ${job.total} tasks`)
+  for (const job of emulator.jobs) {
+    lines.push(
+      `  job ${job.jobId}: ${job.total} tasks (firmware ${job.firmwareId}, product ${job.productKey})`
+    )
+  }
+  const { mode, qps } = emulator.quota
+  lines.push(`  quota: ${qps === 0 ? "off" : `${qps} requests per second per AccessKeyId (${mode})`}`)
   if (pair !== undefined) {
     lines.push(
       "Point a client at it, e.g.:",
@@ -297,6 +184,32 @@ export const formatBanner = (emulator: Emulator): string => {
   }
   lines.push("Stop with Ctrl+C (SIGINT) or SIGTERM.")
   return `${lines.join("\n")}\n`
+}
+
+/**
+ * The warning for stderr when the emulator is reachable from the network (bound to `0.0.0.0` or `::`), or `""`.
+ *
+ * @example
+ * ```ts
+ * import { Cli, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ host: "0.0.0.0" })
+ * process.stderr.write(Cli.formatWarnings(emu)) // "ota-emulator: warning: bound to 0.0.0.0, …"
+ * ```
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const formatWarnings = (emulator: Emulator, program = "ota-emulator"): string => {
+  if (!wildcardHost(emulator.host)) return ""
+  const publicKey = emulator.credentials.some((pair) => pair.accessKeyId === DEFAULT_CREDENTIALS.accessKeyId)
+  const key = publicKey
+    ? `the public default test key (${DEFAULT_CREDENTIALS.accessKeyId}), which anyone can look up`
+    : "the AccessKey given on the command line"
+  return (
+    `${program}: warning: bound to ${emulator.host || "every interface"}: any machine that can reach this one ` +
+    `can call the emulator with ${key}. Use --host 127.0.0.1 unless other machines must reach it.\n`
+  )
 }
 
 /**
@@ -322,8 +235,9 @@ export interface EmulatorCliIo {
 }
 
 /**
- * Runs `ota-emulator`: parses `argv`, starts the emulator, prints the banner, and serves until SIGINT, SIGTERM
- * or `io.signal`. Resolves to the exit code: 0 after a clean stop, 2 for a usage error, 1 if it cannot start.
+ * Runs `ota-emulator`: parses `argv`, starts the emulator, prints the banner (and on stderr any warning), and
+ * serves until SIGINT, SIGTERM or `io.signal`. Resolves to the exit code: 0 after a clean stop, 2 for a usage
+ * error, 1 if it cannot start.
  *
  * @example
  * ```ts
@@ -362,6 +276,8 @@ export const runEmulatorCli = async (
     stderr(`ota-emulator: cannot start: ${error instanceof Error ? error.message : String(error)}\n`)
     return 1
   }
+  const warnings = formatWarnings(emulator)
+  if (warnings !== "") stderr(warnings)
   stdout(formatBanner(emulator))
   const listeners: Array<() => void> = []
   const reason = await new Promise<string>((resolve) => {

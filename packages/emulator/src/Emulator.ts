@@ -1,15 +1,34 @@
 /**
- * A local server that behaves like the IoT Platform endpoint for `ListOTATaskByJob`: it verifies V2 and V3
- * signatures with its own code, enforces the documented limits, serves seeded realistic tasks (optionally a
- * live rollout), and injects faults on demand.
+ * A local server that behaves like the IoT Platform endpoint for the OTA read API (`ListOTATaskByJob`,
+ * `ListOTAFirmware`, `QueryOTAFirmware`, `ListOTAJobByFirmware`, `QueryOTAJob`, `ListOTAJobByDevice`,
+ * `ListOTAUnfinishedTaskByDevice`): it verifies V2 and V3 signatures with its own code, enforces the documented
+ * limits and a quota, serves one seeded dataset (products → firmware → jobs → tasks → devices, optionally a live
+ * rollout), and injects faults on demand.
  *
  * @since 0.1.0
  */
 import { createServer } from "node:http"
 import { performance } from "node:perf_hooks"
-import { buildJobStore, type JobStore } from "./internal/dataset.js"
-import { FaultPlan, FAULT_KINDS as KINDS } from "./internal/faults.js"
-import { TASK_STATUSES as STATUSES, type TaskStatus as Status } from "./internal/model.js"
+import { REGISTRY } from "./internal/actions/index.js"
+import { wildcardHost } from "./internal/address.js"
+import { World } from "./internal/dataset.js"
+import { FaultPlan } from "./internal/faults.js"
+import {
+  type Casing as CasingValue,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_QPS,
+  DEFAULT_TIMESTAMP_WINDOW_MS,
+  type FaultKind as FaultKindValue,
+  DEFAULT_JOB_ID as JOB_ID,
+  type JobStatus as JobStatusValue,
+  FAULT_KINDS as KINDS,
+  QUOTA_MODES as MODES,
+  type QuotaMode as QuotaModeValue,
+  TASK_STATUSES as STATUSES,
+  type TaskStatus as Status,
+  DEFAULT_TASK_COUNT as TASK_COUNT
+} from "./internal/model.js"
 import { EmulatorCore } from "./internal/server.js"
 
 /**
@@ -60,7 +79,80 @@ export const TASK_STATUSES: ReadonlyArray<TaskStatus> = STATUSES
  * @since 0.1.0
  * @category models
  */
-export type Casing = "alibaba" | "tuya"
+export type Casing = CasingValue
+
+/**
+ * The documented `JobStatus` values of an upgrade batch. The emulator answers `IN_PROGRESS` while any task of
+ * the batch is unfinished and `COMPLETED` once every task is SUCCEEDED, FAILED or CANCELED.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator, type JobStatus } from "@iot-ota/emulator"
+ *
+ * // Every task terminal: the batch is COMPLETED.
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 100, statusMix: { SUCCEEDED: 9, FAILED: 1 } }] })
+ * const status: JobStatus = emu.job("job-1").JobStatus // "COMPLETED"
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type JobStatus = JobStatusValue
+
+/**
+ * How the per-AccessKeyId quota counts. The service does not document its algorithm, so a client should be
+ * tested against each:
+ * - `"token-bucket"` (default): capacity `qps`, refilled at `qps` per second; a burst of `qps` passes at once.
+ * - `"fixed-window"`: at most `qps` calls per calendar second.
+ * - `"sliding-window"`: strict; never more than `qps` admitted calls in any 1,000 ms.
+ *
+ * @example
+ * ```ts
+ * import { type QuotaMode, startEmulator } from "@iot-ota/emulator"
+ *
+ * const quota: QuotaMode = "sliding-window"
+ * const emu = await startEmulator({ qps: 10, quota })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type QuotaMode = QuotaModeValue
+
+/**
+ * Every {@link QuotaMode}.
+ *
+ * @example
+ * ```ts
+ * import { QUOTA_MODES, startEmulator } from "@iot-ota/emulator"
+ *
+ * for (const quota of QUOTA_MODES) {
+ *   const emu = await startEmulator({ qps: 10, quota })
+ *   // … run the client against emu.url, then check emu.stats().throttled …
+ *   await emu.close()
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
+
+/**
+ * Every action the emulator serves (IoT Platform 2018-01-20, also under Version 2022-01-01). Any other action
+ * gets `InvalidApi.NotFound` (404).
+ *
+ * @example
+ * ```ts
+ * import { SUPPORTED_ACTIONS } from "@iot-ota/emulator"
+ *
+ * console.log(SUPPORTED_ACTIONS.includes("QueryOTAJob")) // true
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
 
 /**
  * One device upgrade task, the emulator's ground truth. Serialised with these keys in `alibaba` casing and
@@ -148,6 +240,165 @@ export interface JobSpec {
    * SUCCEEDED or FAILED, on a per-task schedule spread over `durationMs`. `failureRate` defaults to 0.08.
    */
   readonly rollout?: { readonly durationMs: number; readonly failureRate?: number }
+  /**
+   * The firmware this batch upgrades to: one of `firmware`, or any id (a firmware is then derived from the seed).
+   * Jobs that name the same firmware are its batches. Default: a firmware of the job's own.
+   */
+  readonly firmwareId?: string
+  /** The batch's `Name` in `QueryOTAJob`. Default: the firmware's name, as the docs describe that field. */
+  readonly name?: string
+  /**
+   * Relative weights of the generated tasks' statuses, e.g. `{ SUCCEEDED: 9, FAILED: 1 }` for a finished
+   * rollout (the batch is then `COMPLETED`). Default: a rollout well under way, ~60% SUCCEEDED, 7% FAILED, 3%
+   * CANCELED, 10% IN_PROGRESS, 6% NOTIFIED, 10% QUEUED, 4% CONFIRM. A status whose tasks number more than
+   * 100,000 cannot be listed to its end (the documented paging cap), so give a large job an even mix.
+   */
+  readonly statusMix?: Readonly<Partial<Record<TaskStatus, number>>>
+}
+
+/**
+ * A product to serve. Products are implied by firmware; declare one to choose its name, or to list a product
+ * that has no firmware yet.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({
+ *   products: [{ productKey: "a1LampPro01", productName: "Lamp Pro" }],
+ *   firmware: [{ firmwareId: "fw-lamp-2", productKey: "a1LampPro01", destVersion: "2.0.0" }],
+ *   jobs: [{ jobId: "job-lamp", tasks: 300, firmwareId: "fw-lamp-2" }]
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ProductSpec {
+  readonly productKey: string
+  /** Default: one of a few realistic names, from the seed. */
+  readonly productName?: string
+}
+
+/**
+ * An update package (firmware). Jobs imply their firmware; declare one to choose its product and versions, to
+ * give several jobs the same firmware, or to list a firmware that has no job (it is then not verified yet).
+ * Everything left out is derived from the seed.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * // One differential package rolled out in two waves.
+ * const emu = await startEmulator({
+ *   firmware: [{ firmwareId: "fw-1", srcVersion: "1.4.0", destVersion: "1.4.1", moduleName: "mcu" }],
+ *   jobs: [
+ *     { jobId: "wave-1", tasks: 50, firmwareId: "fw-1", statusMix: { SUCCEEDED: 1 } },
+ *     { jobId: "wave-2", tasks: 500, firmwareId: "fw-1" }
+ *   ]
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FirmwareSpec {
+  readonly firmwareId: string
+  /** The product it belongs to (declared in `products` or not). Default: a product of its own. */
+  readonly productKey?: string
+  /** `FirmwareName`. */
+  readonly name?: string
+  readonly destVersion?: string
+  /** Makes it a differential package (`Type` 1) upgrading devices from this version. */
+  readonly srcVersion?: string
+  /** OTA module. Default `"default"`. */
+  readonly moduleName?: string
+}
+
+/**
+ * An update package as `QueryOTAFirmware` answers it (`ListOTAFirmware` leaves out `FirmwareUrl` and
+ * `VerifyProgress`). `Type` 0 = full package, 1 = differential (with `SrcVersion`); `Status` 1 = verified (0 for
+ * firmware without a job); `FirmwareSize` in bytes.
+ *
+ * @example
+ * ```ts
+ * import { type FirmwareRecord, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 10 }] })
+ * const firmware: FirmwareRecord | undefined = emu.firmware[0]
+ * console.log(firmware?.FirmwareId === emu.jobs[0]?.firmwareId) // true
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FirmwareRecord {
+  readonly FirmwareId: string
+  readonly FirmwareName: string
+  readonly FirmwareDesc: string
+  readonly ProductKey: string
+  readonly ProductName: string
+  readonly ModuleName: string
+  readonly SrcVersion?: string
+  readonly DestVersion: string
+  readonly Type: number
+  readonly Status: number
+  readonly VerifyProgress: number
+  readonly FirmwareUrl: string
+  readonly FirmwareSize: number
+  readonly FirmwareSign: string
+  readonly SignMethod: string
+  readonly UtcCreate: string
+  readonly UtcModified: string
+}
+
+/**
+ * An upgrade batch as `QueryOTAJob` answers it (`Data`); the job lists answer a subset of these fields. Optional
+ * fields are absent when they do not apply, as on the wire.
+ *
+ * @example
+ * ```ts
+ * import { type JobRecord, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ jobs: [{ jobId: "job-1", tasks: 10 }] })
+ * const job: JobRecord = emu.job("job-1")
+ * console.log(job.JobStatus, job.DestVersion, job.SrcVersions.SrcVersion)
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface JobRecord {
+  readonly JobId: string
+  readonly FirmwareId: string
+  readonly ProductKey: string
+  readonly Name: string
+  readonly JobDesc: string
+  readonly JobStatus: JobStatus
+  readonly JobType: "UPGRADE_FIRMWARE" | "VERIFY_FIRMWARE"
+  readonly SelectionType: "STATIC" | "DYNAMIC"
+  readonly TargetSelection: string
+  readonly DestVersion: string
+  readonly SrcVersions: { readonly SrcVersion: ReadonlyArray<string> }
+  /** Only for `TargetSelection` GRAY, e.g. `"25.00"`. */
+  readonly GrayPercent?: string
+  readonly OverwriteMode: number
+  readonly MultiModuleMode: boolean
+  readonly NeedPush: boolean
+  readonly NeedConfirm: boolean
+  readonly DownloadProtocol: string
+  readonly MaximumPerMinute: number
+  /** Minutes; the tasks' `Timeout` is the same number as a string. */
+  readonly TimeoutInMinutes?: number
+  /** Minutes between automatic retries. */
+  readonly RetryInterval?: number
+  readonly RetryCount?: number
+  readonly UtcCreate: string
+  readonly UtcModified: string
+  readonly UtcStartTime: string
+  /** Only once the batch has ended. */
+  readonly UtcEndTime?: string
+  readonly Tags?: { readonly OtaTagDTO: ReadonlyArray<{ readonly Key: string; readonly Value: string }> }
 }
 
 /**
@@ -166,15 +417,7 @@ export interface JobSpec {
  * @since 0.1.0
  * @category models
  */
-export type FaultKind =
-  | "ServiceUnavailable"
-  | "InternalError"
-  | "Throttling"
-  | "SystemException"
-  | "ConnectionReset"
-  | "Delay"
-  | "TruncatedJson"
-  | "HtmlError"
+export type FaultKind = FaultKindValue
 
 /**
  * Every {@link FaultKind}.
@@ -193,8 +436,8 @@ export type FaultKind =
 export const FAULT_KINDS: ReadonlyArray<FaultKind> = KINDS
 
 /**
- * Fault injection. Faults apply only to requests that passed authentication, the nonce check and the QPS
- * limit, i.e. ListOTATaskByJob calls the real service would have answered: a wrongly signed request never
+ * Fault injection. Faults apply, whatever the action, only to requests that passed authentication, the nonce
+ * check and the quota, i.e. calls the real service would have answered: a wrongly signed request never
  * consumes a scripted fault.
  *
  * @example
@@ -276,8 +519,14 @@ export interface EmulatorOptions {
   readonly credentials?: ReadonlyArray<EmulatorCredentials>
   /** Default `[{ jobId: DEFAULT_JOB_ID, tasks: DEFAULT_TASK_COUNT }]`. */
   readonly jobs?: ReadonlyArray<JobSpec>
-  /** Per-AccessKeyId limit (token bucket: capacity `qps`, refilled `qps`/s). Default 10; 0 = off. */
+  /** Firmware to serve besides those the jobs imply (see {@link FirmwareSpec}). */
+  readonly firmware?: ReadonlyArray<FirmwareSpec>
+  /** Products to serve besides those the firmware implies (see {@link ProductSpec}). */
+  readonly products?: ReadonlyArray<ProductSpec>
+  /** Requests per second per AccessKeyId, over every action and connection. Default 10; 0 = off. */
   readonly qps?: number
+  /** How `qps` is counted (see {@link QuotaMode}). Default `"token-bucket"`. */
+  readonly quota?: QuotaMode
   readonly faults?: FaultOptions
   /** The server's clock is real time + this; it drives the timestamp window and the `Date` header. Default 0. */
   readonly clockSkewMs?: number
@@ -304,8 +553,8 @@ export interface EmulatorOptions {
  *
  * const emu = await startEmulator({ faults: { sequence: ["ServiceUnavailable"] } })
  * // … call the client …
- * const { requests, byCode } = emu.stats()
- * console.log(requests, byCode["OK"], byCode["fault:ServiceUnavailable"], byCode["SignatureDoesNotMatch"])
+ * const { requests, byCode, byAction, throttled } = emu.stats()
+ * console.log(requests, byCode["OK"], byCode["fault:ServiceUnavailable"], byAction["QueryOTAJob"], throttled)
  * emu.resetStats()
  * ```
  *
@@ -315,6 +564,10 @@ export interface EmulatorOptions {
 export interface EmulatorStats {
   readonly requests: number
   readonly byCode: Readonly<Record<string, number>>
+  /** Admitted requests by `Action` (those that passed signature, nonce and quota checks). */
+  readonly byAction: Readonly<Record<string, number>>
+  /** Requests refused by the quota (`Throttling.User`; the `Throttling` fault is not counted here). */
+  readonly throttled: number
   /** Nonces currently remembered. */
   readonly nonces: number
 }
@@ -340,18 +593,33 @@ export interface EmulatorStats {
  * @category models
  */
 export interface Emulator {
-  /** E.g. `http://127.0.0.1:41234`, no trailing slash. */
+  /**
+   * E.g. `http://127.0.0.1:41234`, no trailing slash. When bound to every interface (`0.0.0.0`, `::`) it is the
+   * loopback address, which a client can use (`http://0.0.0.0:…` is not an address to call).
+   */
   readonly url: string
   readonly port: number
+  /** The address bound, as given. */
   readonly host: string
   readonly credentials: ReadonlyArray<EmulatorCredentials>
-  readonly jobs: ReadonlyArray<{ readonly jobId: string; readonly total: number }>
+  readonly jobs: ReadonlyArray<{
+    readonly jobId: string
+    readonly total: number
+    readonly firmwareId: string
+    readonly productKey: string
+  }>
+  /** Every firmware served, in `ListOTAFirmware` order. */
+  readonly firmware: ReadonlyArray<FirmwareRecord>
+  readonly products: ReadonlyArray<{ readonly productKey: string; readonly productName: string }>
+  readonly quota: { readonly mode: QuotaMode; readonly qps: number }
   readonly stats: () => EmulatorStats
   readonly resetStats: () => void
   /** Replaces the fault options; a scripted sequence starts again from its first entry. */
   readonly setFaults: (faults: FaultOptions | undefined) => void
   /** The current tasks of a job (rollout applied): what a full listing returns. Throws for an unknown job. */
   readonly tasks: (jobId: string) => ReadonlyArray<TaskRecord>
+  /** The job as `QueryOTAJob` answers it now. Throws for an unknown job. */
+  readonly job: (jobId: string) => JobRecord
   /** Stops listening, drops open connections and pending delayed answers; resolves when closed. */
   readonly close: () => Promise<void>
 }
@@ -391,7 +659,7 @@ export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_JOB_ID = "EmuDemo7glPHmaDYLAYM02demo"
+export const DEFAULT_JOB_ID: string = JOB_ID
 
 /**
  * Task count of the default job.
@@ -407,17 +675,18 @@ export const DEFAULT_JOB_ID = "EmuDemo7glPHmaDYLAYM02demo"
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_TASK_COUNT = 250
+export const DEFAULT_TASK_COUNT: number = TASK_COUNT
 
 const DEFAULTS = {
   host: "127.0.0.1",
   seed: 1,
-  qps: 10,
-  timestampWindowMs: 15 * 60 * 1000,
-  maxBodyBytes: 64 * 1024,
+  qps: DEFAULT_QPS,
+  quota: "token-bucket",
+  timestampWindowMs: DEFAULT_TIMESTAMP_WINDOW_MS,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   maxUrlBytes: 16 * 1024,
   maxHeaderBytes: 64 * 1024,
-  headersTimeoutMs: 10_000
+  headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS
 } as const
 
 const MAX_TASKS_PER_JOB = 1_000_000
@@ -426,8 +695,17 @@ const check = (ok: boolean, message: string): void => {
   if (!ok) throw new RangeError(`startEmulator: ${message}`)
 }
 
+const unique = (what: string, ids: ReadonlyArray<string>): void => {
+  const seen = new Set<string>()
+  for (const id of ids) {
+    check(id.length > 0, `a ${what} must not be empty`)
+    check(!seen.has(id), `${what} "${id}" is given twice`)
+    seen.add(id)
+  }
+}
+
 const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void => {
-  const { port = 0, qps = DEFAULTS.qps } = options
+  const { port = 0, qps = DEFAULTS.qps, quota = DEFAULTS.quota } = options
   check(
     Number.isInteger(port) && port >= 0 && port <= 65535,
     `port must be an integer within 0..65535, got ${port}`
@@ -438,6 +716,11 @@ const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void 
   )
   check(Number.isFinite(options.seed ?? 0), "seed must be a finite number")
   check(Number.isFinite(qps) && qps >= 0, `qps must be >= 0, got ${qps}`)
+  check(QUOTA_MODES.includes(quota), `quota must be one of ${QUOTA_MODES.join(", ")}, got "${quota}"`)
+  check(
+    quota === "token-bucket" || Number.isInteger(qps),
+    `qps must be a whole number with quota "${quota}", got ${qps}`
+  )
   check(Number.isFinite(options.clockSkewMs ?? 0), "clockSkewMs must be a finite number")
   for (const [name, value] of [
     ["timestampWindowMs", options.timestampWindowMs],
@@ -455,16 +738,34 @@ const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void 
       "credentials need a non-empty id and secret"
     )
   }
-  const seen = new Set<string>()
+  unique(
+    "productKey",
+    (options.products ?? []).map((product) => product.productKey)
+  )
+  unique(
+    "firmwareId",
+    (options.firmware ?? []).map((firmware) => firmware.firmwareId)
+  )
+  unique(
+    "jobId",
+    jobs.map((job) => job.jobId)
+  )
   for (const job of jobs) {
-    check(job.jobId.length > 0, "a jobId must not be empty")
-    check(!seen.has(job.jobId), `jobId "${job.jobId}" is given twice`)
-    seen.add(job.jobId)
     const count = typeof job.tasks === "number" ? job.tasks : job.tasks.length
     check(
       Number.isInteger(count) && count >= 0 && count <= MAX_TASKS_PER_JOB,
       `job "${job.jobId}": tasks must be an integer within 0..${MAX_TASKS_PER_JOB}`
     )
+    check(job.firmwareId === undefined || job.firmwareId.length > 0, `job "${job.jobId}": empty firmwareId`)
+    if (job.statusMix !== undefined) {
+      const weights = Object.entries(job.statusMix)
+      check(
+        weights.every(
+          ([status, weight]) => STATUSES.includes(status as TaskStatus) && weight !== undefined && weight >= 0
+        ) && weights.some(([, weight]) => (weight ?? 0) > 0),
+        `job "${job.jobId}": statusMix needs non-negative weights of documented statuses, one of them > 0`
+      )
+    }
     if (job.rollout !== undefined) {
       check(job.rollout.durationMs > 0, `job "${job.jobId}": rollout.durationMs must be > 0`)
       const rate = job.rollout.failureRate ?? 0
@@ -497,19 +798,25 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const casing = options.casing ?? "alibaba"
   const clockSkewMs = options.clockSkewMs ?? 0
   const credentials = (options.credentials ?? [DEFAULT_CREDENTIALS]).map((pair) => ({ ...pair }))
-  const startedMono = performance.now()
-  const startedWall = Date.now() + clockSkewMs
-  const stores = new Map<string, JobStore>()
-  for (const spec of jobSpecs) {
-    stores.set(spec.jobId, buildJobStore(spec, { seed, casing, startedMono, startedWall }))
-  }
+  const quota = { mode: options.quota ?? DEFAULTS.quota, qps: options.qps ?? DEFAULTS.qps }
+  const world = new World({
+    seed,
+    casing,
+    products: options.products ?? [],
+    firmware: options.firmware ?? [],
+    jobs: jobSpecs,
+    startedMono: performance.now(),
+    startedWall: Date.now() + clockSkewMs
+  })
 
   const core = new EmulatorCore({
     casing,
     seed,
     credentials: new Map(credentials.map((pair) => [pair.accessKeyId, pair.accessKeySecret])),
-    jobs: stores,
-    qps: options.qps ?? DEFAULTS.qps,
+    world,
+    registry: REGISTRY,
+    qps: quota.qps,
+    quota: quota.mode,
     clockSkewMs,
     timestampWindowMs: options.timestampWindowMs ?? DEFAULTS.timestampWindowMs,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
@@ -543,23 +850,38 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   })
   const address = server.address()
   const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0)
-  const urlHost = host.includes(":") ? `[${host}]` : host
+  // Bound to every interface: the loopback address of the same family is one a client can call.
+  const callable = wildcardHost(host) ? (host.includes(":") ? "::1" : "127.0.0.1") : host
+  const urlHost = callable.includes(":") ? `[${callable}]` : callable
 
+  const jobOf = (jobId: string) => {
+    const job = world.catalog.jobs.get(jobId)
+    if (job === undefined) throw new RangeError(`unknown job "${jobId}"`)
+    return job
+  }
   let closing: Promise<void> | undefined
   return {
     url: `http://${urlHost}:${port}`,
     port,
     host,
     credentials,
-    jobs: [...stores.values()].map((store) => ({ jobId: store.jobId, total: store.total })),
+    jobs: [...world.catalog.jobs.values()].map((job) => ({
+      jobId: job.jobId,
+      total: world.source(job.jobId)?.total ?? 0,
+      firmwareId: job.firmware.record.FirmwareId,
+      productKey: job.product.productKey
+    })),
+    firmware: [...world.catalog.firmware.values()].map((def) => def.record),
+    products: [...world.catalog.products.values()].map((product) => ({
+      productKey: product.productKey,
+      productName: product.productName
+    })),
+    quota,
     stats: () => core.stats(),
     resetStats: () => core.resetStats(),
     setFaults: (faults) => core.setFaults(faults),
-    tasks: (jobId) => {
-      const store = stores.get(jobId)
-      if (store === undefined) throw new RangeError(`unknown job "${jobId}"`)
-      return store.snapshot(performance.now())
-    },
+    tasks: (jobId) => world.snapshot(jobOf(jobId).jobId, performance.now()) ?? [],
+    job: (jobId) => world.jobRecord(jobOf(jobId), performance.now()),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         core.shutdown()

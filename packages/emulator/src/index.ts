@@ -1,5 +1,5 @@
 /**
- * `@iot-ota/emulator`: a local ListOTATaskByJob endpoint for tests, demos and benchmarks.
+ * `@iot-ota/emulator`: a local endpoint of the IoT Platform OTA read API for tests, demos and benchmarks.
  *
  * @since 0.1.0
  */
@@ -11,6 +11,13 @@
  */
 export * as Cli from "./Cli.js"
 export * from "./Emulator.js"
+
+/**
+ * The emulator's command-line flags as data, shared by `ota-emulator` and `ota emulator`.
+ *
+ * @since 0.2.0
+ */
+export * as Flags from "./Flags.js"
 
 /**
  * The emulator's independent V2/V3 signature implementation, as pure functions.

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
-import { Cli, DEFAULT_CREDENTIALS, DEFAULT_JOB_ID, type Emulator } from "../src/index.js"
+import { Cli, DEFAULT_CREDENTIALS, DEFAULT_JOB_ID, type Emulator, Flags } from "../src/index.js"
 import { callV2 } from "./helpers/client.js"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
@@ -19,13 +19,15 @@ describe("parseEmulatorArgs", () => {
       "--casing",
       "tuya",
       "--qps",
-      "0",
+      "5",
+      "--quota",
+      "sliding-window",
       "--job",
       "job-a:500",
       "--job",
       "job-b",
       "--rollout",
-      "60000",
+      "1m",
       "--rollout-failure-rate",
       "0.1",
       "--fault-rate",
@@ -35,18 +37,18 @@ describe("parseEmulatorArgs", () => {
       "--fault-sequence",
       "ConnectionReset,-,HtmlError",
       "--fault-delay",
-      "500",
+      "500ms",
       "--access-key-id",
       "id",
       "--access-key-secret",
       "secret",
-      "--clock-skew=-60000",
+      "--clock-skew=-1m",
       "--timestamp-window",
-      "300000",
+      "5m",
       "--max-body-bytes",
       "1024",
       "--headers-timeout",
-      "2000",
+      "2s",
       "--log"
     ])
     expect({ log, help }).toEqual({ log: true, help: false })
@@ -55,7 +57,8 @@ describe("parseEmulatorArgs", () => {
       host: "0.0.0.0",
       seed: 7,
       casing: "tuya",
-      qps: 0,
+      qps: 5,
+      quota: "sliding-window",
       jobs: [
         { jobId: "job-a", tasks: 500, rollout: { durationMs: 60000, failureRate: 0.1 } },
         { jobId: "job-b", tasks: 250, rollout: { durationMs: 60000, failureRate: 0.1 } }
@@ -79,22 +82,110 @@ describe("parseEmulatorArgs", () => {
   })
 
   it("--rollout alone applies to the default job; a job id may contain ':'", () => {
-    expect(Cli.parseEmulatorArgs(["--rollout", "1000"]).options.jobs).toEqual([
+    expect(Cli.parseEmulatorArgs(["--rollout", "1s"]).options.jobs).toEqual([
       { jobId: DEFAULT_JOB_ID, tasks: 250, rollout: { durationMs: 1000 } }
     ])
     expect(Cli.parseEmulatorArgs(["--job", "a:b"]).options.jobs).toEqual([{ jobId: "a:b", tasks: 250 }])
   })
 
   it.each([
-    [["--port", "70000"], /--port/],
-    [["--casing", "snake"], /--casing/],
+    ["500ms", 500],
+    ["2s", 2000],
+    ["1.5m", 90_000],
+    ["1h", 3_600_000]
+  ])("duration %s is %d ms", (text, ms) => {
+    expect(Cli.parseEmulatorArgs(["--fault-delay", text]).options.faults?.delayMs).toBe(ms)
+  })
+
+  it.each(["rollout", "fault-delay", "clock-skew", "timestamp-window", "headers-timeout"])(
+    "--%s refuses a bare number, naming the flag and suggesting a unit",
+    (flag) => {
+      expect(() => Cli.parseEmulatorArgs([`--${flag}`, "2000"])).toThrow(
+        new Cli.CliUsageError(
+          `--${flag}: "2000" has no unit; write e.g. 2000ms or 2000s (units: ms, s, m, h)`
+        )
+      )
+    }
+  )
+
+  it.each([
+    [["--port", "70000"], /--port: "70000" is out of range/],
+    [["--port", "1.5"], /--port: "1.5" is not an integer/],
+    [["--casing", "snake"], /--casing: expected alibaba or tuya, got "snake"/],
+    [["--quota", "leaky"], /--quota: expected token-bucket or fixed-window or sliding-window/],
+    [["--qps", "2.5", "--quota", "fixed-window"], /whole number/],
+    [["--qps=-1"], /--qps: "-1" is out of range/],
     [["--faults", "Meteor"], /Meteor/],
     [["--fault-rate", "1.5"], /--fault-rate/],
+    [["--rollout", "soon"], /--rollout: "soon" is not a duration/],
+    [["--rollout", "0ms"], /--rollout: "0ms" is out of range/],
     [["--access-key-id", "only-id"], /go together/],
+    [["--rollout-failure-rate", "0.1"], /needs --rollout/],
     [["--unknown"], /unknown/i],
     [["positional"], /positional|Unexpected argument/i]
   ])("%j is a usage error", (argv, message) => {
     expect(() => Cli.parseEmulatorArgs(argv)).toThrow(message)
+  })
+})
+
+describe("the flags are declared once", () => {
+  it("the usage text has a line for every declared flag, with its default and units", () => {
+    for (const flag of Flags.EMULATOR_FLAGS) {
+      // A flag's help may wrap: its line and the indented ones after it.
+      const lines = Cli.emulatorUsage.split("\n")
+      const first = lines.findIndex((text) => text.trimStart().startsWith(`--${flag.name} `))
+      expect(first, flag.name).toBeGreaterThan(0)
+      const rest = lines.slice(first + 1).findIndex((text) => !text.startsWith("    ") || /^\s+-/.test(text))
+      const line = lines
+        .slice(first, rest === -1 ? undefined : first + 1 + rest)
+        .map((text, i) => (i === 0 ? text.trim().replace(/^--\S+( <[^>]+>)?\s+/, "") : text.trim()))
+        .join(" ")
+      expect(line).toContain(flag.description)
+      if (flag.default !== undefined) expect(line).toContain(`default ${flag.default}`)
+      if (flag.kind === "duration") expect(line).toContain("units: ms, s, m, h")
+      if (flag.units !== undefined) expect(line).toContain(flag.units)
+    }
+  })
+
+  it("the parser accepts exactly the declared flags", () => {
+    for (const flag of Flags.EMULATOR_FLAGS) {
+      const sample =
+        flag.kind === "boolean"
+          ? [`--${flag.name}`]
+          : [
+              `--${flag.name}`,
+              flag.kind === "duration"
+                ? "1s"
+                : flag.kind === "choice" || flag.kind === "list"
+                  ? (flag.choices?.[0] ?? "")
+                  : flag.kind === "rate"
+                    ? "0.5"
+                    : "1"
+            ]
+      const extra =
+        flag.name === "access-key-id"
+          ? ["--access-key-secret", "s"]
+          : flag.name === "access-key-secret"
+            ? ["--access-key-id", "i"]
+            : flag.name === "rollout-failure-rate"
+              ? ["--rollout", "1s"]
+              : []
+      expect(() => Cli.parseEmulatorArgs([...sample, ...extra]), flag.name).not.toThrow()
+    }
+  })
+
+  it("optionsFromFlags (what ota emulator calls) gives what the bin's parser gives", () => {
+    const argv = ["--job", "a:5", "--job", "b", "--rollout", "90s", "--quota", "fixed-window", "--log"]
+    expect(
+      Flags.optionsFromFlags({
+        job: ["a:5", "b"],
+        rollout: "90s",
+        quota: "fixed-window",
+        log: true,
+        port: undefined
+      })
+    ).toEqual({ log: true, options: Cli.parseEmulatorArgs(argv).options })
+    expect(() => Flags.optionsFromFlags({ nope: "1" })).toThrow(/unknown option --nope/)
   })
 })
 
@@ -116,6 +207,40 @@ describe("runEmulatorCli (in process)", () => {
     controller.abort()
     expect(await exit).toBe(0)
     expect(out.join("")).toContain("stopped (abort)")
+  })
+
+  it("--host 0.0.0.0: warns on stderr that the public test key is reachable, prints a loopback URL", async () => {
+    const out: Array<string> = []
+    const err: Array<string> = []
+    const controller = new AbortController()
+    const exit = Cli.runEmulatorCli(["--host", "0.0.0.0", "--job", "wide:4"], {
+      stdout: (text) => {
+        out.push(text)
+        if (text.includes("Stop with")) controller.abort()
+      },
+      stderr: (text) => err.push(text),
+      signal: controller.signal
+    })
+    expect(await exit).toBe(0)
+    expect(err.join("")).toMatch(
+      /^ota-emulator: warning: bound to 0\.0\.0\.0: .*public default test key \(emulator-access-key-id\)/
+    )
+    const banner = out.join("")
+    expect(banner).toMatch(/^ota-emulator listening on http:\/\/127\.0\.0\.1:\d+ \(bound to 0\.0\.0\.0\)/)
+    expect(banner).toMatch(/export OTA_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ /)
+    expect(banner).not.toContain("http://0.0.0.0")
+  })
+
+  it("no warning when bound to the loopback address (the default)", async () => {
+    const err: Array<string> = []
+    const controller = new AbortController()
+    const exit = Cli.runEmulatorCli(["--job", "narrow:1"], {
+      stdout: (text) => (text.includes("Stop with") ? controller.abort() : undefined),
+      stderr: (text) => err.push(text),
+      signal: controller.signal
+    })
+    expect(await exit).toBe(0)
+    expect(err).toEqual([])
   })
 
   it("returns 2 with the usage on a bad flag, and 0 for --help", async () => {

@@ -162,10 +162,10 @@ describe("V2 gateway errors", () => {
     expect(result.json.Message).toContain(`"${name}"`)
   })
 
-  it("missing JobId: 400 MissingParameter naming it", async () => {
+  it("missing JobId: 400 MissingJobId, an API error (the documented Missing{Name} shape)", async () => {
     const result = await callV2(emu, {})
-    expectGatewayError(result, 400, "MissingParameter")
-    expect(result.json.Message).toContain('"JobId"')
+    expect({ status: result.status, code: result.json?.Code }).toEqual({ status: 400, code: "MissingJobId" })
+    expect(result.json).toMatchObject({ Success: false, ErrorMessage: "JobId is mandatory for this action." })
   })
 
   it.each([
@@ -207,7 +207,7 @@ describe("V2 gateway errors", () => {
 
   it("unknown Action or Version: 404 InvalidApi.NotFound", async () => {
     expectGatewayError(
-      await callV2(emu, { JobId: JOB }, { editCommon: (params) => (params.Action = "ListOTAJobByFirmware") }),
+      await callV2(emu, { JobId: JOB }, { editCommon: (params) => (params.Action = "CreateOTAFirmware") }),
       404,
       "InvalidApi.NotFound"
     )

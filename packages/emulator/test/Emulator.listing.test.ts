@@ -209,7 +209,7 @@ describe("casings", () => {
   })
 
   it("tuya: the spec example's camelCase shape, key for key", async () => {
-    const tuya = await startEmulator({ qps: 0, casing: "tuya", jobs: [{ jobId: JOB, tasks: 30 }] })
+    const tuya = await startEmulator({ qps: 0, casing: "tuya", jobs: [{ jobId: JOB, tasks: 100 }] })
     try {
       const result = await callV2(tuya, { JobId: JOB, TaskStatus: "FAILED" })
       const json = result.json
@@ -299,7 +299,14 @@ describe("generated data", () => {
   it("with no jobs option serves the documented default job", async () => {
     const plain = await startEmulator({ qps: 0 })
     try {
-      expect(plain.jobs).toEqual([{ jobId: DEFAULT_JOB_ID, total: DEFAULT_TASK_COUNT }])
+      expect(plain.jobs).toEqual([
+        {
+          jobId: DEFAULT_JOB_ID,
+          total: DEFAULT_TASK_COUNT,
+          firmwareId: plain.firmware[0]?.FirmwareId,
+          productKey: plain.products[0]?.productKey
+        }
+      ])
       expect((await page({ JobId: DEFAULT_JOB_ID }, plain)).json.Total).toBe(DEFAULT_TASK_COUNT)
     } finally {
       await plain.close()

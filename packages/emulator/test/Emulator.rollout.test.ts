@@ -65,6 +65,48 @@ describe("rollout mode", () => {
     }
   })
 
+  it("the job is IN_PROGRESS while any task is unfinished and COMPLETED once all are terminal, in every answer", async () => {
+    const emu = await startEmulator({
+      qps: 0,
+      seed: 3,
+      jobs: [{ jobId: "live", tasks: 40, rollout: { durationMs: 1500, failureRate: 0.2 } }]
+    })
+    const terminal = (status: string) => ["SUCCEEDED", "FAILED", "CANCELED"].includes(status)
+    try {
+      // Read in the same turn as the start: no task can have finished yet.
+      expect(emu.job("live")).toMatchObject({ JobStatus: "IN_PROGRESS" })
+      expect(emu.job("live").UtcEndTime).toBeUndefined()
+      let status = "IN_PROGRESS"
+      while (status !== "COMPLETED") {
+        // The job first, its tasks after: states only move forward, so a task still running now means the job
+        // was running when asked, and a completed job means every task is terminal now.
+        const job = (await callV2(emu, { JobId: "live" }, { action: "QueryOTAJob" })).json.Data
+        const tasks = (await callV2(emu, { JobId: "live", PageSize: "100" })).json.Data.SimpleOTATaskInfo
+        status = job.JobStatus
+        if (status === "COMPLETED") {
+          expect(tasks.every((task: TaskRecord) => terminal(task.TaskStatus))).toBe(true)
+          expect(Date.parse(job.UtcEndTime)).toBeGreaterThanOrEqual(
+            Math.max(...tasks.map((task: TaskRecord) => Date.parse(task.UtcModified)))
+          )
+        } else {
+          expect(status).toBe("IN_PROGRESS")
+        }
+        if (tasks.some((task: TaskRecord) => !terminal(task.TaskStatus))) expect(status).toBe("IN_PROGRESS")
+        if (status !== "COMPLETED") await sleep(100)
+      }
+      const firmwareId = emu.jobs[0]?.firmwareId ?? ""
+      const listed = await callV2(
+        emu,
+        { FirmwareId: firmwareId, PageSize: "10", CurrentPage: "1" },
+        { action: "ListOTAJobByFirmware" }
+      )
+      expect(listed.json.Data.SimpleOTAJobInfo[0]).toMatchObject({ JobId: "live", JobStatus: "COMPLETED" })
+      expect(emu.job("live").JobStatus).toBe("COMPLETED")
+    } finally {
+      await emu.close()
+    }
+  })
+
   it("the schedule and identities are deterministic for a seed", async () => {
     const options = { qps: 0, seed: 4, jobs: [{ jobId: JOB, tasks: 20, rollout: { durationMs: 60_000 } }] }
     const [a, b] = await Promise.all([startEmulator(options), startEmulator(options)])

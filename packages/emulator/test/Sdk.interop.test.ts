@@ -1,6 +1,7 @@
 /**
  * The official Alibaba Cloud SDK (`@alicloud/iot20180120` 3.0.11 on `@alicloud/openapi-client` 0.4.15) talks to
- * the emulator: V3 (ACS3-HMAC-SHA256, its default) and V2 (`signatureAlgorithm: "v2"`).
+ * the emulator through its typed method of each read operation: V3 (ACS3-HMAC-SHA256, its default) and V2
+ * (`signatureAlgorithm: "v2"`).
  */
 import { createRequire } from "node:module"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -18,6 +19,7 @@ const TeaUtil = createRequire(require.resolve("@alicloud/iot20180120"))("@aliclo
 }
 
 const JOB = "job-sdk"
+const FIRMWARE = "fw-sdk"
 // querystring.stringify leaves *~()! raw and sends ' as %27: the emulator must re-encode before verifying.
 const ODD_JOB = "job*~()!'é x"
 
@@ -30,8 +32,9 @@ beforeAll(async () => {
     seed: 21,
     qps: 0,
     jobs: [
-      { jobId: JOB, tasks: 130 },
-      { jobId: ODD_JOB, tasks: 3 }
+      { jobId: JOB, tasks: 130, firmwareId: FIRMWARE },
+      { jobId: ODD_JOB, tasks: 3 },
+      { jobId: "job-sdk-done", tasks: 20, firmwareId: FIRMWARE, statusMix: { SUCCEEDED: 1 } }
     ],
     logger: (line) => requestLog.push(line)
   })
@@ -109,6 +112,95 @@ describe.each([
   })
 })
 
+describe.each([
+  ["V3 (default configuration)", undefined],
+  ["V2 (signatureAlgorithm: v2)", "v2" as const]
+])("official SDK typed methods of the other read operations, %s", (_, algorithm) => {
+  it("listOTAFirmware and queryOTAFirmware", async () => {
+    const sdk = client(algorithm)
+    const list = await sdk.listOTAFirmware(
+      new IotSdk.ListOTAFirmwareRequest({ pageSize: 10, currentPage: 1 })
+    )
+    expect(list.statusCode).toBe(200)
+    expect(list.body?.total).toBe(emu.firmware.length)
+    expect(list.body?.firmwareInfo?.simpleFirmwareInfo?.map((f) => f.firmwareId)).toEqual(
+      emu.firmware.map((f) => f.FirmwareId)
+    )
+    const truth = emu.firmware.find((f) => f.FirmwareId === FIRMWARE)
+    const one = await sdk.queryOTAFirmware(new IotSdk.QueryOTAFirmwareRequest({ firmwareId: FIRMWARE }))
+    expect(one.body?.success).toBe(true)
+    expect(one.body?.firmwareInfo).toMatchObject({
+      firmwareId: FIRMWARE,
+      productKey: truth?.ProductKey,
+      destVersion: truth?.DestVersion,
+      firmwareSize: truth?.FirmwareSize,
+      status: 1,
+      type: truth?.Type,
+      utcCreate: truth?.UtcCreate
+    })
+  })
+
+  it("listOTAJobByFirmware and queryOTAJob", async () => {
+    const sdk = client(algorithm)
+    const jobs = await sdk.listOTAJobByFirmware(
+      new IotSdk.ListOTAJobByFirmwareRequest({ firmwareId: FIRMWARE, pageSize: 200, currentPage: 1 })
+    )
+    expect(jobs.body?.total).toBe(2)
+    expect(jobs.body?.data?.simpleOTAJobInfo?.map((job) => [job.jobId, job.jobStatus])).toEqual([
+      [JOB, "IN_PROGRESS"],
+      ["job-sdk-done", "COMPLETED"]
+    ])
+    const job = await sdk.queryOTAJob(new IotSdk.QueryOTAJobRequest({ jobId: JOB }))
+    const truth = emu.job(JOB)
+    expect(job.body?.data).toMatchObject({
+      jobId: JOB,
+      firmwareId: FIRMWARE,
+      jobStatus: "IN_PROGRESS",
+      destVersion: truth.DestVersion,
+      maximumPerMinute: truth.MaximumPerMinute,
+      srcVersions: { srcVersion: truth.SrcVersions.SrcVersion },
+      tags: { otaTagDTO: [{ key: "wave", value: "1" }] }
+    })
+  })
+
+  it("listOTAJobByDevice and listOTAUnfinishedTaskByDevice", async () => {
+    const sdk = client(algorithm)
+    const tasks = emu.tasks(JOB)
+    const task = tasks.find((t) => ["QUEUED", "NOTIFIED", "IN_PROGRESS", "CONFIRM"].includes(t.TaskStatus))
+    if (task === undefined) throw new Error("no unfinished task")
+    const jobs = await sdk.listOTAJobByDevice(
+      new IotSdk.ListOTAJobByDeviceRequest({
+        firmwareId: FIRMWARE,
+        productKey: task.ProductKey,
+        deviceName: task.DeviceName,
+        pageSize: 10,
+        currentPage: 1
+      })
+    )
+    expect(jobs.body?.data?.simpleOTAJobInfo?.map((job) => job.jobId)).toContain(JOB)
+    const unfinished = await sdk.listOTAUnfinishedTaskByDevice(
+      new IotSdk.ListOTAUnfinishedTaskByDeviceRequest({
+        productKey: task.ProductKey,
+        deviceName: task.DeviceName
+      })
+    )
+    expect(unfinished.body?.data?.simpleOTATaskInfo?.map((t) => t.taskId)).toContain(task.TaskId)
+    const byIotId = await sdk.listOTAUnfinishedTaskByDevice(
+      new IotSdk.ListOTAUnfinishedTaskByDeviceRequest({ iotId: task.IotId, taskStatus: task.TaskStatus })
+    )
+    expect(byIotId.body?.data?.simpleOTATaskInfo).toEqual([
+      expect.objectContaining({ taskId: task.TaskId, taskStatus: task.TaskStatus, moduleName: "default" })
+    ])
+  })
+
+  it("an unknown firmware comes back as Success false on HTTP 200", async () => {
+    const result = await client(algorithm).queryOTAFirmware(
+      new IotSdk.QueryOTAFirmwareRequest({ firmwareId: "nope" })
+    )
+    expect(result.body).toMatchObject({ success: false, code: "iot.ota.FirmwareNotFound" })
+  })
+})
+
 it("both algorithms reached the emulator as POST requests", () => {
-  expect(requestLog.filter((line) => line.startsWith("POST 200 OK")).length).toBeGreaterThanOrEqual(8)
+  expect(requestLog.filter((line) => line.startsWith("POST 200 OK")).length).toBeGreaterThanOrEqual(20)
 })

@@ -1,145 +1,95 @@
 /**
- * `ota emulator`: the local ListOTATaskByJob endpoint of `@iot-ota/emulator`
- * in the foreground, with the same flags as its `ota-emulator` bin (parsed
- * by the emulator's own parser, so both behave alike). Stops on Ctrl-C or
- * SIGTERM with exit code 0.
+ * `ota emulator`: the local OTA API endpoint of `@iot-ota/emulator` in the
+ * foreground. Its options are built from the emulator's own flag
+ * declarations (`@iot-ota/emulator/Flags`) and their values are checked by the
+ * emulator's own `optionsFromFlags`, so `ota emulator` and `ota-emulator`
+ * accept the same flags with the same messages. Stops on Ctrl-C or SIGTERM
+ * with exit code 0.
  *
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { ValidationError } from "@iot-ota/core/IotError"
+import { describeFlag, EMULATOR_FLAGS, type FlagDeclaration, type FlagValues } from "@iot-ota/emulator/Flags"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CliError } from "../internal/exitCode.js"
 import * as Output from "../internal/output.js"
-import { waitForSignal } from "../internal/signals.js"
 
-const text = (name: string, pseudo: string, description: string) =>
-  Options.text(name).pipe(
-    Options.withPseudoName(pseudo),
-    Options.withDescription(description),
-    Options.optional
+type Signal = "SIGINT" | "SIGTERM"
+
+/**
+ * Listens for SIGINT/SIGTERM from now on (synchronously, so a signal sent as soon as the banner is out is caught),
+ * until the scope closes.
+ */
+const listenForSignals = Effect.acquireRelease(
+  Effect.sync(() => {
+    let stop: (signal: Signal) => void = () => undefined
+    const received = new Promise<Signal>((resolve) => {
+      stop = resolve
+    })
+    const onInt = (): void => stop("SIGINT")
+    const onTerm = (): void => stop("SIGTERM")
+    process.once("SIGINT", onInt)
+    process.once("SIGTERM", onTerm)
+    return {
+      received,
+      remove: () => {
+        process.off("SIGINT", onInt)
+        process.off("SIGTERM", onTerm)
+      }
+    }
+  }),
+  (listening) => Effect.sync(listening.remove)
+)
+
+type FlagOption = Options.Options<boolean | ReadonlyArray<string> | Option.Option<string>>
+
+/** One declared flag as an `@effect/cli` option: text values, checked later by the emulator. */
+const toOption = (flag: FlagDeclaration): FlagOption => {
+  const line = describeFlag(flag)
+  const description = line.charAt(0).toUpperCase() + line.slice(1)
+  if (flag.kind === "boolean") return Options.boolean(flag.name).pipe(Options.withDescription(description))
+  const text = Options.text(flag.name).pipe(
+    Options.withPseudoName(flag.placeholder),
+    Options.withDescription(description)
   )
-
-/** The `ota-emulator` flags, described as in its usage text. */
-const flags = {
-  port: text("port", "n", "Port to listen on, 0 = any free port (default 0)"),
-  host: text("host", "address", "Address to bind (default 127.0.0.1)"),
-  seed: text("seed", "n", "Seed of the generated data and of fault draws (default 1)"),
-  casing: text(
-    "casing",
-    "alibaba|tuya",
-    "Response keys: PascalCase (alibaba, default) or the spec example's camelCase (tuya)"
-  ),
-  qps: text("qps", "n", "Per-AccessKeyId request limit, 0 = off (default 10)"),
-  job: Options.text("job").pipe(
-    Options.withPseudoName("id[:tasks]"),
-    Options.withDescription("Serve this job, repeatable (default EmuDemo7glPHmaDYLAYM02demo:250)"),
-    Options.repeated
-  ),
-  rollout: text(
-    "rollout",
-    "ms",
-    "Rollout mode: tasks advance to SUCCEEDED/FAILED over <ms> milliseconds from start"
-  ),
-  rolloutFailureRate: text(
-    "rollout-failure-rate",
-    "r",
-    "Share of tasks that fail in rollout mode, 0..1 (default 0.08)"
-  ),
-  faultRate: text(
-    "fault-rate",
-    "r",
-    "Probability 0..1 that an authenticated request gets a fault (default 0)"
-  ),
-  faults: text(
-    "faults",
-    "kind,...",
-    "Kinds drawn by --fault-rate (default all): ServiceUnavailable, InternalError, Throttling, SystemException, ConnectionReset, Delay, TruncatedJson, HtmlError"
-  ),
-  faultSequence: text(
-    "fault-sequence",
-    "kind,...",
-    'Scripted faults for the first requests; "-" answers normally'
-  ),
-  faultDelay: text("fault-delay", "ms", "How long a Delay fault waits (default 2000)"),
-  accessKeyId: text(
-    "access-key-id",
-    "id",
-    "Accepted AccessKeyId (with --access-key-secret; default a fixed fake pair)"
-  ),
-  accessKeySecret: text(
-    "access-key-secret",
-    "secret",
-    "Its secret: the emulator's own test credentials, not a real key"
-  ),
-  clockSkew: text("clock-skew", "ms", "The server clock = real time + <ms> (may be negative)"),
-  timestampWindow: text(
-    "timestamp-window",
-    "ms",
-    "Accepted timestamp distance either way (default 900000 = 15 min)"
-  ),
-  maxBodyBytes: text("max-body-bytes", "n", "Larger request bodies get 413 (default 65536)"),
-  headersTimeout: text(
-    "headers-timeout",
-    "ms",
-    "Clients slower than this to send headers get 408 (default 10000)"
-  ),
-  log: Options.boolean("log").pipe(
-    Options.withDescription("Print one line per request on stderr (never secrets or signatures)")
-  )
+  return flag.repeatable === true ? Options.repeated(text) : Options.optional(text)
 }
 
-type Flags = {
-  readonly [K in keyof typeof flags]: (typeof flags)[K] extends Options.Options<infer A> ? A : never
-}
+const flags: Readonly<Record<string, FlagOption>> = Object.fromEntries(
+  EMULATOR_FLAGS.map((flag) => [flag.name, toOption(flag)])
+)
 
-const FLAG_NAMES: Readonly<Record<Exclude<keyof Flags, "job" | "log">, string>> = {
-  port: "port",
-  host: "host",
-  seed: "seed",
-  casing: "casing",
-  qps: "qps",
-  rollout: "rollout",
-  rolloutFailureRate: "rollout-failure-rate",
-  faultRate: "fault-rate",
-  faults: "faults",
-  faultSequence: "fault-sequence",
-  faultDelay: "fault-delay",
-  accessKeyId: "access-key-id",
-  accessKeySecret: "access-key-secret",
-  clockSkew: "clock-skew",
-  timestampWindow: "timestamp-window",
-  maxBodyBytes: "max-body-bytes",
-  headersTimeout: "headers-timeout"
-}
-
-/** The flags back as `ota-emulator` arguments (`--name=value`, so negative numbers pass). */
-const toArgv = (parsed: Flags): Array<string> => {
-  const argv: Array<string> = []
-  for (const [key, name] of Object.entries(FLAG_NAMES) as Array<[keyof typeof FLAG_NAMES, string]>) {
-    const value = parsed[key]
-    if (Option.isSome(value)) argv.push(`--${name}=${value.value}`)
+/** The parsed options as the emulator's flag values (absent flags left out). */
+const toValues = (parsed: Readonly<Record<string, unknown>>): FlagValues => {
+  const values: Record<string, string | ReadonlyArray<string> | boolean> = {}
+  for (const [name, value] of Object.entries(parsed)) {
+    if (Option.isOption(value)) {
+      if (Option.isSome(value)) values[name] = String(value.value)
+    } else if (typeof value === "boolean" || typeof value === "string") {
+      values[name] = value
+    } else if (Array.isArray(value) && value.length > 0) {
+      values[name] = value.map(String)
+    }
   }
-  for (const job of parsed.job) argv.push(`--job=${job}`)
-  if (parsed.log) argv.push("--log")
-  return argv
+  return values
 }
 
 /**
- * Starts the emulator from `ota-emulator` arguments, prints its banner, and
- * serves until SIGINT or SIGTERM.
+ * Starts the emulator from flag values, prints its banner (and any warning on
+ * stderr), and serves until SIGINT or SIGTERM.
  *
  * @since 0.1.0
  * @category commands
  */
-export const runEmulator = (argv: ReadonlyArray<string>) =>
+export const runEmulator = (values: FlagValues) =>
   Effect.scoped(
     Effect.gen(function* () {
       const Emulator = yield* Effect.promise(() => import("@iot-ota/emulator"))
       const args = yield* Effect.try({
-        try: () => Emulator.Cli.parseEmulatorArgs(argv),
+        try: () => Emulator.Flags.optionsFromFlags(values),
         catch: (error) =>
           new ValidationError({
             field: "emulator",
@@ -161,8 +111,11 @@ export const runEmulator = (argv: ReadonlyArray<string>) =>
         }),
         (emulator) => Effect.promise(() => emulator.close())
       )
-      yield* Output.stdout(Emulator.Cli.formatBanner(emulator).replaceAll("ota-emulator", "ota emulator"))
-      const signal = yield* waitForSignal
+      const signals = yield* listenForSignals
+      const warnings = Emulator.Cli.formatWarnings(emulator, "ota emulator")
+      if (warnings !== "") yield* Output.stderr(warnings)
+      yield* Output.stdout(Emulator.Cli.formatBanner(emulator, "ota emulator"))
+      const signal = yield* Effect.promise(() => signals.received)
       yield* Output.stdout(`ota emulator: stopping (${signal})\n`)
     })
   )
@@ -171,8 +124,8 @@ export const runEmulator = (argv: ReadonlyArray<string>) =>
  * @since 0.1.0
  * @category commands
  */
-export const emulator = Command.make("emulator", flags, (parsed) => runEmulator(toArgv(parsed))).pipe(
+export const emulator = Command.make("emulator", flags, (parsed) => runEmulator(toValues(parsed))).pipe(
   Command.withDescription(
-    "Run the local ListOTATaskByJob emulator in the foreground (signature checks, paging, quota, faults, live rollouts) and print its URL and test credentials. Ctrl-C stops it."
+    "Run the local emulator of the OTA read API (tasks, jobs, firmware; signature checks, paging, quota, faults, live rollouts) in the foreground and print its URL and test credentials. Durations take a unit (500ms, 2s, 1m). Ctrl-C stops it."
   )
 )

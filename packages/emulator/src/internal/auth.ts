@@ -1,6 +1,7 @@
 /**
  * Request authentication: V2 (HMAC-SHA1 over query + form parameters) and V3 (`Authorization: ACS3-HMAC-SHA256`),
- * then the timestamp window and nonce replay checks. Uses only this package's `Signature` module.
+ * then the timestamp window and nonce replay checks. Uses only this package's `Signature` module. The action is
+ * resolved here (an unknown one is refused before its signature is looked at), but routed by the server.
  */
 import { Buffer } from "node:buffer"
 import { createHmac, timingSafeEqual } from "node:crypto"
@@ -19,32 +20,56 @@ import {
   incompleteSignature,
   invalidAccessKeyId,
   invalidApi,
+  invalidParameter,
   missingParameter,
   nonceUsed,
   signatureDoesNotMatch,
   timestampExpired,
   timestampFormat
 } from "./errors.js"
-import type { NonceStore } from "./limits.js"
+import { type NonceStore, nonceKey } from "./limits.js"
 
-export const ACTION = "ListOTATaskByJob"
-/** 2018-01-20 is the IoT Platform version; Tuya's compatible endpoint also documents 2022-01-01. */
-export const VERSIONS: ReadonlySet<string> = new Set(["2018-01-20", "2022-01-01"])
+/**
+ * Longest accepted nonce. The service documents no limit; UUIDs (36) and the official SDK's 32 hex characters fit
+ * with room to spare, and a cap keeps a flood of huge nonces from costing anything (README, "Nonces").
+ */
+export const MAX_NONCE_LENGTH = 128
 
-export interface AuthContext {
+export interface AuthContext<Api> {
   readonly secretOf: (accessKeyId: string) => string | undefined
+  /** The handler of an action and version, or undefined when the emulator does not serve it. */
+  readonly resolve: (action: string, version: string) => Api | undefined
   /** The server clock (real time plus the configured skew), in epoch milliseconds. */
   readonly serverNow: () => number
   readonly windowMs: number
   readonly nonces: NonceStore
 }
 
-export type AuthResult =
-  | { readonly ok: true; readonly accessKeyId: string }
+/**
+ * A verified request. Its nonce is checked but not yet remembered: the server remembers it only once the
+ * request is admitted (a throttled request leaves no trace, and its retry may not reuse the nonce anyway).
+ */
+export interface Verified<Api> {
+  readonly ok: true
+  readonly accessKeyId: string
+  readonly api: Api
+  readonly nonceKey: string
+}
+
+export type AuthResult<Api> =
+  | Verified<Api>
   | { readonly ok: false; readonly failure: Failure; readonly accessKeyId?: string }
 
-const reject = (failure: Failure, accessKeyId?: string): AuthResult =>
+const reject = (
+  failure: Failure,
+  accessKeyId?: string
+): { ok: false; failure: Failure; accessKeyId?: string } =>
   accessKeyId === undefined ? { ok: false, failure } : { ok: false, failure, accessKeyId }
+
+const checkNonceLength = (name: string, nonce: string): Failure | undefined =>
+  nonce.length > MAX_NONCE_LENGTH
+    ? invalidParameter(name, `at most ${MAX_NONCE_LENGTH} characters, got ${nonce.length}.`)
+    : undefined
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?Z$/
 
@@ -72,20 +97,22 @@ export const parseTimestamp = (text: string): number => {
   return valid ? ms : Number.NaN
 }
 
-const checkFreshness = (
-  context: AuthContext,
+const checkFreshness = <Api>(
+  context: AuthContext<Api>,
+  api: Api,
   accessKeyId: string,
   name: string,
   timestamp: string,
   nonce: string
-): AuthResult => {
+): AuthResult<Api> => {
   const sentAt = parseTimestamp(timestamp)
   if (Number.isNaN(sentAt)) return reject(timestampFormat(name), accessKeyId)
   if (Math.abs(context.serverNow() - sentAt) > context.windowMs)
     return reject(timestampExpired(), accessKeyId)
   // Nonces are remembered per AccessKeyId for the length of the timestamp window (PROTOCOL §0).
-  if (context.nonces.use(`${accessKeyId}\n${nonce}`, Date.now())) return reject(nonceUsed(), accessKeyId)
-  return { ok: true, accessKeyId }
+  const key = nonceKey(accessKeyId, nonce)
+  if (context.nonces.has(key, Date.now())) return reject(nonceUsed(), accessKeyId)
+  return { ok: true, accessKeyId, api, nonceKey: key }
 }
 
 const V2_REQUIRED = [
@@ -100,13 +127,20 @@ const V2_REQUIRED = [
 ] as const
 
 /** V2: every parameter (query and form body) but `Signature` is signed, with the real HTTP method. */
-export const verifyV2 = (context: AuthContext, method: string, params: SignedParams): AuthResult => {
+export const verifyV2 = <Api>(
+  context: AuthContext<Api>,
+  method: string,
+  params: SignedParams
+): AuthResult<Api> => {
   for (const name of V2_REQUIRED) {
     const value = params[name]
     if (value === undefined || value.length === 0) return reject(missingParameter(name), params.AccessKeyId)
   }
   const { Action: action = "", Version: version = "", AccessKeyId: accessKeyId = "" } = params
-  if (action !== ACTION || !VERSIONS.has(version)) return reject(invalidApi(action, version), accessKeyId)
+  const api = context.resolve(action, version)
+  if (api === undefined) return reject(invalidApi(action, version), accessKeyId)
+  const tooLong = checkNonceLength("SignatureNonce", params.SignatureNonce ?? "")
+  if (tooLong !== undefined) return reject(tooLong, accessKeyId)
   if (params.SignatureMethod !== "HMAC-SHA1" || params.SignatureVersion !== "1.0") {
     return reject(
       incompleteSignature(
@@ -123,6 +157,7 @@ export const verifyV2 = (context: AuthContext, method: string, params: SignedPar
   }
   return checkFreshness(
     context,
+    api,
     accessKeyId,
     "Timestamp",
     params.Timestamp ?? "",
@@ -168,7 +203,7 @@ const hexEquals = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b.toLowerCase(), "latin1"))
 
 /** V3: the canonical request over exactly the `SignedHeaders` the client named (PROTOCOL §7.3). */
-export const verifyV3 = (context: AuthContext, request: V3Request): AuthResult => {
+export const verifyV3 = <Api>(context: AuthContext<Api>, request: V3Request): AuthResult<Api> => {
   const auth = parseAuthorization(request.authorization)
   if (auth === undefined) {
     return reject(
@@ -186,10 +221,13 @@ export const verifyV3 = (context: AuthContext, request: V3Request): AuthResult =
   }
   const action = header("x-acs-action") ?? ""
   const version = header("x-acs-version") ?? ""
-  if (action !== ACTION || !VERSIONS.has(version)) return reject(invalidApi(action, version), auth.credential)
+  const api = context.resolve(action, version)
+  if (api === undefined) return reject(invalidApi(action, version), auth.credential)
   for (const name of ["x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
     if (!header(name)) return reject(missingParameter(name), auth.credential)
   }
+  const tooLong = checkNonceLength("x-acs-signature-nonce", header("x-acs-signature-nonce") ?? "")
+  if (tooLong !== undefined) return reject(tooLong, auth.credential)
   const secret = context.secretOf(auth.credential)
   if (secret === undefined) return reject(invalidAccessKeyId(), auth.credential)
   const payloadHash = request.body.length === 0 ? EMPTY_PAYLOAD_SHA256 : sha256Hex(request.body)
@@ -221,6 +259,7 @@ export const verifyV3 = (context: AuthContext, request: V3Request): AuthResult =
   }
   return checkFreshness(
     context,
+    api,
     auth.credential,
     "x-acs-date",
     header("x-acs-date") ?? "",

@@ -105,9 +105,36 @@ export const bodyTooLarge = (limit: number): Failure =>
 export const invalidPageParams = (detail: string): Failure =>
   api(400, "iot.common.InvalidPageParams", `The specified page size or page number is invalid. ${detail}`)
 
+/**
+ * A documented API parameter that is absent: `Missing{Name}`, the shape of the ListOTAJobByDevice sample
+ * (`MissingFirmwareId`, "FirmwareId is mandatory for this action").
+ */
+export const missingApiParameter = (name: string): Failure =>
+  api(400, `Missing${name}`, `${name} is mandatory for this action.`)
+
 /** No documented code exists for an unknown JobId; this follows `iot.device.NotExistedDevice` (README). */
 export const jobNotFound = (jobId: string): Failure =>
   api(200, "iot.ota.NotExistedJob", `The specified update batch does not exist. (JobId "${jobId}")`)
+
+/** Documented for the sibling operations ModifyOTAFirmware and UpdateOTAJob (README). */
+export const firmwareNotFound = (firmwareId: string): Failure =>
+  api(200, "iot.ota.FirmwareNotFound", `The specified firmware does not exist. (FirmwareId "${firmwareId}")`)
+
+/** Documented for ListOTAUnfinishedTaskByDevice. */
+export const productNotFound = (productKey: string): Failure =>
+  api(200, "iot.prod.NotExistedProduct", `The specified product does not exist. (ProductKey "${productKey}")`)
+
+/** Documented for ListOTAUnfinishedTaskByDevice. */
+export const deviceNotFound = (detail: string): Failure =>
+  api(200, "iot.device.NotExistedDevice", `The specified device does not exist. (${detail})`)
+
+/** Documented for ListOTAUnfinishedTaskByDevice: neither IotId nor ProductKey + DeviceName. */
+export const emptyDeviceInfo = (): Failure =>
+  api(400, "iot.ota.EmptyDeviceInfoParams", "Specify IotId, or ProductKey and DeviceName.")
+
+/** Documented for ListOTAUnfinishedTaskByDevice: a status outside CONFIRM, QUEUED, NOTIFIED, IN_PROGRESS. */
+export const invalidTaskStatus = (detail: string): Failure =>
+  api(400, "iot.firmware.InvalidTaskStatus", `The task status is invalid. ${detail}`)
 
 export const systemException = (): Failure =>
   api(200, "iot.system.SystemException", "A system exception occurred.")

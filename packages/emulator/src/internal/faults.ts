@@ -1,25 +1,10 @@
 /**
- * Decides which fault, if any, the next authenticated ListOTATaskByJob request gets: first the scripted
- * `sequence`, then seeded draws at `rate`.
+ * Decides which fault, if any, the next admitted request (of any action) gets: first the scripted `sequence`,
+ * then seeded draws at `rate`.
  */
-import type { FaultKind, FaultOptions } from "../Emulator.js"
+import type { FaultOptions } from "../Emulator.js"
+import { DEFAULT_FAULT_DELAY_MS, FAULT_KINDS, type FaultKind, isFaultKind } from "./model.js"
 import { makeRandom, type Random } from "./random.js"
-
-export const FAULT_KINDS: ReadonlyArray<FaultKind> = [
-  "ServiceUnavailable",
-  "InternalError",
-  "Throttling",
-  "SystemException",
-  "ConnectionReset",
-  "Delay",
-  "TruncatedJson",
-  "HtmlError"
-]
-
-export const isFaultKind = (value: unknown): value is FaultKind =>
-  typeof value === "string" && (FAULT_KINDS as ReadonlyArray<string>).includes(value)
-
-export const DEFAULT_FAULT_DELAY_MS = 2000
 
 export class FaultPlan {
   private readonly sequence: ReadonlyArray<FaultKind | null>

@@ -1,6 +1,7 @@
 /**
- * The HTTP side: request intake (limits, body reading, hostile input), authentication, throttling, fault
- * injection, and writing responses with the server clock's `Date`.
+ * The HTTP side: request intake (limits, body reading, hostile input), authentication, throttling, routing to
+ * the action's handler, fault injection, and writing responses with the server clock's `Date`. Everything here
+ * applies to every action alike.
  */
 import { Buffer } from "node:buffer"
 import { randomUUID } from "node:crypto"
@@ -9,7 +10,7 @@ import { performance } from "node:perf_hooks"
 import type { Duplex } from "node:stream"
 import type { Casing, EmulatorStats, FaultKind, FaultOptions } from "../Emulator.js"
 import { type AuthContext, type AuthResult, verifyV2, verifyV3 } from "./auth.js"
-import type { JobStore } from "./dataset.js"
+import type { World } from "./dataset.js"
 import {
   bodyTooLarge,
   type Failure,
@@ -25,15 +26,18 @@ import {
 } from "./errors.js"
 import { FaultPlan } from "./faults.js"
 import { parseFormInto } from "./form.js"
-import { NonceStore, TokenBuckets } from "./limits.js"
-import { listPage, parseListQuery } from "./listOTATaskByJob.js"
+import { makeQuota, NonceStore, type Quota } from "./limits.js"
+import type { QuotaMode } from "./model.js"
+import type { ActionHandler, ActionRegistry } from "./registry.js"
 
 export interface CoreSettings {
   readonly casing: Casing
   readonly seed: number
   readonly credentials: ReadonlyMap<string, string>
-  readonly jobs: ReadonlyMap<string, JobStore>
+  readonly world: World
+  readonly registry: ActionRegistry
   readonly qps: number
+  readonly quota: QuotaMode
   readonly clockSkewMs: number
   readonly timestampWindowMs: number
   readonly maxBodyBytes: number
@@ -85,13 +89,25 @@ const isFormBody = (req: IncomingMessage): boolean => {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
+/** A request that passed the gateway's checks: what its handler needs. */
+interface Admitted {
+  readonly handler: ActionHandler
+  readonly params: Record<string, string>
+  readonly accessKeyId: string
+}
+
+/** Wall-clock milliseconds from the monotonic clock: fixed quota windows align on whole seconds. */
+const quotaNow = (): number => performance.timeOrigin + performance.now()
+
 export class EmulatorCore {
   private requests = 0
+  private throttled = 0
   private byCode: Record<string, number> = {}
+  private byAction: Record<string, number> = {}
   private faults: FaultPlan
-  private readonly buckets: TokenBuckets
+  private readonly quota: Quota
   private readonly nonces: NonceStore
-  private readonly auth: AuthContext
+  private readonly auth: AuthContext<ActionHandler>
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private dateSecond = Number.NaN
   private dateText = ""
@@ -99,10 +115,11 @@ export class EmulatorCore {
 
   constructor(private readonly settings: CoreSettings) {
     this.faults = new FaultPlan(settings.faults, settings.seed)
-    this.buckets = new TokenBuckets(settings.qps)
+    this.quota = makeQuota(settings.quota, settings.qps)
     this.nonces = new NonceStore(settings.timestampWindowMs)
     this.auth = {
       secretOf: (accessKeyId) => settings.credentials.get(accessKeyId),
+      resolve: (action, version) => settings.registry.lookup(action, version),
       serverNow: () => this.serverNow(),
       windowMs: settings.timestampWindowMs,
       nonces: this.nonces
@@ -114,12 +131,20 @@ export class EmulatorCore {
   }
 
   stats(): EmulatorStats {
-    return { requests: this.requests, byCode: { ...this.byCode }, nonces: this.nonces.size }
+    return {
+      requests: this.requests,
+      byCode: { ...this.byCode },
+      byAction: { ...this.byAction },
+      throttled: this.throttled,
+      nonces: this.nonces.size
+    }
   }
 
   resetStats(): void {
     this.requests = 0
+    this.throttled = 0
     this.byCode = {}
+    this.byAction = {}
   }
 
   setFaults(faults: FaultOptions | undefined): void {
@@ -248,18 +273,16 @@ export class EmulatorCore {
       return
     }
     const fault = this.faults.next()
-    if (fault === null) this.send(exchange, this.list(exchange, admitted.params))
-    else this.inject(exchange, fault, admitted.params)
+    if (fault === null) this.send(exchange, this.answer(exchange, admitted.value))
+    else this.inject(exchange, fault, admitted.value)
   }
 
-  /** Parameters, authentication, nonce and QPS limit: what the gateway checks before the API runs. */
+  /** Parameters, authentication, nonce and quota: what the gateway checks before the API runs. */
   private admit(
     exchange: Exchange,
     queryText: string,
     body: Buffer
-  ):
-    | { readonly ok: true; readonly params: Record<string, string> }
-    | { readonly ok: false; readonly reply: Reply } {
+  ): { readonly ok: true; readonly value: Admitted } | { readonly ok: false; readonly reply: Reply } {
     const { req } = exchange
     const reject = (failure: Failure) => ({ ok: false as const, reply: this.failure(exchange, failure) })
     const query: Record<string, string> = Object.create(null)
@@ -280,7 +303,7 @@ export class EmulatorCore {
     }
 
     const authorization = req.headers.authorization
-    const auth: AuthResult =
+    const auth: AuthResult<ActionHandler> =
       authorization?.startsWith("ACS3-") === true
         ? verifyV3(this.auth, {
             method: req.method ?? "",
@@ -292,43 +315,49 @@ export class EmulatorCore {
         : verifyV2(this.auth, req.method ?? "", params)
     exchange.accessKeyId = auth.accessKeyId
     if (!auth.ok) return reject(auth.failure)
-    if (!this.buckets.take(auth.accessKeyId, performance.now())) return reject(throttlingUser())
-    return { ok: true, params }
+    if (!this.quota.take(auth.accessKeyId, quotaNow())) {
+      this.throttled++
+      return reject(throttlingUser())
+    }
+    this.nonces.remember(auth.nonceKey, Date.now())
+    const action = auth.api.action
+    this.byAction[action] = (this.byAction[action] ?? 0) + 1
+    return { ok: true, value: { handler: auth.api, params, accessKeyId: auth.accessKeyId } }
   }
 
-  private list(exchange: Exchange, params: Record<string, string>): Reply {
-    const query = parseListQuery(params)
-    if (!query.ok) return this.failure(exchange, query.failure)
-    const page = listPage(
-      this.settings.jobs,
-      query.value,
-      this.settings.casing,
-      exchange.requestId,
-      performance.now()
-    )
-    if (!page.ok) return this.failure(exchange, page.failure)
-    return { status: 200, body: page.value, contentType: JSON_TYPE, statKey: "OK" }
+  /** The handler's answer (a 200 body or its failure). */
+  private answer(exchange: Exchange, admitted: Admitted): Reply {
+    const result = admitted.handler.handle({
+      params: admitted.params,
+      world: this.settings.world,
+      casing: this.settings.casing,
+      requestId: exchange.requestId,
+      now: performance.now(),
+      accessKeyId: admitted.accessKeyId
+    })
+    if (!result.ok) return this.failure(exchange, result.failure)
+    return { status: 200, body: result.body, contentType: JSON_TYPE, statKey: "OK" }
   }
 
-  private inject(exchange: Exchange, fault: FaultKind, params: Record<string, string>): void {
+  private inject(exchange: Exchange, fault: FaultKind, admitted: Admitted): void {
     if (fault === "ConnectionReset") {
-      this.resetMidResponse(exchange, this.list(exchange, params))
+      this.resetMidResponse(exchange, this.answer(exchange, admitted))
     } else if (fault === "Delay") {
       this.count("fault:Delay")
       const timer = setTimeout(() => {
         this.timers.delete(timer)
-        if (!this.closed) this.guard(exchange, () => this.send(exchange, this.list(exchange, params)))
+        if (!this.closed) this.guard(exchange, () => this.send(exchange, this.answer(exchange, admitted)))
       }, this.faults.delayMs)
       this.timers.add(timer)
     } else {
-      this.send(exchange, { ...this.faultReply(exchange, fault, params), statKey: `fault:${fault}` })
+      this.send(exchange, { ...this.faultReply(exchange, fault, admitted), statKey: `fault:${fault}` })
     }
   }
 
   private faultReply(
     exchange: Exchange,
     fault: Exclude<FaultKind, "ConnectionReset" | "Delay">,
-    params: Record<string, string>
+    admitted: Admitted
   ): Reply {
     switch (fault) {
       case "ServiceUnavailable":
@@ -343,7 +372,7 @@ export class EmulatorCore {
         return { status: 502, body: HTML_ERROR_PAGE, contentType: HTML_TYPE, statKey: "" }
       case "TruncatedJson": {
         // A complete HTTP message whose JSON stops half-way: a decode error, not a transport error.
-        const reply = this.list(exchange, params)
+        const reply = this.answer(exchange, admitted)
         return { ...reply, body: reply.body.subarray(0, Math.max(1, Math.floor(reply.body.length / 2))) }
       }
     }

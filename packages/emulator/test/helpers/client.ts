@@ -1,4 +1,4 @@
-/** A small HTTP client for the tests: raw requests, and signed V2 / V3 ListOTATaskByJob calls. */
+/** A small HTTP client for the tests: raw requests, and signed V2 / V3 calls (ListOTATaskByJob unless told). */
 import { randomUUID } from "node:crypto"
 import * as http from "node:http"
 import * as net from "node:net"
@@ -72,6 +72,8 @@ export const timestamp = (offsetMs = 0): string =>
   new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, "Z")
 
 export interface V2Options {
+  /** Default ListOTATaskByJob. */
+  readonly action?: string
   readonly method?: "GET" | "POST"
   /** POST only: which parameters go in the form body ("api" = the API parameters, the rest in the query). */
   readonly bodyParams?: "all" | "api"
@@ -86,7 +88,7 @@ export interface V2Options {
 }
 
 export const commonV2 = (options: V2Options = {}): Record<string, string> => ({
-  Action: "ListOTATaskByJob",
+  Action: options.action ?? "ListOTATaskByJob",
   Version: "2018-01-20",
   Format: "JSON",
   AccessKeyId: options.accessKeyId ?? DEFAULT_CREDENTIALS.accessKeyId,
@@ -101,7 +103,7 @@ const form = (params: Record<string, string>, encode: (value: string) => string)
     .map(([name, value]) => `${encode(name)}=${encode(value)}`)
     .join("&")
 
-/** A V2-signed ListOTATaskByJob call with `api` parameters. */
+/** A V2-signed call with `api` parameters (a GET unless told). */
 export const callV2 = (
   emulator: Emulator,
   api: Record<string, string>,
