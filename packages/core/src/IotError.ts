@@ -188,6 +188,58 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
 }) {}
 
 /**
+ * Why a credential provider gave no credential:
+ *
+ * - `NotConfigured`: the source holds nothing (variables unset, no profile
+ *   file); a chain moves on to its next member.
+ * - `Invalid`: the source is configured but unusable (half a key pair, an
+ *   unknown profile mode, a malformed answer); fixing it takes a human.
+ * - `Refused`: the issuer said no (STS rejected the role or the base key).
+ * - `Unavailable`: the issuer could not be reached or failed (network,
+ *   timeout, 5xx, throttling); another attempt may succeed.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import type { CredentialsErrorReason } from "@iot-ota/core/IotError"
+ *
+ * const worthRetrying = (reason: CredentialsErrorReason) => reason === "Unavailable"
+ * ```
+ */
+export type CredentialsErrorReason = "NotConfigured" | "Invalid" | "Refused" | "Unavailable"
+
+/**
+ * A credential provider could not supply a credential. `provider` is where
+ * credentials were to come from (e.g. `env OTA_ACCESS_KEY_ID`, `profile prod
+ * (~/.config/iot-ota/credentials)`, `ecs-metadata role app-role`); `message`
+ * says why. Neither ever holds a secret or a security token.
+ *
+ * @since 0.1.0
+ * @category errors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ *
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapErrorTag("CredentialsError", (error) =>
+ *     Effect.logError(`no credentials from ${error.provider}: ${error.message}`)
+ *   )
+ * )
+ * ```
+ */
+export class CredentialsError extends Schema.TaggedError<CredentialsError>("@iot-ota/core/CredentialsError")(
+  "CredentialsError",
+  {
+    provider: Schema.String,
+    message: Schema.String,
+    reason: Schema.Literal("NotConfigured", "Invalid", "Refused", "Unavailable"),
+    retryable: Schema.Boolean
+  }
+) {}
+
+/**
  * Every error a call can fail with.
  *
  * @since 0.1.0
@@ -208,11 +260,20 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
  *     case "TransportError":
  *     case "TimeoutError":
  *       return error.message
+ *     case "CredentialsError":
+ *       return `credentials from ${error.provider}: ${error.message}`
  *   }
  * }
  * ```
  */
-export type OtaError = ValidationError | ApiError | HttpError | TransportError | TimeoutError | DecodeError
+export type OtaError =
+  | ValidationError
+  | ApiError
+  | HttpError
+  | TransportError
+  | TimeoutError
+  | DecodeError
+  | CredentialsError
 
 /**
  * The error codes of the service that are worth another attempt (compared
@@ -346,7 +407,8 @@ const OTA_ERROR_TAGS: ReadonlySet<string> = new Set([
   "HttpError",
   "TransportError",
   "TimeoutError",
-  "DecodeError"
+  "DecodeError",
+  "CredentialsError"
 ])
 
 /**
