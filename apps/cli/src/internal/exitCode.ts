@@ -77,6 +77,8 @@ export const exitCodeFor = (error: unknown): number => {
     case "HttpError":
     case "DecodeError":
       return error.retryable ? ExitCode.Network : ExitCode.Api
+    case "CredentialsError":
+      return error.retryable ? ExitCode.Network : ExitCode.Auth
   }
 }
 
