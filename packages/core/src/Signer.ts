@@ -15,7 +15,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type { CredentialsService } from "./Credentials.js"
+import type { Credential } from "./Credentials.js"
 import { copyParams } from "./internal/copyParams.js"
 import { SigningCrypto, toBase64 } from "./SigningCrypto.js"
 
@@ -101,7 +101,8 @@ export interface UnsignedRequest {
  * ```
  */
 export interface SigningContext {
-  readonly credentials: CredentialsService
+  /** The credential of this attempt; its security token, when present, is signed too. */
+  readonly credentials: Credential
   /** Milliseconds since the epoch, already corrected for clock skew. */
   readonly timestamp: number
   readonly nonce: string
@@ -335,7 +336,9 @@ export const rpcSignature = (
   )
 
 /**
- * The common parameters plus the API parameters, without `Signature`.
+ * The common parameters plus the API parameters, without `Signature`. A
+ * temporary credential adds its `SecurityToken`, which is signed like every
+ * other parameter.
  *
  * @since 0.1.0
  * @category combinators
@@ -369,6 +372,8 @@ export const rpcParams = (request: UnsignedRequest, context: SigningContext): Re
   params.SignatureNonce = context.nonce
   params.Timestamp = formatTimestamp(context.timestamp)
   if (request.regionId !== undefined) params.RegionId = request.regionId
+  const token = context.credentials.securityToken
+  if (token !== undefined) params.SecurityToken = Redacted.value(token)
   return params
 }
 
@@ -415,7 +420,10 @@ export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * The HMAC-SHA1 (RPC V2) signer: all parameters in the query string,
- * `Signature` appended last.
+ * `Signature` appended last. With a temporary credential the query carries
+ * the `SecurityToken` too, as the protocol wants (the official SDKs do the
+ * same): the client never logs the URL, and `ACS3-HMAC-SHA256` keeps the
+ * token out of it, in a header.
  *
  * @since 0.1.0
  * @category constructors
