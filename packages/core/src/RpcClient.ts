@@ -29,6 +29,7 @@ import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
 import { DecodeError, isClockSkewError, type OtaError, type ValidationError } from "./IotError.js"
 import { classify, excerpt } from "./internal/classify.js"
+import { annotateError } from "./internal/credentialErrors.js"
 import { validate } from "./internal/validation.js"
 import { Nonce, randomUUID } from "./Nonce.js"
 import type { Operation, PaginatedOperation } from "./Operation.js"
@@ -188,35 +189,42 @@ export const make: Effect.Effect<
     span: SpanAttributes,
     clock: Clock.Clock
   ): Effect.Effect<O, OtaError> =>
-    Effect.flatMap(nonce.next, (signatureNonce) =>
-      Effect.flatMap(
-        signer.sign(
-          {
-            endpoint: config.endpoint,
-            method: "GET",
-            action: operation.action,
-            version: config.apiVersion,
-            params,
-            regionId: config.regionId
-          },
-          {
-            credentials,
-            timestamp: clock.unsafeCurrentTimeMillis() + clockOffset,
-            nonce: signatureNonce
-          }
-        ),
-        (signed) =>
+    // The provider is asked on every attempt (cheap when its credential is cached).
+    Effect.flatMap(credentials.get, (credential) =>
+      Effect.mapError(
+        Effect.flatMap(nonce.next, (signatureNonce) =>
           Effect.flatMap(
-            rateLimit(
-              transport.send({
+            signer.sign(
+              {
+                endpoint: config.endpoint,
                 method: "GET",
-                url: signed.url,
-                headers: signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
-                timeoutMs: config.timeoutMs
-              })
+                action: operation.action,
+                version: config.apiVersion,
+                params,
+                regionId: config.regionId
+              },
+              {
+                credentials: credential,
+                timestamp: clock.unsafeCurrentTimeMillis() + clockOffset,
+                nonce: signatureNonce
+              }
             ),
-            (response) => settle(operation, params, mayCorrectClock, span, clock, response)
+            (signed) =>
+              Effect.flatMap(
+                rateLimit(
+                  transport.send({
+                    method: "GET",
+                    url: signed.url,
+                    headers:
+                      signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
+                    timeoutMs: config.timeoutMs
+                  })
+                ),
+                (response) => settle(operation, params, mayCorrectClock, span, clock, response)
+              )
           )
+        ),
+        (error) => annotateError(error, credential, credentials.source)
       )
     )
 
