@@ -83,7 +83,7 @@ export interface ClientOptions {
  */
 export interface Resolved {
   readonly config: ClientConfig.ClientConfigService
-  readonly credentials: Credentials.CredentialsService
+  readonly credentials: Credentials.StaticCredentials
 }
 
 /**
