@@ -214,28 +214,30 @@ describe("fromAssumeRole", () => {
       })
   )
 
-  it.effect("STS text quoting the base token, raw or encoded, is scrubbed; control characters are stripped", () =>
-    Effect.gen(function* () {
-      const sts = yield* fakeSts({
-        answer: () => ({
-          status: 400,
-          body: JSON.stringify({
-            Code: "InvalidSecurityToken.Malformed",
-            Message: `token ${BASE_TOKEN} (${encodeURIComponent(BASE_TOKEN)}) is malformed\u001b[2J`
+  it.effect(
+    "STS text quoting the base token, raw or encoded, is scrubbed; control characters are stripped",
+    () =>
+      Effect.gen(function* () {
+        const sts = yield* fakeSts({
+          answer: () => ({
+            status: 400,
+            body: JSON.stringify({
+              Code: "InvalidSecurityToken.Malformed",
+              Message: `token ${BASE_TOKEN} (${encodeURIComponent(BASE_TOKEN)}) is malformed\u001b[2J`
+            })
           })
         })
+        const provider = yield* CredentialProviders.fromAssumeRole({
+          base: yield* base(BASE_TOKEN),
+          roleArn: ROLE,
+          endpoint: sts.url
+        })
+        const error = yield* Effect.flip(provider.get)
+        expect(error.message).toBe(
+          "STS AssumeRole refused: InvalidSecurityToken.Malformed: token <redacted> (<redacted>) is malformed [2J"
+        )
+        expectClean(error)
       })
-      const provider = yield* CredentialProviders.fromAssumeRole({
-        base: yield* base(BASE_TOKEN),
-        roleArn: ROLE,
-        endpoint: sts.url
-      })
-      const error = yield* Effect.flip(provider.get)
-      expect(error.message).toBe(
-        "STS AssumeRole refused: InvalidSecurityToken.Malformed: token <redacted> (<redacted>) is malformed [2J"
-      )
-      expectClean(error)
-    })
   )
 
   it.effect.each<[string, CannedAnswer | "hang", Partial<CredentialsError>]>([

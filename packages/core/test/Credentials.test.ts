@@ -7,7 +7,6 @@ import * as Fiber from "effect/Fiber"
 import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as Credentials from "../src/Credentials.js"
 import { CredentialsError } from "../src/IotError.js"
@@ -35,7 +34,6 @@ const expectClean = (value: unknown) => {
   }
 }
 
-const get = (provider: Credentials.CredentialsService) => provider.get
 const plain = (credential: Credentials.Credential) => ({
   accessKeyId: credential.accessKeyId,
   accessKeySecret: Redacted.value(credential.accessKeySecret),
