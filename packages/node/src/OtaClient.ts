@@ -9,7 +9,7 @@
 import * as ClientConfig from "@iot-ota/core/ClientConfig"
 import * as ClientOptions from "@iot-ota/core/ClientOptions"
 import * as Credentials from "@iot-ota/core/Credentials"
-import type { OtaError } from "@iot-ota/core/IotError"
+import { type OtaError, ValidationError } from "@iot-ota/core/IotError"
 import * as CoreClient from "@iot-ota/core/OtaClient"
 import { type LogSink, PromiseClient } from "@iot-ota/core/PromiseClient"
 import * as RpcClient from "@iot-ota/core/RpcClient"
@@ -42,9 +42,10 @@ export interface OtaClientOptions extends ClientOptions.ClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
 }
 
-const PROFILE_ENV: Readonly<Record<keyof Profile.ProfileValues, string>> = {
+const PROFILE_ENV: Readonly<Partial<Record<keyof Profile.ProfileValues, string>>> = {
   accessKeyId: "OTA_ACCESS_KEY_ID",
   accessKeySecret: "OTA_ACCESS_KEY_SECRET",
+  stsToken: "OTA_SECURITY_TOKEN",
   endpoint: "OTA_ENDPOINT",
   regionId: "OTA_REGION_ID",
   apiVersion: "OTA_API_VERSION",
@@ -54,9 +55,13 @@ const PROFILE_ENV: Readonly<Record<keyof Profile.ProfileValues, string>> = {
 const CREDENTIAL_ENV = [
   "OTA_ACCESS_KEY_ID",
   "OTA_ACCESS_KEY_SECRET",
+  "OTA_SECURITY_TOKEN",
   "ALIBABA_CLOUD_ACCESS_KEY_ID",
-  "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+  "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+  "ALIBABA_CLOUD_SECURITY_TOKEN"
 ]
+/** Profile modes that hold the keys themselves; the others need a credentials provider (`fromProfile`). */
+const STATIC_MODES: ReadonlySet<string> = new Set(["ak", "access_key", "ststoken", "sts"])
 
 /**
  * Resolves options, environment and profile into a checked configuration and
@@ -84,7 +89,8 @@ export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Re
   const profile = Profile.read({ profile: options.profile, file: options.profileFile, env }) ?? {}
   const fromProfile: Record<string, string> = {}
   for (const [key, value] of Object.entries(profile)) {
-    if (value !== undefined) fromProfile[PROFILE_ENV[key as keyof Profile.ProfileValues]] = value
+    const name = PROFILE_ENV[key as keyof Profile.ProfileValues]
+    if (value !== undefined && name !== undefined) fromProfile[name] = value
   }
   const fromEnv: Record<string, string> = {}
   for (const [key, value] of Object.entries(env))
@@ -97,6 +103,21 @@ export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Re
   if (named === undefined && envHasCredentials) {
     delete fromProfile.OTA_ACCESS_KEY_ID
     delete fromProfile.OTA_ACCESS_KEY_SECRET
+    delete fromProfile.OTA_SECURITY_TOKEN
+  }
+  // A role mode's keys are the base for STS, not the credential to sign with: never sign with them here.
+  const mode = profile.mode?.trim().toLowerCase()
+  if (
+    mode !== undefined &&
+    !STATIC_MODES.has(mode) &&
+    options.accessKeyId === undefined &&
+    (named !== undefined || !envHasCredentials)
+  ) {
+    throw new ValidationError({
+      field: "profile",
+      rule: "a profile mode this client can sign with",
+      message: `profile mode ${JSON.stringify(profile.mode)} needs a credentials provider: pass credentials from CredentialProviders.fromProfile()`
+    })
   }
   const merged = named === undefined ? { ...fromProfile, ...fromEnv } : { ...fromEnv, ...fromProfile }
   return ClientOptions.resolve(options, new Map(Object.entries(merged)), `node/${process.versions.node}`)
