@@ -9,6 +9,7 @@
 
 export {
   ApiError,
+  CredentialsError,
   DecodeError,
   HttpError,
   isAuthError,
