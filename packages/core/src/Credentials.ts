@@ -465,7 +465,7 @@ const describeThrown = (error: unknown): string => {
 export interface CacheOptions {
   /**
    * How long before `expiration` to refresh, default {@link DEFAULT_REFRESH_MARGIN_MS}
-   * (5 minutes), at most half of the credential's lifetime.
+   * (15 minutes), at most half of the credential's lifetime.
    */
   readonly refreshMarginMs?: number | undefined
 }
@@ -539,8 +539,9 @@ export const fromFunction = (
 
 /**
  * The default {@link CacheOptions.refreshMarginMs}: credentials are
- * refreshed 5 minutes before they expire (or halfway through their lifetime
- * when that is shorter: STS credentials live 15 minutes at least).
+ * refreshed 15 minutes before they expire, as the official credentials
+ * libraries do (leeway for a clock that runs slow), or halfway through their
+ * lifetime when that is sooner: STS credentials may live only 15 minutes.
  *
  * @since 0.1.0
  * @category models
@@ -548,10 +549,10 @@ export const fromFunction = (
  * ```ts
  * import { DEFAULT_REFRESH_MARGIN_MS } from "@iot-ota/core/Credentials"
  *
- * DEFAULT_REFRESH_MARGIN_MS // 300000
+ * DEFAULT_REFRESH_MARGIN_MS // 900000
  * ```
  */
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000
+export const DEFAULT_REFRESH_MARGIN_MS = 15 * 60_000
 
 /** After a failed refresh while the old credential still works, wait this long before the next try. */
 const RETRY_REFRESH_AFTER_MS = 10_000

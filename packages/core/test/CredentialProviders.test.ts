@@ -152,17 +152,17 @@ describe("fromAssumeRole", () => {
         endpoint: sts.url
       })
       expect((yield* provider.get).accessKeyId).toBe("STS.key-1")
-      yield* TestClock.adjust("54 minutes")
+      yield* TestClock.adjust("44 minutes")
       expect((yield* provider.get).accessKeyId).toBe("STS.key-1")
       expect(sts.requests).toHaveLength(1)
-      yield* TestClock.adjust("1 minute") // 5 minutes before the hour: refreshed in the background
+      yield* TestClock.adjust("1 minute") // 15 minutes before the hour: refreshed in the background
       expect((yield* provider.get).accessKeyId).toBe("STS.key-1")
       yield* requests(sts, 2)
-      yield* TestClock.adjust("5 minutes") // key-1 has expired: a caller now waits for key-2 if needed
+      yield* TestClock.adjust("15 minutes") // key-1 has expired: a caller now waits for key-2 if needed
       expect((yield* provider.get).accessKeyId).toBe("STS.key-2")
       const [first, second] = sts.requests
       expect(second!.query.SignatureNonce).not.toBe(first!.query.SignatureNonce)
-      expect(second!.query.Timestamp).toBe("1970-01-01T00:55:00Z")
+      expect(second!.query.Timestamp).toBe("1970-01-01T00:45:00Z")
       expect(first!.form.RoleSessionName).toMatch(/^iot-ota-\d+$/)
     })
   )

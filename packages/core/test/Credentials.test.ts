@@ -427,7 +427,7 @@ describe("cached", () => {
       let calls = 0
       const provider = yield* Credentials.fromFunction(async () => {
         calls++
-        // Lives 4 minutes: with the default 5-minute margin it would be refreshed on every call.
+        // Lives 4 minutes: with the default 15-minute margin it would be refreshed on every call.
         return { accessKeyId: `id-${calls}`, accessKeySecret: SECRET, expiration: new Date(calls * 240_000) }
       })
       yield* provider.get
