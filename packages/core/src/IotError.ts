@@ -344,6 +344,9 @@ export const AUTH_CODES: ReadonlySet<string> = new Set([
   "forbidden.ram",
   "forbidden",
   "invalidsecuritytoken.expired",
+  "invalidsecuritytoken.malformed",
+  "invalidsecuritytoken.mismatchwithaccesskey",
+  "missingsecuritytoken",
   "iot.common.rampermissiondeny",
   "iot.common.ramactionpermissiondeny"
 ])
