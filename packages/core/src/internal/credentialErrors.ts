@@ -38,6 +38,8 @@ const hintFor = (code: string, credential: Credential): string | undefined => {
     return `check that the AccessKey secret is the one of AccessKey ${credential.accessKeyId}${credential.securityToken === undefined ? "" : " and that the security token was issued with it"}`
   if (code.startsWith("invalidaccesskeyid"))
     return `AccessKey ${credential.accessKeyId} is unknown or disabled; check the id`
+  if (code === "missingsecuritytoken")
+    return `AccessKey ${credential.accessKeyId} is temporary (STS) and must be sent with its security token; pass securityToken too`
   if (code.startsWith("invalidsecuritytoken"))
     return "the security token was refused (expired, malformed or not issued for this AccessKey); temporary credentials must be refreshed"
   if (code.startsWith("forbidden") || code.includes("permissiondeny"))
