@@ -6,14 +6,16 @@
  * every source.
  *
  * The default chain, in order (the official credentials library's order,
- * with our own profile file where it reads the CLI's and its shared file):
+ * with our own profile file ahead of the `aliyun` CLI's configuration, and
+ * without its shared `~/.alibabacloud/credentials` file and credentials URI):
  *
  * 1. environment keys: `OTA_ACCESS_KEY_ID` / `OTA_ACCESS_KEY_SECRET` /
  *    `OTA_SECURITY_TOKEN`, else the `ALIBABA_CLOUD_*` names;
  * 2. environment OIDC (ACK RRSA): `ALIBABA_CLOUD_ROLE_ARN`,
  *    `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`;
- * 3. the profile file (`OTA_PROFILE`, else `[default]`), in any of its modes;
- * 4. the ECS instance metadata service (the instance's RAM role).
+ * 3. our profile file (`OTA_PROFILE`, else `[default]`), in any of its modes;
+ * 4. the `aliyun` CLI's profile (`ALIBABA_CLOUD_PROFILE`, else its current one);
+ * 5. the ECS instance metadata service (the instance's RAM role).
  *
  * A source with nothing configured is skipped; one that is configured but
  * fails stops the chain with its error (it never falls through to another
@@ -21,12 +23,15 @@
  *
  * @since 0.1.0
  */
+import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
+import { join } from "node:path"
 import * as CoreProviders from "@iot-ota/core/CredentialProviders"
 import * as Credentials from "@iot-ota/core/Credentials"
 import { CredentialsError, ValidationError } from "@iot-ota/core/IotError"
 import * as Effect from "effect/Effect"
-import { hasCredentials, modeOf, providerFor, tokenFile } from "./internal/profileModes.js"
+import * as Schema from "effect/Schema"
+import { fromCliProfile, hasCredentials, modeOf, providerFor, tokenFile } from "./internal/profileModes.js"
 import * as Profile from "./Profile.js"
 
 export {
@@ -163,11 +168,13 @@ const isTrue = (text: string | undefined) => text?.trim().toLowerCase() === "tru
 
 /**
  * STS settings from the environment: `ALIBABA_CLOUD_STS_REGION`,
- * `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED` (as the official library), and
- * `OTA_STS_ENDPOINT` (an STS of your own, such as an emulator's).
+ * `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED` (as the official library),
+ * `ALIBABA_CLOUD_STS_ENDPOINT` (as ACK injects it), and `OTA_STS_ENDPOINT`
+ * (an STS of your own, such as an emulator's; it wins).
  */
 const stsFromEnv = (env: Readonly<Record<string, string | undefined>>): CoreProviders.StsOptions => {
-  const endpoint = value(env, "OTA_STS_ENDPOINT")
+  // ACK's pod-identity webhook (0.4.0 and later) injects ALIBABA_CLOUD_STS_ENDPOINT; the aliyun CLI reads it too.
+  const endpoint = value(env, "OTA_STS_ENDPOINT") ?? value(env, "ALIBABA_CLOUD_STS_ENDPOINT")
   const regionId = value(env, "ALIBABA_CLOUD_STS_REGION")
   return {
     ...(endpoint === undefined ? {} : { endpoint }),
@@ -185,7 +192,7 @@ const KEY_FAMILIES = ["OTA", "ALIBABA_CLOUD"] as const
  * (`ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
  * `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, optionally
  * `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALIBABA_CLOUD_STS_REGION`,
- * `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`), whose token file is read again on
+ * `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`, `ALIBABA_CLOUD_STS_ENDPOINT`), whose token file is read again on
  * every refresh. The environment is read once, when the provider is built.
  * Nothing set: `NotConfigured`; half a pair or part of the OIDC settings:
  * `Invalid`, naming what is missing.
@@ -461,6 +468,104 @@ export const fromProfile = (options: ProfileOptions = {}): Effect.Effect<Credent
   })
 
 /**
+ * Options of {@link fromAliyunCli}.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { type AliyunCliOptions, fromAliyunCli } from "@iot-ota/node/CredentialProviders"
+ *
+ * const options: AliyunCliOptions = { profile: "ota" }
+ * const provider = fromAliyunCli(options)
+ * ```
+ */
+export interface AliyunCliOptions extends EnvOptions {
+  /** The profile (else `ALIBABA_CLOUD_PROFILE`, else the file's `current`). */
+  readonly profile?: string | undefined
+  /** The CLI's configuration, default `~/.aliyun/config.json`. */
+  readonly file?: string | undefined
+  /** For `EcsRamRole` profiles: metadata service options besides the role name. */
+  readonly ecsMetadata?: CoreProviders.EcsMetadataOptions | undefined
+}
+
+const CliConfig = Schema.Struct({
+  current: Schema.optional(Schema.String),
+  profiles: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+const decodeCliConfig = Schema.decodeUnknownEither(Schema.parseJson(CliConfig))
+
+/**
+ * Credentials from a profile of the `aliyun` CLI (`aliyun configure`,
+ * `~/.aliyun/config.json`), as the official library reads it: the profile
+ * `ALIBABA_CLOUD_PROFILE`, else the file's `current`; skipped when
+ * `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`. The modes of {@link fromProfile}
+ * (the same field names); the CLI's browser and process modes (`CloudSSO`,
+ * `OAuth`, `External`, …) are refused as `Invalid`. The file is read on the
+ * first `get`; no file is `NotConfigured`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { fromAliyunCli } from "@iot-ota/node/CredentialProviders"
+ *
+ * // On a laptop where `aliyun configure` was run.
+ * const provider = Effect.runSync(fromAliyunCli())
+ * ```
+ */
+export const fromAliyunCli = (
+  options: AliyunCliOptions = {}
+): Effect.Effect<Credentials.CredentialsService> =>
+  Effect.suspend(() => {
+    const env = options.env ?? process.env
+    const file = options.file ?? join(homedir(), ".aliyun", "config.json")
+    const source = `aliyun-cli (${tilde(file)})`
+    if (isTrue(env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED))
+      return Effect.succeed(failing(notConfigured(source, "disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED")))
+    const label = (profile: string) => `aliyun-cli profile ${profile} (${tilde(file)})`
+    return Credentials.lazy(
+      source,
+      Effect.gen(function* () {
+        let text: string
+        try {
+          text = readFileSync(file, "utf8")
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code
+          return yield* Effect.fail(
+            code === "ENOENT"
+              ? notConfigured(source, `no ${tilde(file)}`)
+              : invalid(source, `cannot read ${tilde(file)}: ${code ?? (error as Error).message}`)
+          )
+        }
+        const config = decodeCliConfig(text)
+        if (config._tag === "Left")
+          return yield* Effect.fail(
+            invalid(source, "the file is not the aliyun CLI's configuration (JSON with profiles)")
+          )
+        const profiles = new Map<string, Profile.ProfileValues>()
+        for (const profile of config.right.profiles)
+          if (typeof profile.name === "string") profiles.set(profile.name, fromCliProfile(profile))
+        const name = options.profile ?? value(env, "ALIBABA_CLOUD_PROFILE") ?? config.right.current
+        if (name === undefined || name === "")
+          return yield* Effect.fail(notConfigured(source, "no profile named and no current profile"))
+        const values = profiles.get(name)
+        if (values === undefined)
+          return yield* Effect.fail(invalid(label(name), "no such profile in the file"))
+        if (!hasCredentials(values))
+          return yield* Effect.fail(notConfigured(label(name), "the profile holds no credentials"))
+        return yield* providerFor(name, values, {
+          label,
+          read: (other) => profiles.get(other),
+          ecsMetadata: (ecs) => fromEcsMetadata({ ...options.ecsMetadata, ...ecs, env }),
+          sts: stsFromEnv(env)
+        })
+      })
+    )
+  })
+
+/**
  * Options of {@link defaultChain}.
  *
  * @since 0.1.0
@@ -473,15 +578,18 @@ export const fromProfile = (options: ProfileOptions = {}): Effect.Effect<Credent
  * const provider = defaultChain(options)
  * ```
  */
-export interface DefaultChainOptions extends ProfileOptions {}
+export interface DefaultChainOptions extends ProfileOptions {
+  /** The `aliyun` CLI's configuration, default `~/.aliyun/config.json` (its profile: `ALIBABA_CLOUD_PROFILE` or `current`). */
+  readonly aliyunCliFile?: string | undefined
+}
 
 /**
- * The default chain: environment keys, environment OIDC (ACK RRSA), the
- * profile file, the ECS metadata service — the official credentials
- * library's order (it also reads the `aliyun` CLI's config and its shared
- * credentials file where we read our profile file, and a credentials URI
- * last). The first source that is configured is used from then on; see the
- * module's notes for what stops the chain.
+ * The default chain: environment keys, environment OIDC (ACK RRSA), our
+ * profile file, the `aliyun` CLI's profile, the ECS metadata service — the
+ * official credentials library's order (which reads the CLI's configuration
+ * where we read our profile file first, then its shared credentials file,
+ * and a credentials URI last). The first source that is configured is used
+ * from then on; see the module's notes for what stops the chain.
  *
  * @since 0.1.0
  * @category constructors
@@ -499,6 +607,11 @@ export const defaultChain = (
   options: DefaultChainOptions = {}
 ): Effect.Effect<Credentials.CredentialsService> =>
   Credentials.chain(
-    [fromEnv(options), fromProfile(options), fromEcsMetadata({ ...options.ecsMetadata, env: options.env })],
-    { source: "default chain (env, profile, ecs-metadata)" }
+    [
+      fromEnv(options),
+      fromProfile(options),
+      fromAliyunCli({ file: options.aliyunCliFile, env: options.env, ecsMetadata: options.ecsMetadata }),
+      fromEcsMetadata({ ...options.ecsMetadata, env: options.env })
+    ],
+    { source: "default chain (env, profile, aliyun-cli, ecs-metadata)" }
   )

@@ -15,6 +15,7 @@ export {
   cached,
   chain,
   defaultChain,
+  fromAliyunCli,
   fromAssumeRole,
   fromEcsMetadata,
   fromEnv,

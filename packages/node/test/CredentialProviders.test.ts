@@ -421,6 +421,78 @@ describe("fromEcsMetadata (Node)", () => {
   )
 })
 
+describe("fromAliyunCli", () => {
+  const config = (current: string, profiles: ReadonlyArray<Record<string, unknown>>) =>
+    writeFile("config.json", JSON.stringify({ current, profiles, meta_path: "" }, null, 4))
+
+  it.effect(
+    "the current profile of ~/.aliyun/config.json, or ALIBABA_CLOUD_PROFILE, with the CLI's field names",
+    () =>
+      Effect.gen(function* () {
+        const sts = yield* fakeSts({ keys: { [KEY]: SECRET } })
+        const file = config("ota", [
+          {
+            name: "ota",
+            mode: "AK",
+            access_key_id: ` ${KEY}`,
+            access_key_secret: `${SECRET}\n`,
+            region_id: "cn-shanghai",
+            sts_token: "",
+            expired_seconds: 0
+          },
+          {
+            name: "role",
+            mode: "RamRoleArn",
+            access_key_id: KEY,
+            access_key_secret: SECRET,
+            ram_role_arn: ROLE,
+            ram_session_name: "cli",
+            expired_seconds: 900,
+            sts_endpoint: sts.url,
+            region_id: "cn-shanghai"
+          },
+          { name: "sso", mode: "CloudSSO", cloud_sso_sign_in_url: "https://signin", region_id: "cn-shanghai" }
+        ])
+        const current = yield* CredentialProviders.fromAliyunCli({ file, env: {} })
+        expect(plain(yield* current.get)).toEqual({
+          accessKeyId: KEY,
+          accessKeySecret: SECRET,
+          securityToken: undefined
+        })
+        expect(current.source).toMatch(/^aliyun-cli profile ota \(.*config\.json-\w+\)$/)
+        const role = yield* CredentialProviders.fromAliyunCli({
+          file,
+          env: { ALIBABA_CLOUD_PROFILE: "role" }
+        })
+        expect((yield* role.get).accessKeyId).toBe("STS.key-1")
+        expect(sts.requests[0]!.form).toMatchObject({ RoleSessionName: "cli", DurationSeconds: "900" })
+        const sso = yield* CredentialProviders.fromAliyunCli({ file, profile: "sso", env: {} })
+        const error = yield* Effect.flip(sso.get)
+        expect(error).toMatchObject({ reason: "Invalid" })
+        expect(error.message).toContain('unknown mode "CloudSSO"')
+      })
+  )
+
+  it.effect("no file or disabled: NotConfigured; not the CLI's JSON: Invalid", () =>
+    Effect.gen(function* () {
+      const absent = yield* CredentialProviders.fromAliyunCli({ file: join(dir, "absent.json"), env: {} })
+      expect(yield* Effect.flip(absent.get)).toMatchObject({ reason: "NotConfigured" })
+      const disabled = yield* CredentialProviders.fromAliyunCli({
+        file: config("ota", [{ name: "ota", mode: "AK", access_key_id: KEY, access_key_secret: SECRET }]),
+        env: { ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true" }
+      })
+      expect(yield* Effect.flip(disabled.get)).toMatchObject({ reason: "NotConfigured" })
+      const garbage = yield* CredentialProviders.fromAliyunCli({
+        file: writeFile("config.json", `{"oops": ${SECRET}`),
+        env: {}
+      })
+      const error = yield* Effect.flip(garbage.get)
+      expect(error).toMatchObject({ reason: "Invalid" })
+      expectClean(error)
+    })
+  )
+})
+
 describe("defaultChain", () => {
   const profileText = `[default]\naccess_key_id = profile-key\naccess_key_secret = ${SECRET}\n`
 
@@ -428,6 +500,7 @@ describe("defaultChain", () => {
     Effect.gen(function* () {
       const metadata = yield* fakeMetadata({ role: "app-role", tokens: "optional" })
       const provider = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: {
           OTA_ACCESS_KEY_ID: KEY,
           OTA_ACCESS_KEY_SECRET: SECRET,
@@ -435,7 +508,7 @@ describe("defaultChain", () => {
           OTA_ECS_METADATA_ENDPOINT: metadata.url
         }
       })
-      expect(provider.source).toBe("default chain (env, profile, ecs-metadata)")
+      expect(provider.source).toBe("default chain (env, profile, aliyun-cli, ecs-metadata)")
       expect((yield* provider.get).accessKeyId).toBe(KEY)
       expect(provider.source).toBe("env OTA_ACCESS_KEY_ID")
       expect(metadata.requests).toHaveLength(0)
@@ -446,6 +519,7 @@ describe("defaultChain", () => {
     Effect.gen(function* () {
       const sts = yield* fakeSts({})
       const provider = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: {
           ALIBABA_CLOUD_ROLE_ARN: ROLE,
           ALIBABA_CLOUD_OIDC_PROVIDER_ARN: OIDC_PROVIDER,
@@ -458,10 +532,38 @@ describe("defaultChain", () => {
     })
   )
 
+  it.effect("our profile file before the aliyun CLI's, the CLI's before the metadata service", () =>
+    Effect.gen(function* () {
+      const metadata = yield* fakeMetadata({ role: "app-role", tokens: "optional" })
+      const cli = writeFile(
+        "config.json",
+        JSON.stringify({
+          current: "ota",
+          profiles: [{ name: "ota", mode: "AK", access_key_id: "cli-key", access_key_secret: SECRET }]
+        })
+      )
+      const both = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: cli,
+        env: {
+          OTA_PROFILE_FILE: writeFile("credentials", profileText),
+          OTA_ECS_METADATA_ENDPOINT: metadata.url
+        }
+      })
+      expect((yield* both.get).accessKeyId).toBe("profile-key")
+      const cliOnly = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: cli,
+        env: { OTA_PROFILE_FILE: join(dir, "absent"), OTA_ECS_METADATA_ENDPOINT: metadata.url }
+      })
+      expect((yield* cliOnly.get).accessKeyId).toBe("cli-key")
+      expect(metadata.requests).toHaveLength(0)
+    })
+  )
+
   it.effect("then the profile, then the metadata service", () =>
     Effect.gen(function* () {
       const metadata = yield* fakeMetadata({ role: "app-role", tokens: "required" })
       const withProfile = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: {
           OTA_PROFILE_FILE: writeFile("credentials", profileText),
           OTA_ECS_METADATA_ENDPOINT: metadata.url
@@ -470,6 +572,7 @@ describe("defaultChain", () => {
       expect((yield* withProfile.get).accessKeyId).toBe("profile-key")
       expect(metadata.requests).toHaveLength(0)
       const onEcs = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: { OTA_PROFILE_FILE: join(dir, "absent"), OTA_ECS_METADATA_ENDPOINT: metadata.url },
         ecsMetadata: { timeoutMs: 5_000 }
       })
@@ -481,17 +584,18 @@ describe("defaultChain", () => {
   it.effect("nothing anywhere: one NotConfigured error that lists what each source said", () =>
     Effect.gen(function* () {
       const provider = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: { OTA_PROFILE_FILE: join(dir, "absent"), OTA_ECS_METADATA_ENDPOINT: yield* closedPort },
         ecsMetadata: { timeoutMs: 5_000 }
       })
       const error = yield* Effect.flip(provider.get)
       expect(error).toMatchObject({
-        provider: "default chain (env, profile, ecs-metadata)",
+        provider: "default chain (env, profile, aliyun-cli, ecs-metadata)",
         reason: "NotConfigured",
         retryable: false
       })
       expect(error.message).toMatch(
-        /^no credentials found: env: none of OTA_ACCESS_KEY_ID, .*; profile default \(.*absent\): no \[default\] profile \(or no file\) at .*; ecs-metadata: no instance metadata service at 127\.0\.0\.1:\d+ .*not an ECS instance\?$/
+        /^no credentials found: env: none of OTA_ACCESS_KEY_ID, .*; profile default \(.*absent\): no \[default\] profile \(or no file\) at .*; aliyun-cli \(.*no-aliyun-config\): no .*no-aliyun-config; ecs-metadata: no instance metadata service at 127\.0\.0\.1:\d+ .*not an ECS instance\?$/
       )
     })
   )
@@ -501,6 +605,7 @@ describe("defaultChain", () => {
       const metadata = yield* fakeMetadata({ role: "node-role", tokens: "optional" })
       const sts = yield* fakeSts({ keys: { [KEY]: "a-different-secret" } })
       const provider = yield* CredentialProviders.defaultChain({
+        aliyunCliFile: join(dir, "no-aliyun-config"),
         env: {
           OTA_PROFILE_FILE: writeFile(
             "credentials",
@@ -536,6 +641,7 @@ describe("end to end on the emulator", () => {
         servers.push(emulator)
         const sts = yield* fakeSts({})
         const credentials = yield* CredentialProviders.defaultChain({
+          aliyunCliFile: join(dir, "no-aliyun-config"),
           env: {
             ALIBABA_CLOUD_ROLE_ARN: ROLE,
             ALIBABA_CLOUD_OIDC_PROVIDER_ARN: OIDC_PROVIDER,

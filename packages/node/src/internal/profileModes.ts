@@ -39,6 +39,36 @@ const MODES: Readonly<Record<string, ProfileMode>> = {
 
 export const SUPPORTED_MODES = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn"
 
+/** The fields of a profile of the `aliyun` CLI's `config.json` that name credentials, as `ProfileValues`. */
+const CLI_FIELDS: Readonly<Record<string, keyof ProfileValues>> = {
+  mode: "mode",
+  access_key_id: "accessKeyId",
+  access_key_secret: "accessKeySecret",
+  sts_token: "stsToken",
+  ram_role_arn: "ramRoleArn",
+  ram_session_name: "ramSessionName",
+  expired_seconds: "expiredSeconds",
+  external_id: "externalId",
+  sts_region: "stsRegion",
+  sts_endpoint: "stsEndpoint",
+  ram_role_name: "ramRoleName",
+  oidc_provider_arn: "oidcProviderArn",
+  oidc_token_file: "oidcTokenFile",
+  source_profile: "sourceProfile"
+}
+
+/** A profile object of the `aliyun` CLI's `config.json` as `ProfileValues` (numbers as text, unknown fields dropped). */
+export const fromCliProfile = (profile: Readonly<Record<string, unknown>>): ProfileValues => {
+  const values: Record<string, string> = Object.create(null)
+  for (const [field, key] of Object.entries(CLI_FIELDS)) {
+    const value = profile[field]
+    // The CLI writes 0 and "" for fields it leaves unset.
+    if (typeof value === "string" && value !== "") values[key] = value
+    else if (typeof value === "number" && value !== 0) values[key] = String(value)
+  }
+  return values
+}
+
 /** What building a profile's provider needs besides its values. */
 export interface ProfileContext {
   /** e.g. `profile prod (~/.config/iot-ota/credentials)`. */
