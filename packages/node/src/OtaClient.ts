@@ -120,7 +120,23 @@ export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Re
     })
   }
   const merged = named === undefined ? { ...fromProfile, ...fromEnv } : { ...fromEnv, ...fromProfile }
-  return ClientOptions.resolve(options, new Map(Object.entries(merged)), `node/${process.versions.node}`)
+  const resolved = ClientOptions.resolve(
+    options,
+    new Map(Object.entries(merged)),
+    `node/${process.versions.node}`
+  )
+  // The profile's keys travel under OTA_* names: say where they really came from (what a refused signature reports).
+  const keysFromProfile =
+    options.accessKeyId === undefined &&
+    options.accessKeySecret === undefined &&
+    fromProfile.OTA_ACCESS_KEY_ID !== undefined &&
+    merged.OTA_ACCESS_KEY_ID === fromProfile.OTA_ACCESS_KEY_ID
+  if (!keysFromProfile) return resolved
+  const file = options.profileFile ?? Profile.defaultProfileFile(env)
+  return {
+    ...resolved,
+    credentials: { ...resolved.credentials, source: `profile ${named ?? "default"} (${file})` }
+  }
 }
 
 /**
