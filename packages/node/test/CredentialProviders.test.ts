@@ -669,6 +669,58 @@ describe("end to end on the emulator", () => {
       })
   )
 
+  it("a secret pasted with a trailing newline signs right, from the environment or a profile; a refusal names the source", async () => {
+    const emulator = await startEmulator({
+      credentials: [{ accessKeyId: KEY, accessKeySecret: SECRET }],
+      jobs: [{ jobId: "job-ws", tasks: 2 }],
+      qps: 0
+    })
+    servers.push(emulator)
+    const profileFile = writeFile(
+      "credentials",
+      `[default]\r\naccess_key_id = "${KEY} "\r\naccess_key_secret = '${SECRET}\t'\r\n[wrong]\naccess_key_id = ${KEY}\naccess_key_secret = not-the-secret\n`
+    )
+    for (const options of [
+      {
+        env: { OTA_ACCESS_KEY_ID: `${KEY}\n`, OTA_ACCESS_KEY_SECRET: `${SECRET}\n` },
+        profileFile: join(dir, "absent")
+      },
+      {
+        env: { ALIBABA_CLOUD_ACCESS_KEY_ID: ` ${KEY}`, ALIBABA_CLOUD_ACCESS_KEY_SECRET: `${SECRET}\r\n` },
+        profileFile: join(dir, "absent")
+      },
+      { env: {}, profileFile },
+      { env: {}, profileFile, accessKeyId: `\t${KEY}`, accessKeySecret: `${SECRET} ` }
+    ]) {
+      const client = new OtaClient({ endpoint: emulator.url, maxAttempts: 1, ...options })
+      try {
+        expect((await client.listOTATaskByJob({ jobId: "job-ws" })).tasks).toHaveLength(2)
+      } finally {
+        await client.close()
+      }
+    }
+    const wrong = new OtaClient({
+      endpoint: emulator.url,
+      maxAttempts: 1,
+      env: {},
+      profileFile,
+      profile: "wrong"
+    })
+    try {
+      const error = await wrong.listOTATaskByJob({ jobId: "job-ws" }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch" })
+      expect(error!.message).toContain(
+        `[credentials from profile wrong (${profileFile}): check that the AccessKey secret is the one of AccessKey ${KEY}]`
+      )
+      expect(error!.message).not.toContain("not-the-secret")
+    } finally {
+      await wrong.close()
+    }
+  })
+
   it("the Promise client signs with a StsToken profile's token; a role profile is refused, not signed with its keys", async () => {
     const emulator = await startEmulator({
       credentials: [{ accessKeyId: "STS.profile", accessKeySecret: SECRET }],
