@@ -442,6 +442,8 @@ export const fromStatic = (
     : Effect.fail(credentialsError(source, "Invalid", checked.problem))
 }
 
+class FunctionTimeout extends Error {}
+
 /** What a caller's exception says, without control characters and within bounds. */
 const describeThrown = (error: unknown): string => {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -503,20 +505,36 @@ export interface CacheOptions {
  */
 export const fromFunction = (
   fn: () => Promise<CredentialInput> | CredentialInput,
-  options?: CacheOptions & { readonly source?: string | undefined }
+  options?: CacheOptions & {
+    readonly source?: string | undefined
+    /** How long one call may take before it counts as failed, default 30000 (a hung vault must not hang every call). */
+    readonly timeoutMs?: number | undefined
+  }
 ): Effect.Effect<CredentialsService> => {
   const source = options?.source ?? "function"
+  const timeoutMs = options?.timeoutMs ?? 30_000
   return cached(
     {
       source,
       get: Effect.flatMap(
         Effect.tryPromise({
-          try: () => Promise.resolve().then(fn),
+          // A real-time deadline: Effect's clock may be a test clock that only moves when told to.
+          try: () => {
+            let timer: ReturnType<typeof setTimeout> | undefined
+            return Promise.race([
+              Promise.resolve().then(fn),
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new FunctionTimeout()), timeoutMs)
+              })
+            ]).finally(() => clearTimeout(timer))
+          },
           catch: (error) =>
             credentialsError(
               source,
               "Unavailable",
-              `the credentials function failed: ${describeThrown(error)}`
+              error instanceof FunctionTimeout
+                ? `the credentials function gave no answer within ${timeoutMs} ms`
+                : `the credentials function failed: ${describeThrown(error)}`
             )
         }),
         (input) => {

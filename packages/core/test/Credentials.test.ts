@@ -304,6 +304,23 @@ describe("fromFunction", () => {
       })
   )
 
+  it.effect("a function that never answers fails after its deadline, and the next call asks again", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const provider = yield* Credentials.fromFunction(
+        () => {
+          calls++
+          return calls === 1 ? new Promise<never>(() => {}) : { accessKeyId: "id", accessKeySecret: SECRET }
+        },
+        { timeoutMs: 50 }
+      )
+      const error = yield* Effect.flip(provider.get)
+      expect(error).toMatchObject({ reason: "Unavailable", retryable: true })
+      expect(error.message).toBe("the credentials function gave no answer within 50 ms")
+      expect((yield* provider.get).accessKeyId).toBe("id")
+    })
+  )
+
   it.effect("a result without an id, a secret or with a bad expiration is Invalid", () =>
     Effect.gen(function* () {
       for (const bad of [
