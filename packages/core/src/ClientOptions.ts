@@ -12,7 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Credentials from "./Credentials.js"
-import { CredentialsError, ValidationError } from "./IotError.js"
+import { ValidationError } from "./IotError.js"
 import type { LogLevelName } from "./PromiseClient.js"
 import type { AttemptEvent } from "./RpcClient.js"
 import * as Settings from "./Settings.js"
@@ -232,7 +232,9 @@ const resolveCredentials = (
         rule: "either keys or a provider",
         message: "give either accessKeyId/accessKeySecret or a credentials provider, not both"
       })
-    return fromFunction(options.credentials)
+    return runSyncOrThrow(
+      Credentials.fromFunction(options.credentials, { source: "the credentials function" })
+    )
   }
   // A key given explicitly makes the options the source of the whole credential, even a blank one.
   if (options.accessKeyId !== undefined || options.accessKeySecret !== undefined)
@@ -254,36 +256,3 @@ const resolveCredentials = (
     })
   )
 }
-
-/** A provider function as credentials (provisional: refresh before expiry comes with the providers). */
-const fromFunction = (
-  provide: NonNullable<ClientOptions["credentials"]>
-): Credentials.CredentialsService => ({
-  source: "credentials provider",
-  get: Effect.flatMap(
-    Effect.tryPromise({
-      try: async () => provide(),
-      catch: (error) =>
-        new CredentialsError({
-          provider: "credentials provider",
-          message: `the credentials provider failed: ${error instanceof Error ? error.message : String(error)}`,
-          retryable: true
-        })
-    }),
-    (value) =>
-      Effect.mapError(
-        Effect.flatMap(
-          Credentials.make({ ...value, source: "credentials provider" }),
-          (credentials) => credentials.get
-        ),
-        (error) =>
-          error._tag === "ValidationError"
-            ? new CredentialsError({
-                provider: "credentials provider",
-                message: error.message,
-                retryable: false
-              })
-            : error
-      )
-  )
-})

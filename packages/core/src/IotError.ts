@@ -194,16 +194,45 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@iot-ota/core/
 }) {}
 
 /**
- * A credential provider could not supply credentials (which provider, and
- * why; never a secret or token).
+ * Why a credential provider gave no credential:
+ *
+ * - `NotConfigured`: the source holds nothing (variables unset, no profile
+ *   file); a chain moves on to its next member.
+ * - `Invalid`: the source is configured but unusable (half a key pair, an
+ *   unknown profile mode, a malformed answer); fixing it takes a human.
+ * - `Refused`: the issuer said no (STS rejected the role or the base key).
+ * - `Unavailable`: the issuer could not be reached or failed (network,
+ *   timeout, 5xx, throttling); another attempt may succeed.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import type { CredentialsErrorReason } from "@iot-ota/core/IotError"
+ *
+ * const worthRetrying = (reason: CredentialsErrorReason) => reason === "Unavailable"
+ * ```
+ */
+export type CredentialsErrorReason = "NotConfigured" | "Invalid" | "Refused" | "Unavailable"
+
+/**
+ * A credential provider could not supply a credential. `provider` is where
+ * credentials were to come from (e.g. `env OTA_ACCESS_KEY_ID`, `profile prod
+ * (~/.config/iot-ota/credentials)`, `ecs-metadata role app-role`); `message`
+ * says why. Neither ever holds a secret or a security token.
  *
  * @since 0.1.0
  * @category errors
  * @example
  * ```ts
- * import { CredentialsError } from "@iot-ota/core/IotError"
+ * import { Effect } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
  *
- * new CredentialsError({ provider: "env", message: "OTA_ACCESS_KEY_SECRET is not set", retryable: false })
+ * const page = Effect.flatMap(OtaClient, (client) => client.listOTATaskByJob({ jobId: "job-1" })).pipe(
+ *   Effect.tapErrorTag("CredentialsError", (error) =>
+ *     Effect.logError(`no credentials from ${error.provider}: ${error.message}`)
+ *   )
+ * )
  * ```
  */
 export class CredentialsError extends Schema.TaggedError<CredentialsError>("@iot-ota/core/CredentialsError")(
@@ -211,6 +240,7 @@ export class CredentialsError extends Schema.TaggedError<CredentialsError>("@iot
   {
     provider: Schema.String,
     message: Schema.String,
+    reason: Schema.Literal("NotConfigured", "Invalid", "Refused", "Unavailable"),
     retryable: Schema.Boolean
   }
 ) {}
@@ -287,9 +317,10 @@ export class PaginationError extends Schema.TaggedError<PaginationError>("@iot-o
  *       return `HTTP ${error.httpStatus}: ${error.message}`
  *     case "TransportError":
  *     case "TimeoutError":
- *     case "CredentialsError":
  *     case "PaginationError":
  *       return error.message
+ *     case "CredentialsError":
+ *       return `credentials from ${error.provider}: ${error.message}`
  *   }
  * }
  * ```
@@ -373,6 +404,9 @@ export const AUTH_CODES: ReadonlySet<string> = new Set([
   "forbidden.ram",
   "forbidden",
   "invalidsecuritytoken.expired",
+  "invalidsecuritytoken.malformed",
+  "invalidsecuritytoken.mismatchwithaccesskey",
+  "missingsecuritytoken",
   "iot.common.rampermissiondeny",
   "iot.common.ramactionpermissiondeny"
 ])

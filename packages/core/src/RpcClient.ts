@@ -42,6 +42,7 @@ import {
   TransportError
 } from "./IotError.js"
 import { classify, excerpt, retryAfterMillis } from "./internal/classify.js"
+import { annotateError } from "./internal/credentialErrors.js"
 import { Nonce, randomUUID } from "./Nonce.js"
 import * as Operation from "./Operation.js"
 import * as Pagination from "./Pagination.js"
@@ -224,8 +225,9 @@ export const makeExecute = (services: {
                     requestId: classified.requestId,
                     status: response.status
                   })
-                let error: OtaError = classified.error
-                if (isAuthError(error)) error = withCredentialHint(error as ApiError, credentials.source)
+                // Server text scrubbed of the secret and token (a signature mismatch quotes the string to
+                // sign); a refused credential says where it came from and what to check.
+                const error = annotateError(classified.error, credential, credentials.source)
                 if (date !== undefined) {
                   const millis = Date.parse(date)
                   if (!Number.isNaN(millis)) Object.defineProperty(error, ServerDate, { value: millis })
@@ -257,20 +259,6 @@ const withSchemeHint = <A>(
     : send
 
 const TLS_FAILURE = /wrong version number|EPROTO|SSL|TLS|certificate/i
-
-/** A rejected signature or key says which credential source signed it and what to check; never the value. */
-const withCredentialHint = (error: ApiError, source: string): ApiError =>
-  new ApiError({
-    code: error.code,
-    message: error.message,
-    httpStatus: error.httpStatus,
-    retryable: error.retryable,
-    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    hint:
-      `credentials from ${source}; check that the AccessKey secret has no stray whitespace or line break, ` +
-      "that the id and secret belong together and to this endpoint's account, and that the clock is right"
-  })
 
 /**
  * Every attempt goes through the rate limiter (signing included, so the

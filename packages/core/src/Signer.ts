@@ -101,6 +101,7 @@ export interface UnsignedRequest {
  * ```
  */
 export interface SigningContext {
+  /** The credential of this attempt; its security token, when present, is signed too. */
   readonly credentials: Credential
   /** Milliseconds since the epoch, already corrected for clock skew. */
   readonly timestamp: number
@@ -335,7 +336,9 @@ export const rpcSignature = (
   )
 
 /**
- * The common parameters plus the API parameters, without `Signature`.
+ * The common parameters plus the API parameters, without `Signature`. A
+ * temporary credential adds its `SecurityToken`, which is signed like every
+ * other parameter.
  *
  * @since 0.1.0
  * @category combinators
@@ -369,6 +372,8 @@ export const rpcParams = (request: UnsignedRequest, context: SigningContext): Re
   params.SignatureNonce = context.nonce
   params.Timestamp = formatTimestamp(context.timestamp)
   if (request.regionId !== undefined) params.RegionId = request.regionId
+  const token = context.credentials.securityToken
+  if (token !== undefined) params.SecurityToken = Redacted.value(token)
   return params
 }
 
@@ -415,7 +420,10 @@ export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * The HMAC-SHA1 (RPC V2) signer: all parameters in the query string,
- * `Signature` appended last.
+ * `Signature` appended last. With a temporary credential the query carries
+ * the `SecurityToken` too, as the protocol wants (the official SDKs do the
+ * same): the client never logs the URL, and `ACS3-HMAC-SHA256` keeps the
+ * token out of it, in a header.
  *
  * @since 0.1.0
  * @category constructors

@@ -187,7 +187,9 @@ const authorizationWith = (
 /**
  * The V3 signer: API parameters in the query, `x-acs-*` headers, and
  * `Authorization`. The `host` it signs is the URL's host (with a non-default
- * port), which is what every HTTP client sends.
+ * port), which is what every HTTP client sends. A temporary credential adds
+ * the signed headers `x-acs-security-token` and `x-acs-accesskey-id`, as the
+ * official SDK does.
  *
  * @since 0.1.0
  * @category constructors
@@ -228,6 +230,12 @@ export const makeAcs3HmacSha256: Effect.Effect<SignerService, never, SigningCryp
         "x-acs-date": formatTimestamp(context.timestamp),
         "x-acs-signature-nonce": context.nonce,
         "x-acs-content-sha256": EMPTY_PAYLOAD_SHA256
+      }
+      const token = context.credentials.securityToken
+      if (token !== undefined) {
+        // As the official SDK does: the key id travels along with the token, and both are signed.
+        headers["x-acs-accesskey-id"] = context.credentials.accessKeyId
+        headers["x-acs-security-token"] = Redacted.value(token)
       }
       const query = copyParams(request.params)
       if (request.regionId !== undefined) query.RegionId = request.regionId

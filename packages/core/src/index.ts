@@ -16,6 +16,8 @@ export * as ClientOptions from "./ClientOptions.js"
 /** @since 0.1.0 */
 export * as ClientSurface from "./ClientSurface.js"
 /** @since 0.1.0 */
+export * as CredentialProviders from "./CredentialProviders.js"
+/** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
 /** @since 0.1.0 */
 export * as IotError from "./IotError.js"

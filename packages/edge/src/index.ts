@@ -17,6 +17,9 @@
  */
 
 export * from "@iot-ota/core/ClientSurface"
+// The credential providers that need neither a file system nor a metadata service.
+export { fromAssumeRole, fromOidc } from "@iot-ota/core/CredentialProviders"
+export { cached, chain, fromFunction, fromStatic } from "@iot-ota/core/Credentials"
 export {
   type EnvLike,
   OtaBaseClient,

@@ -17,6 +17,7 @@ import * as RpcClient from "@iot-ota/core/RpcClient"
 import * as Settings from "@iot-ota/core/Settings"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as CredentialProviders from "./CredentialProviders.js"
 import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import * as NodeSigningCrypto from "./NodeSigningCrypto.js"
 import * as Profile from "./Profile.js"
@@ -59,18 +60,46 @@ export interface OtaClientOptions extends ClientOptions.ClientOptions {
  * // ["the environment"] (no profile file)
  * ```
  */
-export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<Settings.SettingsSource> => {
+export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<Settings.SettingsSource> =>
+  profileAndSources(options).sources
+
+/** Modes whose keys sign requests themselves; the others are a base for STS (see `CredentialProviders`). */
+const STATIC_MODES: ReadonlySet<string> = new Set(["ak", "access_key", "ststoken", "sts"])
+
+const profileAndSources = (options: OtaClientOptions) => {
   const env = options.env ?? process.env
   const named = options.profile ?? env.OTA_PROFILE
   const file = options.profileFile ?? Profile.defaultProfileFile(env)
   const profile = Profile.read({ profile: options.profile, file, env })
   const fromEnv = Settings.fromEnvironment(env)
-  if (profile === undefined) return [fromEnv]
+  if (profile === undefined) return { env, named, file, roleMode: false, sources: [fromEnv] }
+  const mode = profile.mode?.trim().toLowerCase()
+  const roleMode = mode !== undefined && !STATIC_MODES.has(mode)
+  // A role mode's keys are the base credential of an STS call, never the credential to sign with.
   const fromProfile: Settings.SettingsSource = {
     name: `profile ${JSON.stringify(named ?? "default")} in ${file}`,
-    values: profile
+    values: {
+      endpoint: profile.endpoint,
+      regionId: profile.regionId,
+      apiVersion: profile.apiVersion,
+      iotInstanceId: profile.iotInstanceId,
+      signatureAlgorithm: profile.signatureAlgorithm,
+      ...(roleMode
+        ? {}
+        : {
+            accessKeyId: profile.accessKeyId,
+            accessKeySecret: profile.accessKeySecret,
+            securityToken: profile.stsToken
+          })
+    }
   }
-  return named === undefined ? [fromEnv, fromProfile] : [fromProfile, fromEnv]
+  return {
+    env,
+    named,
+    file,
+    roleMode,
+    sources: named === undefined ? [fromEnv, fromProfile] : [fromProfile, fromEnv]
+  }
 }
 
 /**
@@ -93,8 +122,25 @@ export const settingsSources = (options: OtaClientOptions = {}): ReadonlyArray<S
  * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/ id"
  * ```
  */
-export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved =>
-  ClientOptions.resolve(options, settingsSources(options), { runtime: `node/${process.versions.node}` })
+export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved => {
+  const { env, named, file, roleMode, sources } = profileAndSources(options)
+  const providerOptions = { env, file, ...(named === undefined ? {} : { profile: named }) }
+  const explicit =
+    options.accessKeyId !== undefined ||
+    options.accessKeySecret !== undefined ||
+    options.credentials !== undefined
+  const envHasKeys = Settings.fromEnvironment(env).values.accessKeyId !== undefined
+  const resolved = ClientOptions.resolve(options, sources, {
+    runtime: `node/${process.versions.node}`,
+    // No key anywhere: the standard chain (RRSA OIDC, a profile's role, the Alibaba CLI, ECS metadata),
+    // asked lazily, on the first call.
+    fallback: () => Effect.runSync(CredentialProviders.defaultChain(providerOptions))
+  })
+  // A profile in a role mode (named, or the default one with no keys in the environment) assumes its role.
+  return roleMode && !explicit && (named !== undefined || !envHasKeys)
+    ? { ...resolved, credentials: Effect.runSync(CredentialProviders.fromProfile(providerOptions)) }
+    : resolved
+}
 
 /**
  * The core client (`OtaClient`, with Streams, and `RpcClient`) over Node's

@@ -46,6 +46,20 @@ export interface ProfileValues {
   readonly apiVersion?: string
   readonly iotInstanceId?: string
   readonly signatureAlgorithm?: string
+  // How credentials are obtained, with the field names of Alibaba Cloud's CLI configuration
+  // (`aliyun configure`); read by `CredentialProviders.fromProfile`.
+  readonly mode?: string
+  readonly stsToken?: string
+  readonly ramRoleArn?: string
+  readonly ramSessionName?: string
+  readonly expiredSeconds?: string
+  readonly externalId?: string
+  readonly stsRegion?: string
+  readonly stsEndpoint?: string
+  readonly ramRoleName?: string
+  readonly oidcProviderArn?: string
+  readonly oidcTokenFile?: string
+  readonly sourceProfile?: string
 }
 
 const KEYS: ReadonlyMap<string, keyof ProfileValues> = new Map([
@@ -55,7 +69,19 @@ const KEYS: ReadonlyMap<string, keyof ProfileValues> = new Map([
   ["region_id", "regionId"],
   ["api_version", "apiVersion"],
   ["iot_instance_id", "iotInstanceId"],
-  ["signature_algorithm", "signatureAlgorithm"]
+  ["signature_algorithm", "signatureAlgorithm"],
+  ["mode", "mode"],
+  ["sts_token", "stsToken"],
+  ["ram_role_arn", "ramRoleArn"],
+  ["ram_session_name", "ramSessionName"],
+  ["expired_seconds", "expiredSeconds"],
+  ["external_id", "externalId"],
+  ["sts_region", "stsRegion"],
+  ["sts_endpoint", "stsEndpoint"],
+  ["ram_role_name", "ramRoleName"],
+  ["oidc_provider_arn", "oidcProviderArn"],
+  ["oidc_token_file", "oidcTokenFile"],
+  ["source_profile", "sourceProfile"]
 ])
 
 /** Names that reach `Object.prototype` through an ordinary object: refused as sections and keys. */

@@ -15,6 +15,21 @@
  */
 
 export * from "@iot-ota/core/ClientSurface"
+/** @since 0.1.0 */
+export * as CredentialProviders from "./CredentialProviders.js"
+export {
+  cached,
+  chain,
+  defaultChain,
+  fromAliyunCli,
+  fromAssumeRole,
+  fromEcsMetadata,
+  fromEnv,
+  fromFunction,
+  fromOidc,
+  fromProfile,
+  fromStatic
+} from "./CredentialProviders.js"
 export {
   OtaBaseClient,
   OtaClient,
