@@ -26,10 +26,11 @@ beforeAll(() => assertBuilt())
 
 describe("built output of @iot-ota/edge and @iot-ota/core", () => {
   it("has no node: imports, require(, process or Buffer anywhere, comments included", () => {
-    // The bundled entry is checked below (it imports nothing); it also holds effect's own guarded
-    // `typeof process` checks, which are effect's business. Its code from core and edge is checked here.
+    // The one-file build for Deno and Bun is checked below (it imports nothing); it also holds effect's
+    // own guarded `typeof process` checks, which are effect's business. Its code from core and edge is
+    // checked here, in the modules it is built from.
     const files = [...builtFiles(PACKAGE_DIR), ...builtFiles(CORE_DIR)].filter(
-      (file) => file !== join(PACKAGE_DIR, "dist/index.js")
+      (file) => file !== join(PACKAGE_DIR, "dist/bundle.js")
     )
     const names = files.map((file) => relative(join(PACKAGE_DIR, ".."), file))
     // Guard against a vacuous pass on an empty or misplaced dist.
@@ -54,9 +55,9 @@ describe("built output of @iot-ota/edge and @iot-ota/core", () => {
 })
 
 describe("the bundled entry", () => {
-  it("imports nothing, and exports what src/index.ts does", async () => {
+  it("the one-file build imports nothing, and exports what src/index.ts does", async () => {
     const result = await esbuild.build({
-      entryPoints: [join(PACKAGE_DIR, "dist/index.js")],
+      entryPoints: [join(PACKAGE_DIR, "dist/bundle.js")],
       bundle: true,
       write: false,
       metafile: true,
@@ -66,7 +67,7 @@ describe("the bundled entry", () => {
     })
     const output = Object.values(result.metafile.outputs)[0]!
     expect(output.imports).toEqual([])
-    const bundled = await import(join(PACKAGE_DIR, "dist/index.js"))
+    const bundled = await import(join(PACKAGE_DIR, "dist/bundle.js"))
     const sources = await import("../src/index.js")
     expect(Object.keys(bundled).sort()).toEqual(Object.keys(sources).sort())
     expect(Object.keys(bundled)).toEqual(expect.arrayContaining(["OtaClient", "ApiError", "isOtaError"]))
@@ -88,9 +89,12 @@ describe("package.json exports", () => {
   it("has a condition with types for every runtime, the source condition first", () => {
     const conditions = Object.keys(root)
     expect(conditions[0]).toBe("@iot-ota/source")
-    for (const condition of ["deno", "workerd", "worker", "edge-light", "browser", "bun", "import"]) {
-      expect(root[condition], condition).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" })
+    // Deno and Bun load packages without a bundler: one file. Everything else (wrangler, Vercel, browser
+    // bundlers) gets the modules, so a bundle keeps only the operations it imports.
+    for (const condition of ["deno", "bun"]) {
+      expect(root[condition], condition).toEqual({ types: "./dist/index.d.ts", default: "./dist/bundle.js" })
     }
+    expect(root.default).toBe("./dist/index.js")
     expect(conditions.slice(-2)).toEqual(["types", "default"])
     expect(existsSync(join(PACKAGE_DIR, "dist/index.d.ts"))).toBe(true)
     expect(manifest.sideEffects).toBe(false)
@@ -110,10 +114,16 @@ describe("package.json exports", () => {
         conditions: [...conditions],
         logLevel: "silent"
       })
-      // The published entry is one self-contained file: effect and the core are inlined.
-      expect(Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>")).toEqual([
-        "dist/index.js"
-      ])
+      const inputs = Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>")
+      if (conditions.includes("deno") || conditions.includes("bun")) {
+        // One self-contained file: effect and the core are inlined.
+        expect(inputs).toEqual(["dist/bundle.js"])
+      } else {
+        // The modules: the edge entry, the core's and effect's, each resolved from its built files.
+        expect(inputs).toContain("dist/index.js")
+        expect(inputs.some((input) => input.includes("core/dist/"))).toBe(true)
+        expect(inputs.every((input) => !input.includes("/src/"))).toBe(true)
+      }
     }
   )
 })

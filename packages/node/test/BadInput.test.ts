@@ -167,7 +167,6 @@ describe("client options", () => {
   })
 
   it.each<[string, OtaClientOptions, string]>([
-    ["missing credentials", { accessKeyId: undefined, accessKeySecret: undefined }, "accessKeyId"],
     ["a missing secret", { accessKeySecret: undefined }, "accessKeySecret"],
     ["an empty secret", { accessKeySecret: "" }, "accessKeySecret"],
     ["a missing id", { accessKeyId: undefined }, "accessKeyId"],
@@ -178,6 +177,27 @@ describe("client options", () => {
       field
     )
     expect(emu.stats().requests).toBe(0)
+  })
+
+  it("no key anywhere: the standard chain is asked on the first call, and its error names every source", async () => {
+    const client = new OtaClient(
+      options({
+        accessKeyId: undefined,
+        accessKeySecret: undefined,
+        env: { HOME: "/nonexistent", ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" }
+      })
+    )
+    try {
+      const error = await client.listOTATaskByJob({ jobId: "job-1" }).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toMatchObject({ _tag: "CredentialsError", reason: "NotConfigured", retryable: false })
+      expect((error as Error).message).toMatch(/env.*profile.*aliyun.*ecs-metadata/s)
+      expect(emu.stats().requests).toBe(0)
+    } finally {
+      await client.close()
+    }
   })
 
   it("half a pair in the environment is still missing credentials", () => {

@@ -713,7 +713,7 @@ describe("end to end on the emulator", () => {
       )
       expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch" })
       expect(error!.message).toContain(
-        `[credentials from profile wrong (${profileFile}): check that the AccessKey secret is the one of AccessKey ${KEY}]`
+        `[credentials from profile "wrong" in ${profileFile}: check that the AccessKey secret is the one of AccessKey ${KEY}, without a stray space or line break, and that this computer's clock is right]`
       )
       expect(error!.message).not.toContain("not-the-secret")
     } finally {
@@ -721,7 +721,7 @@ describe("end to end on the emulator", () => {
     }
   })
 
-  it("the Promise client signs with a StsToken profile's token; a role profile is refused, not signed with its keys", async () => {
+  it("the Promise client signs with a StsToken profile's token; a role profile assumes its role, never signs with its keys", async () => {
     const emulator = await startEmulator({
       credentials: [{ accessKeyId: "STS.profile", accessKeySecret: SECRET }],
       jobs: [{ jobId: "job-p", tasks: 3 }],

@@ -209,11 +209,18 @@ describe("resolveOptions precedence", () => {
     expect(config.signatureAlgorithm).toBe("ACS3-HMAC-SHA256")
   })
 
-  it("names what is missing", () => {
+  it("names what is missing", async () => {
     expect(() => resolveOptions({ profileFile: join(dir, "absent"), env: {} })).toThrow(/endpoint is missing/)
-    expect(() =>
-      resolveOptions({ endpoint: "https://x.example.com", profileFile: join(dir, "absent"), env: {} })
-    ).toThrow(expect.objectContaining({ _tag: "ValidationError", field: "accessKeyId" }))
+    // Without a key anywhere, the standard chain is asked on the first call; its error names every source tried.
+    const { credentials } = resolveOptions({
+      endpoint: "https://x.example.com",
+      profileFile: join(dir, "absent"),
+      env: { HOME: dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" }
+    })
+    expect(credentials.source).toMatch(/default chain/)
+    const error = await Effect.runPromise(Effect.flip(credentials.get))
+    expect(error).toMatchObject({ _tag: "CredentialsError", reason: "NotConfigured" })
+    for (const source of ["env", "profile", "aliyun", "ecs-metadata"]) expect(error.message).toContain(source)
   })
 
   it("reports the node runtime in the User-Agent", () => {
