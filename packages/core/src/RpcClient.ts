@@ -31,10 +31,8 @@ import type * as Scope from "effect/Scope"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
 import { Credentials, type CredentialsService } from "./Credentials.js"
 import {
-  ApiError,
   DecodeError,
   type HttpError,
-  isAuthError,
   isClockSkewError,
   isThrottling,
   type OtaError,

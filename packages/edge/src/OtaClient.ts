@@ -312,7 +312,11 @@ export class OtaBaseClient extends PromiseClient {
   constructor(options: OtaClientOptions) {
     const resolved = resolveOptions(options)
     super({
-      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved, options.fetch))),
+      make: RpcClient.make.pipe(
+        Effect.provideService(ClientConfig.ClientConfig, resolved.config),
+        Effect.provideService(Credentials.Credentials, resolved.credentials),
+        Effect.provideService(Transport.Transport, Transport.makeFetch(options.fetch))
+      ),
       config: resolved.config,
       credentialsSource: resolved.credentials.source,
       logLevel: options.logLevel ?? "warning",

@@ -15,6 +15,8 @@ import * as CoreClient from "@iot-ota/core/OtaClient"
 import { type LogSink, PromiseClient, withOperations } from "@iot-ota/core/PromiseClient"
 import * as RpcClient from "@iot-ota/core/RpcClient"
 import * as Settings from "@iot-ota/core/Settings"
+import { SigningCrypto } from "@iot-ota/core/SigningCrypto"
+import { Transport } from "@iot-ota/core/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as CredentialProviders from "./CredentialProviders.js"
@@ -228,7 +230,12 @@ export class OtaBaseClient extends PromiseClient {
   constructor(options: OtaClientOptions = {}) {
     const resolved = resolveOptions(options)
     super({
-      layer: RpcClient.layer.pipe(Layer.provide(dependencies(resolved))),
+      make: RpcClient.make.pipe(
+        Effect.provideService(ClientConfig.ClientConfig, resolved.config),
+        Effect.provideService(Credentials.Credentials, resolved.credentials),
+        Effect.provideService(SigningCrypto, NodeSigningCrypto.make()),
+        Effect.provideServiceEffect(Transport, NodeHttpTransport.make())
+      ),
       config: resolved.config,
       credentialsSource: resolved.credentials.source,
       logLevel: options.logLevel ?? "warning",

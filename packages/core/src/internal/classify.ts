@@ -19,6 +19,15 @@ const pick = (body: Record<string, unknown>, ...names: ReadonlyArray<string>): u
   return undefined
 }
 
+/** The first character code that is not JSON whitespace (without copying a long body, as `trimStart` does). */
+const firstSignificant = (text: string): number => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c
+  }
+  return Number.NaN
+}
+
 /** Codes some gateways put in the `Code` field of a success. */
 const SUCCESS_CODES = new Set(["", "200", "ok", "success"])
 
@@ -36,7 +45,7 @@ export const classify = (status: number, text: string, retryAfterMs?: number | u
   const hinted = retryAfterMs === undefined ? {} : { retryAfterMs }
   const ok = status >= 200 && status < 300
   let parsed: unknown
-  const first = text.trimStart().charCodeAt(0)
+  const first = firstSignificant(text)
   const looksLikeJson = first === 123 /* { */ || first === 91 /* [ */
   if (looksLikeJson) {
     try {

@@ -1,7 +1,8 @@
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as AST from "effect/SchemaAST"
+import type * as AST from "effect/SchemaAST"
 import { ValidationError } from "../IotError.js"
 
 const describe = (value: unknown): string => {
@@ -66,41 +67,6 @@ export const toValidationError = (
   }
 }
 
-/** Whether an AST can hold an object with keys of its own (whose excess keys a strict decode would refuse). */
-const mayHoldStruct = (ast: AST.AST): boolean => {
-  switch (ast._tag) {
-    case "TypeLiteral":
-    case "Suspend":
-      return true
-    case "Union":
-      return ast.types.some(mayHoldStruct)
-    case "TupleType":
-      return (
-        ast.elements.some((element) => mayHoldStruct(element.type)) ||
-        ast.rest.some((rest) => mayHoldStruct(rest.type))
-      )
-    case "Refinement":
-      return mayHoldStruct(ast.from)
-    case "Transformation":
-      return mayHoldStruct(ast.from) || mayHoldStruct(ast.to)
-    case "Declaration":
-      return ast.typeParameters.some(mayHoldStruct)
-    default:
-      return false
-  }
-}
-
-/**
- * The field names of a flat struct input (no index signature, no nested
- * objects), or `undefined` for any other schema.
- */
-const flatStructKeys = (schema: Schema.Schema.Any): ReadonlySet<PropertyKey> | undefined => {
-  const encoded = AST.encodedAST(schema.ast)
-  if (encoded._tag !== "TypeLiteral" || encoded.indexSignatures.length > 0) return undefined
-  if (encoded.propertySignatures.some((field) => mayHoldStruct(field.type))) return undefined
-  return new Set(encoded.propertySignatures.map((field) => field.name))
-}
-
 /**
  * Decodes `input` with `schema`, failing with a `ValidationError`. Excess
  * keys are errors. Synchronous (an `Either`, which is also an Effect): input
@@ -112,25 +78,161 @@ const flatStructKeys = (schema: Schema.Schema.Any): ReadonlySet<PropertyKey> | u
  * through the strict decode (the same result either way: without excess
  * keys, strict and default decoding agree).
  */
+/**
+ * A fast path compiled from a Schema's AST: the decoded value when the input
+ * is plainly valid, `undefined` when it is not (or when the checker cannot
+ * tell), in which case Schema decodes it and reports the error. Valid input,
+ * the common case, then never touches the Schema parser: compiling and
+ * warming it measured ~7 ms in a fresh process, on the first call of every
+ * client. Each refinement is checked with its own filter, so the rules are
+ * the Schema's own.
+ */
+type Fast = (input: unknown) => { readonly value: unknown } | undefined
+
+const PASS = (value: unknown) => ({ value })
+
+const fastOf = (ast: AST.AST): Fast | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => (typeof u === "string" ? PASS(u) : undefined)
+    case "NumberKeyword":
+      return (u) => (typeof u === "number" ? PASS(u) : undefined)
+    case "BooleanKeyword":
+      return (u) => (typeof u === "boolean" ? PASS(u) : undefined)
+    case "UndefinedKeyword":
+      return (u) => (u === undefined ? PASS(u) : undefined)
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => (u === literal ? PASS(u) : undefined)
+    }
+    case "Union": {
+      const members = ast.types.map(fastOf)
+      if (members.some((member) => member === undefined)) return undefined
+      return (u) => {
+        for (const member of members) {
+          const result = member!(u)
+          if (result !== undefined) return result
+        }
+        return undefined
+      }
+    }
+    case "Refinement": {
+      const from = fastOf(ast.from)
+      if (from === undefined) return undefined
+      return (u) => {
+        const result = from(u)
+        return result !== undefined && Option.isNone(ast.filter(result.value, {}, ast)) ? result : undefined
+      }
+    }
+    case "TupleType": {
+      if (ast.elements.length !== 0 || ast.rest.length !== 1) return undefined
+      const item = fastOf(ast.rest[0]!.type)
+      if (item === undefined) return undefined
+      return (u) => {
+        if (!Array.isArray(u)) return undefined
+        const out: Array<unknown> = new Array(u.length)
+        for (let i = 0; i < u.length; i++) {
+          const result = item(u[i])
+          if (result === undefined) return undefined
+          out[i] = result.value
+        }
+        return PASS(out)
+      }
+    }
+    case "Declaration": {
+      // `Schema.instanceOf(URL)` and the like: their own check, synchronous for plain declarations.
+      if (ast.typeParameters.length > 0) return undefined
+      const parse = ast.decodeUnknown()
+      return (u) => {
+        const result = parse(u, {}, ast)
+        return Either.isEither(result) && Either.isRight(result) ? PASS(result.right) : undefined
+      }
+    }
+    case "TypeLiteral":
+      return fastStruct(ast, new Map())
+    case "Transformation": {
+      if (
+        ast.from._tag !== "TypeLiteral" ||
+        ast.to._tag !== "TypeLiteral" ||
+        ast.transformation._tag !== "TypeLiteralTransformation"
+      )
+        return undefined
+      // Fields with Schema defaults (`optionalWith(S, { default })`): read from the encoded side.
+      const defaults = new Map<PropertyKey, () => unknown>()
+      for (const pst of ast.transformation.propertySignatureTransformations) {
+        if (pst.from !== pst.to) return undefined
+        const decode = pst.decode
+        defaults.set(pst.to, () => Option.getOrUndefined(decode(Option.none())))
+      }
+      return fastStruct(ast.from, defaults)
+    }
+    default:
+      return undefined
+  }
+}
+
+const fastStruct = (
+  ast: AST.TypeLiteral,
+  defaults: ReadonlyMap<PropertyKey, () => unknown>
+): Fast | undefined => {
+  if (ast.indexSignatures.length > 0) return undefined
+  const fields: Array<{
+    readonly name: PropertyKey
+    readonly check: Fast
+    readonly optional: boolean
+    readonly fallback: (() => unknown) | undefined
+  }> = []
+  for (const property of ast.propertySignatures) {
+    const check = fastOf(property.type)
+    if (check === undefined) return undefined
+    fields.push({
+      name: property.name,
+      check,
+      optional: property.isOptional,
+      fallback: defaults.get(property.name)
+    })
+  }
+  const known = new Set(fields.map((field) => field.name))
+  return (u) => {
+    if (u === null || typeof u !== "object" || Array.isArray(u)) return undefined
+    const input = u as Record<PropertyKey, unknown>
+    // An unknown key is an error the Schema reports.
+    for (const key of Reflect.ownKeys(input)) if (!known.has(key)) return undefined
+    const out: Record<PropertyKey, unknown> = {}
+    for (const field of fields) {
+      const raw = input[field.name]
+      if (raw === undefined) {
+        if (field.fallback !== undefined) out[field.name] = field.fallback()
+        else if (!field.optional) return undefined
+        else if (field.name in input) out[field.name] = undefined
+        continue
+      }
+      const result = field.check(raw)
+      if (result === undefined) return undefined
+      out[field.name] = result.value
+    }
+    return PASS(out)
+  }
+}
+
+/**
+ * Checks input against a Schema: the decoded value, or a `ValidationError`
+ * naming the field, the rule and the value. Plainly valid input takes a fast
+ * path compiled from the Schema (see {@link Fast}); anything else is decoded
+ * by Schema itself, strictly (unknown keys are errors), for its message.
+ */
 export const validate = <A, I>(schema: Schema.Schema<A, I>, subject: string) => {
   const strict = Schema.decodeUnknownEither(schema, { onExcessProperty: "error" })
-  const known = flatStructKeys(schema)
-  const lenient = known === undefined ? strict : Schema.decodeUnknownEither(schema)
+  let fast: Fast | undefined | null = null
   return (input: unknown): Either.Either<A, ValidationError> => {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       return Either.left(
         new ValidationError({ field: subject, rule: "an object", message: `${subject} must be an object` })
       )
     }
-    let decode = lenient
-    if (known !== undefined) {
-      for (const key of Reflect.ownKeys(input)) {
-        if (!known.has(key)) {
-          decode = strict
-          break
-        }
-      }
-    }
-    return Either.mapLeft(decode(input), (error) => toValidationError(error, input, subject))
+    if (fast === null) fast = fastOf(schema.ast)
+    const quick = fast?.(input)
+    if (quick !== undefined) return Either.right(quick.value as A)
+    return Either.mapLeft(strict(input), (error) => toValidationError(error, input, subject))
   }
 }
