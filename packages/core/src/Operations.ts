@@ -5,7 +5,12 @@
  *
  * @since 0.1.0
  */
+import { ListOTAFirmware } from "./operations/ListOTAFirmware.js"
+import { ListOTAJobByDevice } from "./operations/ListOTAJobByDevice.js"
+import { ListOTAJobByFirmware } from "./operations/ListOTAJobByFirmware.js"
 import { ListOTATaskByJob } from "./operations/ListOTATaskByJob.js"
+import { ListOTAUnfinishedTaskByDevice } from "./operations/ListOTAUnfinishedTaskByDevice.js"
+import { QueryOTAFirmware } from "./operations/QueryOTAFirmware.js"
 import { QueryOTAJob } from "./operations/QueryOTAJob.js"
 
 /**
@@ -22,7 +27,12 @@ import { QueryOTAJob } from "./operations/QueryOTAJob.js"
  */
 export const Operations = {
   ListOTATaskByJob,
-  QueryOTAJob
+  QueryOTAJob,
+  ListOTAFirmware,
+  QueryOTAFirmware,
+  ListOTAJobByFirmware,
+  ListOTAJobByDevice,
+  ListOTAUnfinishedTaskByDevice
 } as const
 
 /**

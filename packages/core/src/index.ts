@@ -30,7 +30,17 @@ export * as Operations from "./Operations.js"
 /** @since 0.1.0 */
 export * as OtaClient from "./OtaClient.js"
 /** @since 0.1.0 */
+export * as ListOTAFirmware from "./operations/ListOTAFirmware.js"
+/** @since 0.1.0 */
+export * as ListOTAJobByDevice from "./operations/ListOTAJobByDevice.js"
+/** @since 0.1.0 */
+export * as ListOTAJobByFirmware from "./operations/ListOTAJobByFirmware.js"
+/** @since 0.1.0 */
 export * as ListOTATaskByJob from "./operations/ListOTATaskByJob.js"
+/** @since 0.1.0 */
+export * as ListOTAUnfinishedTaskByDevice from "./operations/ListOTAUnfinishedTaskByDevice.js"
+/** @since 0.1.0 */
+export * as QueryOTAFirmware from "./operations/QueryOTAFirmware.js"
 /** @since 0.1.0 */
 export * as QueryOTAJob from "./operations/QueryOTAJob.js"
 /** @since 0.1.0 */
