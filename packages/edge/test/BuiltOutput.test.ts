@@ -2,6 +2,7 @@
  * What ships: the built files of edge and core hold no Node-only code, and
  * every runtime's export condition resolves to them, with types.
  */
+import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import * as esbuild from "esbuild"
@@ -128,4 +129,19 @@ describe("package.json exports", () => {
       }
     }
   )
+})
+
+describe("the bundle budget", () => {
+  it("a Worker using only ListOTATaskByJob holds that operation alone, within the 90 KiB gzip limit", () => {
+    const run = spawnSync(process.execPath, [join(PACKAGE_DIR, "scripts/bundle-size.mjs")], {
+      cwd: PACKAGE_DIR,
+      encoding: "utf8"
+    })
+    expect(run.stderr).toBe("")
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain("operations in the minimal worker: ListOTATaskByJob;")
+    const sizes = JSON.parse(run.stdout.trim().split("\n").at(-1)!)
+    expect(sizes.gzipBytes).toBeLessThanOrEqual(90 * 1024)
+    expect(sizes.fullGzipBytes).toBeGreaterThan(sizes.gzipBytes)
+  }, 60_000)
 })
