@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
+import { compile, decodeWith } from "../src/internal/decoder.js"
 import * as Operation from "../src/Operation.js"
 import { Operations } from "../src/Operations.js"
 import { ListOTATaskByJob } from "../src/operations/ListOTATaskByJob.js"
@@ -273,5 +274,57 @@ describe("the operations table", () => {
       }
     )
     expect(result.ok && result.value).toMatchObject({ total: 25, pageSize: 10, currentPage: 3, pageCount: 3 })
+  })
+})
+
+describe("the generated readers and the generic ones (for runtimes that refuse code from strings)", () => {
+  it("decode every body to the same result, or fail with the same problem", () => {
+    const page = (body: unknown) => ({
+      Total: 3,
+      PageSize: 10,
+      CurrentPage: 1,
+      Data: { SimpleOTATaskInfo: body }
+    })
+    const taskLike = fc.dictionary(
+      fc.constantFrom(
+        "TaskId",
+        "taskId",
+        "TaskID",
+        "taskid",
+        "TASKID",
+        "DeviceName",
+        "TaskStatus",
+        "taskStatus",
+        "Progress",
+        "UtcCreate",
+        "utcModified",
+        "Timeout",
+        "JobId",
+        "TaskDesc",
+        "x"
+      ),
+      fc.oneof(
+        fc.string({ maxLength: 6 }),
+        fc.integer(),
+        fc.constant(null),
+        fc.constant(""),
+        fc.constantFrom("2024-11-11T11:11:11.000Z", "2024-11-11 11:11:11", "0.50", "abc"),
+        fc.jsonValue({ maxDepth: 1 })
+      ),
+      { maxKeys: 10 }
+    )
+    const generated = compile(ListOTATaskByJob.output.ast, true)
+    const generic = compile(ListOTATaskByJob.output.ast, false)
+    expect(generated).not.toBe(generic)
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.array(taskLike, { maxLength: 4 }), taskLike, fc.jsonValue({ maxDepth: 2 })),
+        (tasks) => {
+          const body = page(tasks)
+          expect(decodeWith(generated, body)).toEqual(decodeWith(generic, body))
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 })
