@@ -90,9 +90,13 @@ describe("exit codes", () => {
     })
     expectExit(noEndpoint, 2)
     expect(errorLine(noEndpoint)).toContain("ota: ValidationError: endpoint is missing")
+    // No key anywhere: the standard credential chain was asked, and says what it tried; nothing was sent.
+    const before = emu.stats().requests
     const noKey = await ota(["tasks", "summary", "--job", JOB], { OTA_ENDPOINT: emu.url })
     expectExit(noKey, 2)
-    expect(errorLine(noKey)).toContain("ota: ValidationError: accessKeyId is missing")
+    expect(errorLine(noKey)).toMatch(/^ota: CredentialsError: no credentials/)
+    expect(noKey.stderr).toMatch(/OTA_ACCESS_KEY_ID/)
+    expect(emu.stats().requests).toBe(before)
   })
 
   it("3: a wrong secret is SignatureDoesNotMatch, with the request id, where the key came from and what to check", async () => {

@@ -1,6 +1,6 @@
 /**
  * Server text that reaches the terminal: a hostile server (node:http on
- * 127.0.0.1) answers escape sequences, carriage returns and a 20 MB error
+ * 127.0.0.1) answers escape sequences, carriage returns and a 12 MB error
  * message. `ota` prints every server string without control characters and
  * cut to a bounded length: error messages, request ids and task fields.
  */
@@ -65,8 +65,8 @@ describe("a hostile server's text", () => {
     expect(result.stderr).toBe("ota: iot.ota.Hostile: red next line (request id REQred next line)\n")
   })
 
-  it("a 20 MB error message is cut to a few hundred characters with an ellipsis", async () => {
-    const message = `${CLEAR}${"A".repeat(20 * 1024 * 1024)}`
+  it("a 12 MB error message is cut to a few hundred characters with an ellipsis", async () => {
+    const message = `${CLEAR}${"A".repeat(12 * 1024 * 1024)}`
     const body = JSON.stringify({
       RequestId: "REQ-1",
       Success: false,

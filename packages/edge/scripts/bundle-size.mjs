@@ -60,7 +60,9 @@ const operationsIn = (result) =>
     .filter((name) => name !== undefined)
 const minimalOperations = operationsIn(minimal.result)
 const fullOperations = operationsIn(full.result)
-console.log(`operations in the minimal worker: ${minimalOperations.join(", ")}; in the full client: ${fullOperations.length}`)
+console.log(
+  `operations in the minimal worker: ${minimalOperations.join(", ")}; in the full client: ${fullOperations.length}`
+)
 if (minimalOperations.length !== 1 || minimalOperations[0] !== "ListOTATaskByJob") {
   console.error("the minimal worker must hold ListOTATaskByJob and no other operation")
   process.exitCode = 1

@@ -97,8 +97,13 @@ export const exitCodeFor = (error: unknown): number => {
     case "DecodeError":
       return error.retryable ? ExitCode.Network : ExitCode.Api
     case "CredentialsError":
-      // No credential could be had: the provider's source is unreachable or refused it.
-      return error.retryable ? ExitCode.Network : ExitCode.Auth
+      // No credential could be had: none configured anywhere is a setup mistake (like a missing
+      // endpoint); an unreachable source is the network's; a refused or unusable one is auth.
+      return error.reason === "NotConfigured"
+        ? ExitCode.Usage
+        : error.retryable
+          ? ExitCode.Network
+          : ExitCode.Auth
     case "PaginationError":
       // The server broke the paging contract: an answer came, but not a usable listing.
       return ExitCode.Api

@@ -60,6 +60,9 @@ export const baseEnv = (home: string): Record<string, string> => ({
   HOME: home,
   XDG_CONFIG_HOME: join(home, ".config"),
   OTA_PROFILE_FILE: join(home, "no-such-profile"),
+  // Without a key anywhere the client asks the standard credential chain, whose last member is the ECS
+  // metadata service: tests never reach for the real link-local address.
+  ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
   NO_COLOR: "1"
 })
 
