@@ -150,7 +150,7 @@ const makeDateReader = (): Reader => {
   }
 }
 
-const makeLiteralReader = (literals: ReadonlyArray<AST.LiteralValue>, expected: string): Reader => {
+const makeLiteralReader = (literals: ReadonlyArray<AST.LiteralValue>, ast: AST.AST): Reader => {
   const allowed = new Set<unknown>(literals)
   return (value, run) => {
     if (value === null || value === undefined) return ABSENT
@@ -158,12 +158,12 @@ const makeLiteralReader = (literals: ReadonlyArray<AST.LiteralValue>, expected: 
     // `"1"` for the literal 1, `1` for the literal "1".
     if (typeof value === "string" && allowed.has(Number(value))) return Number(value)
     if (typeof value === "number" && allowed.has(String(value))) return String(value)
-    return fail(run, expected, value)
+    return fail(run, expectedOf(ast), value)
   }
 }
 
 const makeUnionReader =
-  (members: ReadonlyArray<Reader>, expected: string): Reader =>
+  (members: ReadonlyArray<Reader>, ast: AST.AST): Reader =>
   (value, run) => {
     if (value === null || value === undefined) return ABSENT
     const scratch: Run = { failure: undefined }
@@ -171,20 +171,19 @@ const makeUnionReader =
       const result = member(value, scratch)
       if (result !== INVALID) return result
     }
-    return fail(run, expected, value)
+    return fail(run, expectedOf(ast), value)
   }
 
 const makeRefinementReader = (ast: AST.Refinement, from: Reader): Reader => {
-  const expected = expectedOf(ast)
   return (value, run) => {
     const result = from(value, run)
     if (result === INVALID) {
       // A failure at this level is described by the refinement (`a non-negative integer`).
-      if (run.failure!.path.length === 0) fail(run, expected, value)
+      if (run.failure!.path.length === 0) fail(run, expectedOf(ast), value)
       return INVALID
     }
     if (result === ABSENT) return result
-    return Option.isNone(ast.filter(result, {}, ast)) ? result : fail(run, expected, value)
+    return Option.isNone(ast.filter(result, {}, ast)) ? result : fail(run, expectedOf(ast), value)
   }
 }
 
@@ -239,7 +238,8 @@ interface Field {
   readonly optional: boolean
   /** Fills a missing field (a Schema default). */
   readonly fallback: (() => unknown) | undefined
-  readonly expected: string
+  /** The field's type, for a message naming what was expected (worded only on failure). */
+  readonly type: AST.AST
   /** The first wire key as declared (a `Wire.from` path's first step), when it is not the field's name. */
   readonly declaredFirst: string | undefined
   /** A date field's last text and time: the tasks of a batch mostly share their timestamps. */
@@ -392,7 +392,7 @@ const makeStructReader = (fields: ReadonlyArray<Field>, firstKeys: ReadonlyArray
           set |= field.bit
         } else if (!field.optional) {
           run.failure = new Failure(
-            `expected ${field.expected}, got ${describeValue(seenValue(value, field))}`
+            `expected ${expectedOf(field.type)}, got ${describeValue(seenValue(value, field))}`
           )
           run.failure.path.push(field.name)
           return INVALID
@@ -535,7 +535,7 @@ const generateStructReader = (
     readDateField,
     descend,
     missing: (run: Run, value: Record<string, unknown>, field: Field) => {
-      run.failure = new Failure(`expected ${field.expected}, got ${describeValue(seenValue(value, field))}`)
+      run.failure = new Failure(`expected ${expectedOf(field.type)}, got ${describeValue(seenValue(value, field))}`)
       run.failure.path.push(field.name)
       return INVALID
     },
@@ -611,7 +611,7 @@ const fieldOf = (
     read,
     optional: property.isOptional,
     fallback,
-    expected: expectedOf(property.type),
+    type: property.type,
     lastText: undefined,
     lastMillis: Number.NaN
   }
@@ -696,7 +696,7 @@ const build = (ast: AST.AST, generate: boolean): Reader => {
     case "AnyKeyword":
       return (value) => (value === undefined ? ABSENT : value)
     case "Literal":
-      return makeLiteralReader([ast.literal], expectedOf(ast))
+      return makeLiteralReader([ast.literal], ast)
     case "Union": {
       // `S | undefined`, the encoded side of a field with a default.
       const defined = ast.types.filter((member) => member._tag !== "UndefinedKeyword")
@@ -704,11 +704,11 @@ const build = (ast: AST.AST, generate: boolean): Reader => {
       if (ast.types.every((member) => member._tag === "Literal"))
         return makeLiteralReader(
           ast.types.map((member) => (member as AST.Literal).literal),
-          expectedOf(ast)
+          ast
         )
       return makeUnionReader(
         ast.types.map((member) => compile(member, generate)),
-        expectedOf(ast)
+        ast
       )
     }
     case "Refinement":

@@ -68,17 +68,6 @@ export const toValidationError = (
 }
 
 /**
- * Decodes `input` with `schema`, failing with a `ValidationError`. Excess
- * keys are errors. Synchronous (an `Either`, which is also an Effect): input
- * schemas need no services, and a sync decode costs less than a fiber step.
- *
- * Schema's own excess-key check matches every key against a union of the
- * field names: a third of a 3 µs check. For a flat struct the keys are
- * looked up in a set instead, and only an input with an unknown key goes
- * through the strict decode (the same result either way: without excess
- * keys, strict and default decoding agree).
- */
-/**
  * A fast path compiled from a Schema's AST: the decoded value when the input
  * is plainly valid, `undefined` when it is not (or when the checker cannot
  * tell), in which case Schema decodes it and reports the error. Valid input,
