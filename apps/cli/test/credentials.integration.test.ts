@@ -84,6 +84,7 @@ afterAll(async () => {
 })
 
 const env = () => ({
+  ALIBABA_CLOUD_ECS_METADATA_DISABLED: undefined,
   OTA_ENDPOINT: emu.url,
   OTA_PROFILE_FILE: profileFile,
   OTA_ECS_METADATA_ENDPOINT: emu.url,
@@ -178,6 +179,7 @@ describe("the default chain", () => {
       env: {
         OTA_ENDPOINT: emu.url,
         ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true",
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED: undefined,
         OTA_ECS_METADATA_ENDPOINT: emu.url,
         ALIBABA_CLOUD_IMDSV1_DISABLED: "true"
       }

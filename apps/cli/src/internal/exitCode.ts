@@ -97,8 +97,13 @@ export const exitCodeFor = (error: unknown): number => {
     case "DecodeError":
       return error.retryable ? ExitCode.Network : ExitCode.Api
     case "CredentialsError":
-      // No credential could be had: the provider's source is unreachable or refused it.
-      return error.retryable ? ExitCode.Network : ExitCode.Auth
+      // Nothing configured anywhere is missing configuration, as a missing key; otherwise the provider's source
+      // is unreachable (5) or refused or could not use what it found (3).
+      return error.reason === "NotConfigured"
+        ? ExitCode.Usage
+        : error.retryable
+          ? ExitCode.Network
+          : ExitCode.Auth
     case "PaginationError":
       // The server broke the paging contract: an answer came, but not a usable listing.
       return ExitCode.Api
