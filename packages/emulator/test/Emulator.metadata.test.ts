@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest"
 import { DEFAULT_ROLE_ARN, type Emulator, type EmulatorOptions, startEmulator } from "../src/index.js"
+import { request } from "./helpers/client.js"
 import { listWith, metadata } from "./helpers/sts.js"
 
 const ROLE_PATH = "/latest/meta-data/ram/security-credentials/"
@@ -102,6 +103,19 @@ describe("the ECS metadata service", () => {
     expect((await metadata(emu, TOKEN_PATH, {}, "PUT")).status).toBe(400)
     expect((await metadata(emu, TOKEN_PATH, {}, "GET")).status).toBe(405)
     expect((await metadata(emu, ROLE_PATH, {}, "POST")).status).toBe(405)
+  })
+
+  it("hostile input: a body it does not read is drained, an over-long path gets 414; it keeps serving", async () => {
+    const emu = await start()
+    const big = await request(emu, {
+      method: "PUT",
+      path: TOKEN_PATH,
+      headers: { "X-aliyun-ecs-metadata-token-ttl-seconds": "60", "content-length": 1_000_000 },
+      body: Buffer.alloc(1_000_000, 97)
+    })
+    expect(big.status).toBe(200)
+    expect((await metadata(emu, `${ROLE_PATH}${"x".repeat(20_000)}`)).status).toBe(414)
+    expect((await metadata(emu, ROLE_PATH)).text).toBe("emulator-role")
   })
 
   it("another role's name, another path, or an instance without a role: 404", async () => {

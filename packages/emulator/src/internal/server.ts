@@ -213,7 +213,9 @@ export class EmulatorCore {
     const url = req.url ?? "/"
     const mark = url.indexOf("?")
     const path = mark === -1 ? url : url.slice(0, mark)
-    if (isMetadataPath(path)) this.guard(exchange, () => this.metadata(exchange, path))
+    // An over-long URI goes the normal way, to its 414.
+    if (isMetadataPath(path) && url.length <= this.settings.maxUrlBytes)
+      this.guard(exchange, () => this.metadata(exchange, path))
     else this.guard(exchange, () => this.receive(exchange))
   }
 
