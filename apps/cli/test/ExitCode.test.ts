@@ -3,6 +3,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as CliValidation from "@effect/cli/ValidationError"
 import {
   ApiError,
+  CredentialsError,
   DecodeError,
   HttpError,
   TimeoutError,
@@ -23,6 +24,9 @@ import { BrokenPipe } from "../src/internal/output.js"
 const api = (code: string, httpStatus = 400, retryable = false) =>
   new ApiError({ code, message: `${code} happened`, requestId: "REQ-1", httpStatus, retryable })
 
+const credentials = (reason: CredentialsError["reason"]) =>
+  new CredentialsError({ provider: "p", reason, message: "m", retryable: reason === "Unavailable" })
+
 describe("exitCodeFor", () => {
   it.each([
     ["a command-line parse error", CliValidation.invalidValue(HelpDoc.p("bad")), 2],
@@ -31,6 +35,11 @@ describe("exitCodeFor", () => {
     ["InvalidAccessKeyId.NotFound", api("InvalidAccessKeyId.NotFound", 404), 3],
     ["Forbidden.RAM", api("Forbidden.RAM", 403), 3],
     ["a rejected timestamp", api("InvalidTimeStamp.Expired"), 3],
+    ["an expired security token", api("InvalidSecurityToken.Expired"), 3],
+    ["no credentials anywhere in the chain", credentials("NotConfigured"), 2],
+    ["STS refusing the role", credentials("Refused"), 3],
+    ["a profile the provider cannot use", credentials("Invalid"), 3],
+    ["STS or the metadata service unreachable", credentials("Unavailable"), 5],
     ["an unknown job", api("iot.ota.NotExistedJob", 200), 4],
     ["throttling after retries", api("Throttling.User", 400, true), 4],
     ["ServiceUnavailable after retries", api("ServiceUnavailable", 503, true), 4],

@@ -17,19 +17,24 @@ const flagColumn = (flag: (typeof EMULATOR_FLAGS)[number]): string =>
 
 const LINE_WIDTH = 110
 
-/** `text` broken into lines of at most `width` characters, on spaces. */
+/**
+ * `text` broken into lines of at most `width` characters, on spaces. A line never starts with a word that
+ * starts with `-` (it would read as another flag): the word before it moves down too.
+ */
 const wrap = (text: string, width: number): Array<string> => {
   const lines: Array<string> = []
-  let line = ""
+  let line: Array<string> = []
+  const length = (words: ReadonlyArray<string>) => words.join(" ").length
   for (const word of text.split(" ")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = word
+    if (line.length > 0 && length(line) + 1 + word.length > width) {
+      const carried = word.startsWith("-") && line.length > 1 ? line.splice(-1) : []
+      lines.push(line.join(" "))
+      line = [...carried, word]
     } else {
-      line = line === "" ? word : `${line} ${word}`
+      line.push(word)
     }
   }
-  return [...lines, line]
+  return [...lines, line.join(" ")]
 }
 
 const usageLines = (): string => {
@@ -62,7 +67,8 @@ export const emulatorUsage = `Usage: ota-emulator [options]
 
 Starts a local endpoint of the Alibaba Cloud / Tuya IoT Platform OTA read API (ListOTATaskByJob, ListOTAFirmware,
 QueryOTAFirmware, ListOTAJobByFirmware, QueryOTAJob, ListOTAJobByDevice, ListOTAUnfinishedTaskByDevice) and prints
-its URL and the AccessKey it accepts. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+its URL and the AccessKey it accepts. The same address serves STS (AssumeRole, AssumeRoleWithOIDC) and an ECS
+instance metadata service under /latest/, for temporary credentials. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
 
 Durations take a unit: 500ms, 2s, 1.5m, 1h (a bare number is refused).
 
@@ -176,6 +182,16 @@ export const formatBanner = (emulator: Emulator, program = "ota-emulator"): stri
   }
   const { mode, qps } = emulator.quota
   lines.push(`  quota: ${qps === 0 ? "off" : `${qps} requests per second per AccessKeyId (${mode})`}`)
+  for (const role of emulator.roles) {
+    lines.push(`  STS role ${role.roleArn} (sessions up to ${role.maxSessionDurationSeconds} s)`)
+  }
+  for (const provider of emulator.oidcProviders) {
+    lines.push(`  OIDC provider ${provider.arn} (HS256 tokens, issuer ${provider.issuer})`)
+  }
+  const { roleName, tokens } = emulator.metadata
+  lines.push(
+    `  ECS metadata: ${emulator.url}/latest/meta-data/ (${roleName === undefined ? "no role" : `role ${roleName}`}, session tokens ${tokens})`
+  )
   if (pair !== undefined) {
     lines.push(
       "Point a client at it, e.g.:",

@@ -3,7 +3,8 @@
  * `ListOTAFirmware`, `QueryOTAFirmware`, `ListOTAJobByFirmware`, `QueryOTAJob`, `ListOTAJobByDevice`,
  * `ListOTAUnfinishedTaskByDevice`): it verifies V2 and V3 signatures with its own code, enforces the documented
  * limits and a quota, serves one seeded dataset (products → firmware → jobs → tasks → devices, optionally a live
- * rollout), and injects faults on demand.
+ * rollout), and injects faults on demand. It also issues temporary credentials (STS `AssumeRole` and
+ * `AssumeRoleWithOIDC`, and an ECS instance metadata service) and verifies their security tokens.
  *
  * @since 0.1.0
  */
@@ -13,23 +14,44 @@ import { REGISTRY } from "./internal/actions/index.js"
 import { wildcardHost } from "./internal/address.js"
 import { World } from "./internal/dataset.js"
 import { FaultPlan } from "./internal/faults.js"
+import { MetadataService } from "./internal/metadata.js"
 import {
   type Casing as CasingValue,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SESSION_DURATION_SECONDS,
+  DEFAULT_OIDC_AUDIENCE,
+  DEFAULT_OIDC_ISSUER,
+  DEFAULT_OIDC_SECRET,
   DEFAULT_QPS,
   DEFAULT_TIMESTAMP_WINDOW_MS,
   type FaultKind as FaultKindValue,
   DEFAULT_JOB_ID as JOB_ID,
   type JobStatus as JobStatusValue,
   FAULT_KINDS as KINDS,
+  type MetadataTokens as MetadataTokensValue,
   QUOTA_MODES as MODES,
+  DEFAULT_OIDC_PROVIDER_ARN as OIDC_PROVIDER_ARN_DEFAULT,
   type QuotaMode as QuotaModeValue,
+  DEFAULT_ROLE_ARN as ROLE_ARN_DEFAULT,
   TASK_STATUSES as STATUSES,
   type TaskStatus as Status,
-  DEFAULT_TASK_COUNT as TASK_COUNT
+  DEFAULT_TASK_COUNT as TASK_COUNT,
+  METADATA_TOKEN_MODES as TOKEN_MODES
 } from "./internal/model.js"
+import { mintOidcToken, type OidcProviderDef } from "./internal/oidc.js"
+import { makeRandom } from "./internal/random.js"
+import { STS } from "./internal/registry.js"
 import { EmulatorCore } from "./internal/server.js"
+import {
+  CredentialIssuer,
+  MAX_SESSION_SECONDS,
+  OIDC_PROVIDER_ARN,
+  ROLE_ARN,
+  type RoleDef,
+  roleDef,
+  stsTime
+} from "./internal/sts.js"
 
 /**
  * The documented `TaskStatus` values.
@@ -139,20 +161,53 @@ export type QuotaMode = QuotaModeValue
 export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
 
 /**
- * Every action the emulator serves (IoT Platform 2018-01-20, also under Version 2022-01-01). Any other action
- * gets `InvalidApi.NotFound` (404).
+ * Every action the emulator serves: the IoT Platform's ({@link IOT_ACTIONS}, Version 2018-01-20, also under
+ * 2022-01-01) and STS's ({@link STS_ACTIONS}, Version 2015-04-01). Any other action, or an action under another
+ * product's version, gets `InvalidApi.NotFound` (404).
  *
  * @example
  * ```ts
  * import { SUPPORTED_ACTIONS } from "@iot-ota/emulator"
  *
- * console.log(SUPPORTED_ACTIONS.includes("QueryOTAJob")) // true
+ * console.log(SUPPORTED_ACTIONS.includes("QueryOTAJob"), SUPPORTED_ACTIONS.includes("AssumeRole")) // true true
  * ```
  *
  * @since 0.2.0
  * @category constants
  */
 export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
+
+/**
+ * The IoT Platform actions the emulator serves (the OTA read path): what a client's operations table is
+ * compared with.
+ *
+ * @example
+ * ```ts
+ * import { IOT_ACTIONS } from "@iot-ota/emulator"
+ *
+ * const clientActions = ["ListOTATaskByJob", "QueryOTAJob"]
+ * console.log(clientActions.every((action) => IOT_ACTIONS.includes(action))) // true
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const IOT_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct.Iot ?? []
+
+/**
+ * The STS actions the emulator serves: `AssumeRole` (signed) and `AssumeRoleWithOIDC` (anonymous).
+ *
+ * @example
+ * ```ts
+ * import { STS_ACTIONS } from "@iot-ota/emulator"
+ *
+ * console.log(STS_ACTIONS) // ["AssumeRole", "AssumeRoleWithOIDC"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const STS_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct[STS.product] ?? []
 
 /**
  * One device upgrade task, the emulator's ground truth. Serialised with these keys in `alibaba` casing and
@@ -467,14 +522,18 @@ export interface FaultOptions {
 }
 
 /**
- * An AccessKey pair the emulator accepts.
+ * An AccessKey pair the emulator accepts. With a `securityToken` it is a temporary credential handed over by
+ * hand: every request signed with it must carry exactly that token (else `MissingSecurityToken` or
+ * `InvalidSecurityToken.MismatchWithAccessKey`); without one it is a long-term key, and a token sent with it is
+ * not looked at. Credentials the emulator issues itself need no declaring (see {@link RoleSpec}).
  *
  * @example
  * ```ts
  * import { type EmulatorCredentials, startEmulator } from "@iot-ota/emulator"
  *
  * const ci: EmulatorCredentials = { accessKeyId: "ci-key-id", accessKeySecret: "ci-key-secret" }
- * const emu = await startEmulator({ credentials: [ci] })
+ * const handedOver: EmulatorCredentials = { accessKeyId: "STS.ci", accessKeySecret: "s", securityToken: "CAIS-ci" }
+ * const emu = await startEmulator({ credentials: [ci, handedOver] })
  * ```
  *
  * @since 0.1.0
@@ -483,6 +542,208 @@ export interface FaultOptions {
 export interface EmulatorCredentials {
   readonly accessKeyId: string
   readonly accessKeySecret: string
+  /** The token requests with this key must carry (a temporary credential declared by hand). */
+  readonly securityToken?: string
+}
+
+/**
+ * A RAM role STS may hand out credentials of (`AssumeRole`, `AssumeRoleWithOIDC`) and that may be the ECS
+ * instance's role. Who may assume it: `trustedPrincipals` (AccessKeyIds, or role ARNs whose sessions may chain
+ * into it; default anyone the emulator accepts), `trustedOidcProviders` (default every provider), and an
+ * `externalId` the caller must send when set. Refused callers get `NoPermission` (403).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CREDENTIALS, type RoleSpec, startEmulator } from "@iot-ota/emulator"
+ *
+ * const roles: ReadonlyArray<RoleSpec> = [
+ *   { roleArn: "acs:ram::1234567890123456:role/ota-reader", maxSessionDurationSeconds: 43_200 },
+ *   // Reachable only by chaining: sessions of ota-reader may assume it, the AccessKey itself may not.
+ *   { roleArn: "acs:ram::1234567890123456:role/ota-admin", trustedPrincipals: ["acs:ram::1234567890123456:role/ota-reader"] }
+ * ]
+ * const emu = await startEmulator({ roles, credentials: [DEFAULT_CREDENTIALS] })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RoleSpec {
+  /** `acs:ram::<account id>:role/<name>`. */
+  readonly roleArn: string
+  /** The longest `DurationSeconds` accepted, 3600..43200. Default 3600, as RAM's. */
+  readonly maxSessionDurationSeconds?: number
+  readonly trustedPrincipals?: ReadonlyArray<string>
+  readonly trustedOidcProviders?: ReadonlyArray<string>
+  readonly externalId?: string
+}
+
+/**
+ * An OIDC identity provider STS trusts (`AssumeRoleWithOIDC`). Its tokens are JWTs signed with HMAC-SHA256
+ * (`alg: HS256`) by `secret`, with `iss` = `issuer`, an `aud` among `clientIds`, and `exp`, `iat` and `sub`
+ * claims; mint them with `emu.oidcToken()` or any JWT library.
+ *
+ * @example
+ * ```ts
+ * import { type OidcProviderSpec, startEmulator } from "@iot-ota/emulator"
+ *
+ * const provider: OidcProviderSpec = {
+ *   arn: "acs:ram::1234567890123456:oidc-provider/ack-rrsa-c1",
+ *   issuer: "https://oidc-ack.example",
+ *   secret: "a-test-only-signing-key"
+ * }
+ * const emu = await startEmulator({ oidcProviders: [provider] })
+ * const token = emu.oidcToken({ providerArn: provider.arn, subject: "system:serviceaccount:ota:reader" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OidcProviderSpec {
+  /** `acs:ram::<account id>:oidc-provider/<name>`. */
+  readonly arn: string
+  /** Default `https://oidc.emulator.invalid`. */
+  readonly issuer?: string
+  /** The HS256 key. Default {@link DEFAULT_OIDC_PROVIDER}'s, a public test value. */
+  readonly secret?: string
+  /** Accepted audiences. Default `["sts.aliyuncs.com"]`, what ACK's projected tokens carry. */
+  readonly clientIds?: ReadonlyArray<string>
+}
+
+/**
+ * How the ECS metadata service treats session tokens: `"optional"` (default; issued on `PUT /latest/api/token`,
+ * plain GETs answered too), `"required"` (the hardened mode only: a GET without a token gets 403), or
+ * `"unsupported"` (an instance without the hardened mode: the token `PUT` gets 404).
+ *
+ * @example
+ * ```ts
+ * import { type MetadataTokens, startEmulator } from "@iot-ota/emulator"
+ *
+ * const metadataTokens: MetadataTokens = "required"
+ * const emu = await startEmulator({ metadataTokens })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type MetadataTokens = MetadataTokensValue
+
+/**
+ * Every {@link MetadataTokens} mode.
+ *
+ * @example
+ * ```ts
+ * import { METADATA_TOKEN_MODES } from "@iot-ota/emulator"
+ *
+ * console.log(METADATA_TOKEN_MODES) // ["optional", "required", "unsupported"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = TOKEN_MODES
+
+/**
+ * Temporary credentials as STS and the metadata service answer them: an `STS.` AccessKeyId, its secret, the
+ * security token to send with it, and the expiration (`YYYY-MM-DDThh:mm:ssZ`).
+ *
+ * @example
+ * ```ts
+ * import { type IssuedCredentials, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * const credentials: IssuedCredentials = emu.issueCredentials()
+ * console.log(credentials.accessKeyId.startsWith("STS."), credentials.expiration)
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IssuedCredentials {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken: string
+  readonly expiration: string
+}
+
+/**
+ * One credential the emulator issued, as `emu.issuedCredentials()` lists it (no secret, no token).
+ *
+ * @example
+ * ```ts
+ * import { type IssuedCredentialInfo, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * // … let a client assume a role …
+ * const viaOidc: ReadonlyArray<IssuedCredentialInfo> = emu.issuedCredentials().filter((c) => c.via === "AssumeRoleWithOIDC")
+ * console.log(viaOidc.map((c) => c.subject))
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IssuedCredentialInfo {
+  readonly accessKeyId: string
+  readonly roleArn: string
+  readonly sessionName: string
+  /** What issued it: an STS action, the metadata service, or `emu.issueCredentials()`. */
+  readonly via: "AssumeRole" | "AssumeRoleWithOIDC" | "EcsMetadata" | "issueCredentials"
+  /** The OIDC token's `sub`, for `AssumeRoleWithOIDC`. */
+  readonly subject?: string
+  readonly expiration: string
+  /** Whether it has expired by the server clock (or `expireCredentials`). */
+  readonly expired: boolean
+}
+
+/**
+ * What `emu.oidcToken()` puts in a token; every field has a working default.
+ *
+ * @example
+ * ```ts
+ * import { type OidcTokenOptions, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * const options: OidcTokenOptions = { subject: "system:serviceaccount:ota:reader", expiresInSeconds: 7200 }
+ * const token = emu.oidcToken(options)
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OidcTokenOptions {
+  /** Default: the first provider. */
+  readonly providerArn?: string
+  /** Default `system:serviceaccount:default:emulator`. */
+  readonly subject?: string
+  /** Default the provider's first client id (`sts.aliyuncs.com`). */
+  readonly audience?: string | ReadonlyArray<string>
+  /** From the server clock; default 3600. Negative: a token that has already expired. */
+  readonly expiresInSeconds?: number
+  /** Default the provider's issuer (give another to test the refusal). */
+  readonly issuer?: string
+}
+
+/**
+ * The role, session and lifetime of `emu.issueCredentials()`.
+ *
+ * @example
+ * ```ts
+ * import { type IssueCredentialsOptions, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * const options: IssueCredentialsOptions = { durationSeconds: 900, sessionName: "fixture" }
+ * const { accessKeyId, accessKeySecret, securityToken } = emu.issueCredentials(options)
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IssueCredentialsOptions {
+  /** Default: the first role. */
+  readonly roleArn?: string
+  /** Default 3600 (not checked against the role's maximum). */
+  readonly durationSeconds?: number
+  /** Default `emulator-fixture`. */
+  readonly sessionName?: string
 }
 
 /**
@@ -540,6 +801,30 @@ export interface EmulatorOptions {
   readonly headersTimeoutMs?: number
   /** One line per request: method, status, code, AccessKeyId, RequestId, time. Never secrets or signatures. */
   readonly logger?: (line: string) => void
+  /** Roles STS hands out (see {@link RoleSpec}). Default `[{ roleArn: DEFAULT_ROLE_ARN }]`. */
+  readonly roles?: ReadonlyArray<RoleSpec>
+  /** OIDC providers STS trusts (see {@link OidcProviderSpec}). Default `[DEFAULT_OIDC_PROVIDER]`. */
+  readonly oidcProviders?: ReadonlyArray<OidcProviderSpec>
+  /**
+   * The name of the RAM role attached to the "instance" whose metadata service the emulator serves under
+   * `/latest/`; one of `roles`. Default the first role's name; `null`: no role attached.
+   */
+  readonly instanceRole?: string | null
+  /** The metadata service's session-token mode (see {@link MetadataTokens}). Default `"optional"`. */
+  readonly metadataTokens?: MetadataTokens
+  /**
+   * Test-only: every credential the emulator issues (STS and metadata) expires this long after it is issued,
+   * whatever `DurationSeconds` asked (which is still checked against 900 s and the role's maximum), so a test
+   * can watch credentials expire and be refreshed. Default: as asked (STS), 6 hours (metadata).
+   */
+  readonly credentialLifetimeMs?: number
+  /**
+   * The server clock in epoch milliseconds, before `clockSkewMs`. Default `Date.now`. It times everything the
+   * client's clock meets: the timestamp window, the `Date` header, issued credentials' expiry, OIDC tokens and
+   * metadata session tokens. A test that runs its client on a test clock gives the same clock here, so that
+   * both agree when a credential has expired.
+   */
+  readonly clock?: () => number
 }
 
 /**
@@ -570,6 +855,11 @@ export interface EmulatorStats {
   readonly throttled: number
   /** Nonces currently remembered. */
   readonly nonces: number
+  /**
+   * Metadata service requests by outcome: `token`, `role`, `credentials`, or `refused:<why>` (`plain`, `token`,
+   * `ttl`, `no-tokens`, `no-role`, `not-found`, `method`). Not counted in `byCode` or `byAction`.
+   */
+  readonly metadata: Readonly<Record<string, number>>
 }
 
 /**
@@ -620,6 +910,27 @@ export interface Emulator {
   readonly tasks: (jobId: string) => ReadonlyArray<TaskRecord>
   /** The job as `QueryOTAJob` answers it now. Throws for an unknown job. */
   readonly job: (jobId: string) => JobRecord
+  /** The roles STS serves, with their longest session. */
+  readonly roles: ReadonlyArray<{ readonly roleArn: string; readonly maxSessionDurationSeconds: number }>
+  /** The OIDC providers STS trusts (their secrets are in the options, not here). */
+  readonly oidcProviders: ReadonlyArray<{
+    readonly arn: string
+    readonly issuer: string
+    readonly clientIds: ReadonlyArray<string>
+  }>
+  /** The metadata service under `${url}/latest/`: the instance's role name (undefined: none) and token mode. */
+  readonly metadata: { readonly roleName: string | undefined; readonly tokens: MetadataTokens }
+  /** A fresh OIDC token (an HS256 JWT) of a provider, timed by the server clock (see {@link OidcTokenOptions}). */
+  readonly oidcToken: (options?: OidcTokenOptions) => string
+  /** Issues temporary credentials directly, as a fixture (not a request: not in `stats()`). */
+  readonly issueCredentials: (options?: IssueCredentialsOptions) => IssuedCredentials
+  /**
+   * Expires one issued credential (by AccessKeyId) or every one, now: requests signed with them get
+   * `InvalidSecurityToken.Expired`, and the metadata service hands out a new one. Returns how many were valid.
+   */
+  readonly expireCredentials: (accessKeyId?: string) => number
+  /** Every credential issued so far (STS, metadata, fixtures), oldest first. */
+  readonly issuedCredentials: () => ReadonlyArray<IssuedCredentialInfo>
   /** Stops listening, drops open connections and pending delayed answers; resolves when closed. */
   readonly close: () => Promise<void>
 }
@@ -643,6 +954,47 @@ export interface Emulator {
 export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
   accessKeyId: "emulator-access-key-id",
   accessKeySecret: "emulator-access-key-secret"
+}
+
+/**
+ * The role STS serves when `roles` is not given, also the ECS instance's role by default. Obviously fake.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ROLE_ARN, startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator()
+ * console.log(emu.roles[0]?.roleArn === DEFAULT_ROLE_ARN, emu.metadata.roleName) // true "emulator-role"
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const DEFAULT_ROLE_ARN: string = ROLE_ARN_DEFAULT
+
+/**
+ * The OIDC provider STS trusts when `oidcProviders` is not given: its ARN, issuer, HS256 secret (public, like
+ * the default AccessKey) and client ids.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OIDC_PROVIDER, DEFAULT_ROLE_ARN } from "@iot-ota/emulator"
+ *
+ * // What an ACK pod would have in its environment, pointed at the emulator.
+ * const env = {
+ *   ALIBABA_CLOUD_ROLE_ARN: DEFAULT_ROLE_ARN,
+ *   ALIBABA_CLOUD_OIDC_PROVIDER_ARN: DEFAULT_OIDC_PROVIDER.arn
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const DEFAULT_OIDC_PROVIDER: Required<OidcProviderSpec> = {
+  arn: OIDC_PROVIDER_ARN_DEFAULT,
+  issuer: DEFAULT_OIDC_ISSUER,
+  secret: DEFAULT_OIDC_SECRET,
+  clientIds: [DEFAULT_OIDC_AUDIENCE]
 }
 
 /**
@@ -772,6 +1124,55 @@ const validate = (options: EmulatorOptions, jobs: ReadonlyArray<JobSpec>): void 
       check(rate >= 0 && rate <= 1, `job "${job.jobId}": rollout.failureRate must be within 0..1`)
     }
   }
+  const roles = options.roles ?? [{ roleArn: DEFAULT_ROLE_ARN }]
+  unique(
+    "roleArn",
+    roles.map((role) => role.roleArn)
+  )
+  for (const role of roles) {
+    check(
+      ROLE_ARN.test(role.roleArn),
+      `"${role.roleArn}" is not a role ARN (acs:ram::<account id>:role/<name>)`
+    )
+    const max = role.maxSessionDurationSeconds
+    check(
+      max === undefined ||
+        (Number.isInteger(max) && max >= DEFAULT_MAX_SESSION_DURATION_SECONDS && max <= MAX_SESSION_SECONDS),
+      `role "${role.roleArn}": maxSessionDurationSeconds must be a whole number within 3600..43200, got ${max}`
+    )
+  }
+  const providers = options.oidcProviders ?? [DEFAULT_OIDC_PROVIDER]
+  unique(
+    "OIDC provider arn",
+    providers.map((provider) => provider.arn)
+  )
+  for (const provider of providers) {
+    check(
+      OIDC_PROVIDER_ARN.test(provider.arn),
+      `"${provider.arn}" is not an OIDC provider ARN (acs:ram::<account id>:oidc-provider/<name>)`
+    )
+    check(provider.secret === undefined || provider.secret.length > 0, `${provider.arn}: empty secret`)
+    check(
+      provider.clientIds === undefined || provider.clientIds.length > 0,
+      `${provider.arn}: clientIds must not be empty`
+    )
+  }
+  if (typeof options.instanceRole === "string") {
+    const name = options.instanceRole
+    check(
+      roles.some((role) => ROLE_ARN.exec(role.roleArn)?.[2] === name),
+      `instanceRole "${name}" is not the name of one of the roles`
+    )
+  }
+  check(
+    options.metadataTokens === undefined || METADATA_TOKEN_MODES.includes(options.metadataTokens),
+    `metadataTokens must be one of ${METADATA_TOKEN_MODES.join(", ")}`
+  )
+  check(
+    options.credentialLifetimeMs === undefined ||
+      (Number.isFinite(options.credentialLifetimeMs) && options.credentialLifetimeMs >= 1000),
+    `credentialLifetimeMs must be >= 1000 (credentials expire on whole seconds), got ${options.credentialLifetimeMs}`
+  )
   // Fails fast on bad fault options instead of at the first request.
   new FaultPlan(options.faults, options.seed ?? DEFAULTS.seed)
 }
@@ -809,15 +1210,52 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     startedWall: Date.now() + clockSkewMs
   })
 
+  const clock = options.clock
+  const serverNow = (): number => (clock?.() ?? Date.now()) + clockSkewMs
+  const issuer = new CredentialIssuer({ now: serverNow, lifetimeMs: options.credentialLifetimeMs })
+  const roleSpecs = options.roles ?? [{ roleArn: DEFAULT_ROLE_ARN }]
+  const roleRandom = makeRandom(seed, "roles")
+  const roles = new Map<string, RoleDef>(
+    roleSpecs.map((spec) => [spec.roleArn, roleDef(spec, `3${roleRandom.chars(16, "0123456789")}`)])
+  )
+  const oidcProviders = new Map<string, OidcProviderDef>(
+    (options.oidcProviders ?? [DEFAULT_OIDC_PROVIDER]).map((spec) => [
+      spec.arn,
+      {
+        arn: spec.arn,
+        issuer: spec.issuer ?? DEFAULT_OIDC_PROVIDER.issuer,
+        secret: spec.secret ?? DEFAULT_OIDC_PROVIDER.secret,
+        clientIds: [...(spec.clientIds ?? DEFAULT_OIDC_PROVIDER.clientIds)]
+      }
+    ])
+  )
+  const firstRole = roles.values().next().value as RoleDef | undefined
+  const instanceRole =
+    options.instanceRole === null
+      ? undefined
+      : options.instanceRole === undefined
+        ? firstRole
+        : [...roles.values()].find((role) => role.name === options.instanceRole)
+  const metadataTokens = options.metadataTokens ?? "optional"
+  const metadata = new MetadataService({ issuer, role: instanceRole, tokens: metadataTokens, now: serverNow })
+
   const core = new EmulatorCore({
     casing,
     seed,
-    credentials: new Map(credentials.map((pair) => [pair.accessKeyId, pair.accessKeySecret])),
+    credentials: new Map(
+      credentials.map((pair) => [
+        pair.accessKeyId,
+        { secret: pair.accessKeySecret, securityToken: pair.securityToken }
+      ])
+    ),
     world,
     registry: REGISTRY,
     qps: quota.qps,
     quota: quota.mode,
     clockSkewMs,
+    clock,
+    sts: { issuer, roles, oidcProviders },
+    metadata,
     timestampWindowMs: options.timestampWindowMs ?? DEFAULTS.timestampWindowMs,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     maxUrlBytes: options.maxUrlBytes ?? DEFAULTS.maxUrlBytes,
@@ -882,6 +1320,63 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     setFaults: (faults) => core.setFaults(faults),
     tasks: (jobId) => world.snapshot(jobOf(jobId).jobId, performance.now()) ?? [],
     job: (jobId) => world.jobRecord(jobOf(jobId), performance.now()),
+    roles: [...roles.values()].map((role) => ({
+      roleArn: role.arn,
+      maxSessionDurationSeconds: role.maxSessionSeconds
+    })),
+    oidcProviders: [...oidcProviders.values()].map((provider) => ({
+      arn: provider.arn,
+      issuer: provider.issuer,
+      clientIds: provider.clientIds
+    })),
+    metadata: { roleName: instanceRole?.name, tokens: metadataTokens },
+    oidcToken: (tokenOptions = {}) => {
+      const arn = tokenOptions.providerArn ?? oidcProviders.keys().next().value
+      const provider = arn === undefined ? undefined : oidcProviders.get(arn)
+      if (provider === undefined) throw new RangeError(`unknown OIDC provider "${arn}"`)
+      const now = Math.floor(serverNow() / 1000)
+      const audience = tokenOptions.audience ?? provider.clientIds[0] ?? DEFAULT_OIDC_AUDIENCE
+      return mintOidcToken(provider, {
+        iss: tokenOptions.issuer ?? provider.issuer,
+        sub: tokenOptions.subject ?? "system:serviceaccount:default:emulator",
+        aud: typeof audience === "string" ? audience : [...audience],
+        iat: now,
+        exp: now + (tokenOptions.expiresInSeconds ?? 3600)
+      })
+    },
+    issueCredentials: (issueOptions = {}) => {
+      const arn = issueOptions.roleArn ?? firstRole?.arn
+      const role = arn === undefined ? undefined : roles.get(arn)
+      if (role === undefined) throw new RangeError(`unknown role "${arn}"`)
+      const seconds = issueOptions.durationSeconds ?? 3600
+      if (!(Number.isInteger(seconds) && seconds >= 1))
+        throw new RangeError(`durationSeconds must be a whole number >= 1, got ${seconds}`)
+      const record = issuer.issue({
+        role,
+        sessionName: issueOptions.sessionName ?? "emulator-fixture",
+        seconds,
+        via: "issueCredentials"
+      })
+      return {
+        accessKeyId: record.accessKeyId,
+        accessKeySecret: record.accessKeySecret,
+        securityToken: record.securityToken,
+        expiration: stsTime(record.expiresAt)
+      }
+    },
+    expireCredentials: (accessKeyId) => issuer.expire(accessKeyId),
+    issuedCredentials: () => {
+      const now = serverNow()
+      return issuer.list().map((record) => ({
+        accessKeyId: record.accessKeyId,
+        roleArn: record.roleArn,
+        sessionName: record.sessionName,
+        via: record.via,
+        ...(record.subject === undefined ? {} : { subject: record.subject }),
+        expiration: stsTime(record.expiresAt),
+        expired: record.expiresAt <= now
+      }))
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         core.shutdown()

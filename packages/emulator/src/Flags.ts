@@ -12,12 +12,17 @@ import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_JOB_ID,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SESSION_DURATION_SECONDS,
+  DEFAULT_OIDC_PROVIDER_ARN,
   DEFAULT_QPS,
+  DEFAULT_ROLE_ARN,
   DEFAULT_ROLLOUT_FAILURE_RATE,
   DEFAULT_TASK_COUNT,
   DEFAULT_TIMESTAMP_WINDOW_MS,
   FAULT_KINDS,
   type FaultKind,
+  METADATA_TOKEN_MODES,
+  type MetadataTokens,
   QUOTA_MODES,
   type QuotaMode
 } from "./internal/model.js"
@@ -37,7 +42,7 @@ import {
  * import { Flags } from "@iot-ota/emulator"
  *
  * const durations = Flags.EMULATOR_FLAGS.filter((flag) => flag.kind === "duration").map((flag) => flag.name)
- * // ["rollout", "fault-delay", "clock-skew", "timestamp-window", "headers-timeout"]
+ * // ["rollout", "fault-delay", "clock-skew", "timestamp-window", "headers-timeout", "max-session-duration", "credential-lifetime"]
  * ```
  *
  * @since 0.2.0
@@ -248,6 +253,63 @@ export const EMULATOR_FLAGS: ReadonlyArray<FlagDeclaration> = [
     description: "clients slower than this to send their headers get 408",
     default: `${DEFAULT_HEADERS_TIMEOUT_MS / 1000}s`,
     min: 1
+  },
+  {
+    name: "role",
+    kind: "string",
+    placeholder: "arn",
+    description:
+      "a RAM role STS hands out (AssumeRole, AssumeRoleWithOIDC), acs:ram::<account>:role/<name>; the first is also the metadata service's instance role; repeatable",
+    default: DEFAULT_ROLE_ARN,
+    repeatable: true
+  },
+  {
+    name: "max-session-duration",
+    kind: "duration",
+    placeholder: "duration",
+    description: "the longest DurationSeconds every --role accepts, whole seconds",
+    default: `${DEFAULT_MAX_SESSION_DURATION_SECONDS / 3600}h`,
+    min: 3_600_000,
+    max: 43_200_000
+  },
+  {
+    name: "oidc-provider",
+    kind: "string",
+    placeholder: "arn",
+    description:
+      "the OIDC provider STS trusts for AssumeRoleWithOIDC; its tokens are HS256 JWTs signed with --oidc-secret (see the README)",
+    default: DEFAULT_OIDC_PROVIDER_ARN
+  },
+  {
+    name: "oidc-secret",
+    kind: "string",
+    placeholder: "secret",
+    description:
+      "the HS256 key of --oidc-provider's tokens: a test value, never a real key (default: a public one)"
+  },
+  {
+    name: "instance-role",
+    kind: "string",
+    placeholder: "name",
+    description:
+      'the RAM role the ECS metadata service under /latest/ hands out, the name of a --role ("none": no role; default the first --role)'
+  },
+  {
+    name: "metadata-tokens",
+    kind: "choice",
+    placeholder: "mode",
+    description:
+      "metadata session tokens: optional (issued, not required), required (hardened mode: plain requests get 403) or unsupported (the token PUT gets 404)",
+    default: "optional",
+    choices: METADATA_TOKEN_MODES
+  },
+  {
+    name: "credential-lifetime",
+    kind: "duration",
+    placeholder: "duration",
+    description:
+      "test-only: every credential the emulator issues expires this long after it is issued, whatever DurationSeconds asked (default: as asked; 6h from the metadata service)",
+    min: 1000
   },
   {
     name: "log",
@@ -488,6 +550,16 @@ export const optionsFromFlags = (values: FlagValues): EmulatorFlags => {
   const timestampWindowMs = numberFlag(values, "timestamp-window")
   const maxBodyBytes = numberFlag(values, "max-body-bytes")
   const headersTimeoutMs = numberFlag(values, "headers-timeout")
+  const maxSessionMs = numberFlag(values, "max-session-duration")
+  const credentialLifetimeMs = numberFlag(values, "credential-lifetime")
+  const metadataTokens = choiceFlag<MetadataTokens>(values, "metadata-tokens")
+  const roleArns = texts(values, "role")
+  const oidcProvider = text(values, "oidc-provider")
+  const oidcSecret = text(values, "oidc-secret")
+  const instanceRole = text(values, "instance-role")
+  if (maxSessionMs !== undefined && maxSessionMs % 1000 !== 0) {
+    throw new CliUsageError(`--max-session-duration: ${maxSessionMs}ms is not a whole number of seconds`)
+  }
   const host = text(values, "host")
   const keyId = text(values, "access-key-id")
   const keySecret = text(values, "access-key-secret")
@@ -547,7 +619,29 @@ export const optionsFromFlags = (values: FlagValues): EmulatorFlags => {
     ...(clockSkewMs === undefined ? {} : { clockSkewMs }),
     ...(timestampWindowMs === undefined ? {} : { timestampWindowMs }),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
-    ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs })
+    ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
+    ...(roleArns === undefined && maxSessionMs === undefined
+      ? {}
+      : {
+          roles: (roleArns ?? [DEFAULT_ROLE_ARN]).map((roleArn) =>
+            maxSessionMs === undefined
+              ? { roleArn }
+              : { roleArn, maxSessionDurationSeconds: maxSessionMs / 1000 }
+          )
+        }),
+    ...(oidcProvider === undefined && oidcSecret === undefined
+      ? {}
+      : {
+          oidcProviders: [
+            {
+              arn: oidcProvider ?? DEFAULT_OIDC_PROVIDER_ARN,
+              ...(oidcSecret === undefined ? {} : { secret: oidcSecret })
+            }
+          ]
+        }),
+    ...(instanceRole === undefined ? {} : { instanceRole: instanceRole === "none" ? null : instanceRole }),
+    ...(metadataTokens === undefined ? {} : { metadataTokens }),
+    ...(credentialLifetimeMs === undefined ? {} : { credentialLifetimeMs })
   }
   return { log: values.log === true, options }
 }

@@ -3,7 +3,15 @@ import { readdirSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
-import { Cli, DEFAULT_CREDENTIALS, DEFAULT_JOB_ID, type Emulator, Flags } from "../src/index.js"
+import {
+  Cli,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_JOB_ID,
+  DEFAULT_ROLE_ARN,
+  type Emulator,
+  Flags,
+  startEmulator
+} from "../src/index.js"
 import { callV2 } from "./helpers/client.js"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
@@ -155,7 +163,7 @@ describe("the flags are declared once", () => {
           : [
               `--${flag.name}`,
               flag.kind === "duration"
-                ? "1s"
+                ? `${Math.max(1000, flag.min ?? 0)}ms`
                 : flag.kind === "choice" || flag.kind === "list"
                   ? (flag.choices?.[0] ?? "")
                   : flag.kind === "rate"
@@ -186,6 +194,47 @@ describe("the flags are declared once", () => {
       })
     ).toEqual({ log: true, options: Cli.parseEmulatorArgs(argv).options })
     expect(() => Flags.optionsFromFlags({ nope: "1" })).toThrow(/unknown option --nope/)
+  })
+
+  it("the temporary-credential flags: roles, OIDC provider, instance role, metadata tokens, test lifetimes", async () => {
+    const reader = "acs:ram::1234567890123456:role/reader"
+    const { options } = Cli.parseEmulatorArgs([
+      ...["--role", reader, "--role", DEFAULT_ROLE_ARN, "--max-session-duration", "12h"],
+      ...["--oidc-provider", "acs:ram::1:oidc-provider/ci", "--oidc-secret", "ci-secret"],
+      ...["--instance-role", "emulator-role", "--metadata-tokens", "required", "--credential-lifetime", "30s"]
+    ])
+    expect(options).toEqual({
+      roles: [
+        { roleArn: reader, maxSessionDurationSeconds: 43_200 },
+        { roleArn: DEFAULT_ROLE_ARN, maxSessionDurationSeconds: 43_200 }
+      ],
+      oidcProviders: [{ arn: "acs:ram::1:oidc-provider/ci", secret: "ci-secret" }],
+      instanceRole: "emulator-role",
+      metadataTokens: "required",
+      credentialLifetimeMs: 30_000
+    })
+    expect(Cli.parseEmulatorArgs(["--instance-role", "none"]).options).toEqual({ instanceRole: null })
+    expect(() => Cli.parseEmulatorArgs(["--max-session-duration", "3600500ms"])).toThrow(
+      /whole number of seconds/
+    )
+    expect(() => Cli.parseEmulatorArgs(["--max-session-duration", "13h"])).toThrow(/out of range/)
+    expect(() => Cli.parseEmulatorArgs(["--metadata-tokens", "maybe"])).toThrow(
+      /optional or required or unsupported/
+    )
+    const emu = await startEmulator(options)
+    try {
+      const banner = Cli.formatBanner(emu)
+      expect(banner).toContain(`  STS role ${reader} (sessions up to 43200 s)\n`)
+      expect(banner).toContain(
+        "  OIDC provider acs:ram::1:oidc-provider/ci (HS256 tokens, issuer https://oidc.emulator.invalid)\n"
+      )
+      expect(banner).toContain(
+        `  ECS metadata: ${emu.url}/latest/meta-data/ (role emulator-role, session tokens required)\n`
+      )
+      expect(banner).not.toContain("ci-secret")
+    } finally {
+      await emu.close()
+    }
   })
 })
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   type Emulator,
   type FirmwareRecord,
+  IOT_ACTIONS,
   type JobRecord,
   SUPPORTED_ACTIONS,
   startEmulator,
@@ -101,8 +102,9 @@ const deviceOf = (jobId: string, index: number): TaskRecord => {
   return task
 }
 
-it("the registry serves the seven OTA read operations", () => {
-  expect([...SUPPORTED_ACTIONS].sort()).toEqual(
+it("the registry serves the seven OTA read operations, and STS", () => {
+  expect([...SUPPORTED_ACTIONS].sort()).toEqual([...IOT_ACTIONS, "AssumeRole", "AssumeRoleWithOIDC"].sort())
+  expect([...IOT_ACTIONS].sort()).toEqual(
     [
       "ListOTAFirmware",
       "ListOTAJobByDevice",

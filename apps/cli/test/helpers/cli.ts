@@ -53,15 +53,16 @@ export const expectNoSecret = (result: CliResult): void => {
 /**
  * The environment every run gets: PATH only from the parent (no OTA_* or
  * ALIBABA_CLOUD_* of the developer), a temporary HOME and XDG dir, a profile
- * file that does not exist unless the test sets OTA_PROFILE_FILE, no colour.
+ * file that does not exist unless the test sets OTA_PROFILE_FILE, no colour,
+ * and the default chain's metadata member off, so that no test ever asks the
+ * real link-local metadata address (a test that wants it sets
+ * `ALIBABA_CLOUD_ECS_METADATA_DISABLED: undefined` and its own endpoint).
  */
 export const baseEnv = (home: string): Record<string, string> => ({
   PATH: process.env.PATH ?? "",
   HOME: home,
   XDG_CONFIG_HOME: join(home, ".config"),
   OTA_PROFILE_FILE: join(home, "no-such-profile"),
-  // Without a key anywhere the client asks the standard credential chain, whose last member is the ECS
-  // metadata service: tests never reach for the real link-local address.
   ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
   NO_COLOR: "1"
 })

@@ -37,6 +37,11 @@ export const MAX_NONCE_LENGTH = 128
 
 export interface AuthContext<Api> {
   readonly secretOf: (accessKeyId: string) => string | undefined
+  /**
+   * Why the security token sent with `accessKeyId` (or its absence) is refused, if it is: checked before the
+   * signature, as the gateway needs the token to know a temporary key at all.
+   */
+  readonly tokenFailure: (accessKeyId: string, token: string | undefined) => Failure | undefined
   /** The handler of an action and version, or undefined when the emulator does not serve it. */
   readonly resolve: (action: string, version: string) => Api | undefined
   /** The server clock (real time plus the configured skew), in epoch milliseconds. */
@@ -149,6 +154,8 @@ export const verifyV2 = <Api>(
       accessKeyId
     )
   }
+  const tokenFailure = context.tokenFailure(accessKeyId, params.SecurityToken)
+  if (tokenFailure !== undefined) return reject(tokenFailure, accessKeyId)
   const secret = context.secretOf(accessKeyId)
   if (secret === undefined) return reject(invalidAccessKeyId(), accessKeyId)
   const stringToSign = rpcStringToSign(method, params)
@@ -228,6 +235,8 @@ export const verifyV3 = <Api>(context: AuthContext<Api>, request: V3Request): Au
   }
   const tooLong = checkNonceLength("x-acs-signature-nonce", header("x-acs-signature-nonce") ?? "")
   if (tooLong !== undefined) return reject(tooLong, auth.credential)
+  const tokenFailure = context.tokenFailure(auth.credential, header("x-acs-security-token"))
+  if (tokenFailure !== undefined) return reject(tokenFailure, auth.credential)
   const secret = context.secretOf(auth.credential)
   if (secret === undefined) return reject(invalidAccessKeyId(), auth.credential)
   const payloadHash = request.body.length === 0 ? EMPTY_PAYLOAD_SHA256 : sha256Hex(request.body)

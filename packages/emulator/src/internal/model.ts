@@ -65,3 +65,17 @@ export const DEFAULT_TIMESTAMP_WINDOW_MS = 15 * 60 * 1000
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
 export const DEFAULT_ROLLOUT_FAILURE_RATE = 0.08
+
+/** The role STS serves (and the instance's role) when none is given. The account id is obviously fake. */
+export const DEFAULT_ROLE_ARN = "acs:ram::1234567890123456:role/emulator-role"
+export const DEFAULT_OIDC_PROVIDER_ARN = "acs:ram::1234567890123456:oidc-provider/emulator-oidc"
+export const DEFAULT_OIDC_ISSUER = "https://oidc.emulator.invalid"
+/** The HS256 key of the default OIDC provider: public, like the default AccessKey. */
+export const DEFAULT_OIDC_SECRET = "emulator-oidc-signing-secret"
+/** The audience ACK's projected tokens carry (docs/credentials.md §4). */
+export const DEFAULT_OIDC_AUDIENCE = "sts.aliyuncs.com"
+export const DEFAULT_MAX_SESSION_DURATION_SECONDS = 3600
+
+export type MetadataTokens = "optional" | "required" | "unsupported"
+
+export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = ["optional", "required", "unsupported"]

@@ -1,7 +1,8 @@
 /**
- * The HTTP side: request intake (limits, body reading, hostile input), authentication, throttling, routing to
- * the action's handler, fault injection, and writing responses with the server clock's `Date`. Everything here
- * applies to every action alike.
+ * The HTTP side: request intake (limits, body reading, hostile input), authentication (temporary credentials'
+ * security tokens included), throttling, routing to the action's handler, fault injection, and writing responses
+ * with the server clock's `Date`. Everything here applies to every action alike. Paths under `/latest/` go to
+ * the ECS metadata service instead.
  */
 import { Buffer } from "node:buffer"
 import { randomUUID } from "node:crypto"
@@ -9,36 +10,51 @@ import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:ht
 import { performance } from "node:perf_hooks"
 import type { Duplex } from "node:stream"
 import type { Casing, EmulatorStats, FaultKind, FaultOptions } from "../Emulator.js"
-import { type AuthContext, type AuthResult, verifyV2, verifyV3 } from "./auth.js"
+import { type AuthContext, type AuthResult, parseTimestamp, verifyV2, verifyV3 } from "./auth.js"
 import type { World } from "./dataset.js"
 import {
   bodyTooLarge,
   type Failure,
   failureBody,
   internalError,
+  invalidSecurityToken,
   malformedParameters,
+  missingSecurityToken,
   notFoundPath,
   serviceUnavailable,
   systemException,
   throttlingUser,
+  timestampExpired,
+  timestampFormat,
   unsupportedMethod,
   uriTooLong
 } from "./errors.js"
 import { FaultPlan } from "./faults.js"
 import { parseFormInto } from "./form.js"
 import { makeQuota, NonceStore, type Quota } from "./limits.js"
+import { isMetadataPath, type MetadataService } from "./metadata.js"
 import type { QuotaMode } from "./model.js"
-import type { ActionHandler, ActionRegistry } from "./registry.js"
+import { type ActionHandler, type ActionRegistry, STS, type StsState } from "./registry.js"
+
+/** A declared AccessKey pair: long-term, or temporary when it names the token that must come with it. */
+export interface DeclaredKey {
+  readonly secret: string
+  readonly securityToken: string | undefined
+}
 
 export interface CoreSettings {
   readonly casing: Casing
   readonly seed: number
-  readonly credentials: ReadonlyMap<string, string>
+  readonly credentials: ReadonlyMap<string, DeclaredKey>
   readonly world: World
   readonly registry: ActionRegistry
   readonly qps: number
   readonly quota: QuotaMode
   readonly clockSkewMs: number
+  /** The server clock before the skew, epoch ms; default `Date.now`. */
+  readonly clock: (() => number) | undefined
+  readonly sts: StsState
+  readonly metadata: MetadataService
   readonly timestampWindowMs: number
   readonly maxBodyBytes: number
   readonly maxUrlBytes: number
@@ -71,6 +87,8 @@ interface Exchange {
   readonly requestId: string
   readonly startedAt: number
   accessKeyId: string | undefined
+  /** STS answers in its own (PascalCase) keys whatever the emulator's casing. */
+  casing: Casing
 }
 
 interface Reply {
@@ -93,8 +111,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
 interface Admitted {
   readonly handler: ActionHandler
   readonly params: Record<string, string>
+  /** `""` for an anonymous call. */
   readonly accessKeyId: string
 }
+
+const STS_VERSIONS: ReadonlySet<string> = new Set(STS.versions)
 
 /** Wall-clock milliseconds from the monotonic clock: fixed quota windows align on whole seconds. */
 const quotaNow = (): number => performance.timeOrigin + performance.now()
@@ -104,6 +125,7 @@ export class EmulatorCore {
   private throttled = 0
   private byCode: Record<string, number> = {}
   private byAction: Record<string, number> = {}
+  private metadataCounts: Record<string, number> = {}
   private faults: FaultPlan
   private readonly quota: Quota
   private readonly nonces: NonceStore
@@ -118,7 +140,9 @@ export class EmulatorCore {
     this.quota = makeQuota(settings.quota, settings.qps)
     this.nonces = new NonceStore(settings.timestampWindowMs)
     this.auth = {
-      secretOf: (accessKeyId) => settings.credentials.get(accessKeyId),
+      secretOf: (accessKeyId) =>
+        settings.credentials.get(accessKeyId)?.secret ?? settings.sts.issuer.secretOf(accessKeyId),
+      tokenFailure: (accessKeyId, token) => this.tokenFailure(accessKeyId, token),
       resolve: (action, version) => settings.registry.lookup(action, version),
       serverNow: () => this.serverNow(),
       windowMs: settings.timestampWindowMs,
@@ -127,7 +151,23 @@ export class EmulatorCore {
   }
 
   serverNow(): number {
-    return Date.now() + this.settings.clockSkewMs
+    return (this.settings.clock?.() ?? Date.now()) + this.settings.clockSkewMs
+  }
+
+  /**
+   * A declared pair that names a token needs exactly that one; a declared long-term pair ignores any token;
+   * an `STS.` key needs a token this emulator issued for it, unexpired.
+   */
+  private tokenFailure(accessKeyId: string, token: string | undefined): Failure | undefined {
+    const sent = token === "" ? undefined : token
+    const declared = this.settings.credentials.get(accessKeyId)
+    if (declared !== undefined) {
+      if (declared.securityToken === undefined) return undefined
+      if (sent === undefined) return missingSecurityToken()
+      return sent === declared.securityToken ? undefined : invalidSecurityToken("MismatchWithAccessKey")
+    }
+    if (!accessKeyId.startsWith("STS.")) return undefined
+    return this.settings.sts.issuer.check(accessKeyId, sent).failure
   }
 
   stats(): EmulatorStats {
@@ -136,7 +176,8 @@ export class EmulatorCore {
       byCode: { ...this.byCode },
       byAction: { ...this.byAction },
       throttled: this.throttled,
-      nonces: this.nonces.size
+      nonces: this.nonces.size,
+      metadata: { ...this.metadataCounts }
     }
   }
 
@@ -145,6 +186,7 @@ export class EmulatorCore {
     this.throttled = 0
     this.byCode = {}
     this.byAction = {}
+    this.metadataCounts = {}
   }
 
   setFaults(faults: FaultOptions | undefined): void {
@@ -165,9 +207,33 @@ export class EmulatorCore {
       res,
       requestId: this.newRequestId(),
       startedAt: performance.now(),
-      accessKeyId: undefined
+      accessKeyId: undefined,
+      casing: this.settings.casing
     }
-    this.guard(exchange, () => this.receive(exchange))
+    const url = req.url ?? "/"
+    const mark = url.indexOf("?")
+    const path = mark === -1 ? url : url.slice(0, mark)
+    // An over-long URI goes the normal way, to its 414.
+    if (isMetadataPath(path) && url.length <= this.settings.maxUrlBytes)
+      this.guard(exchange, () => this.metadata(exchange, path))
+    else this.guard(exchange, () => this.receive(exchange))
+  }
+
+  /** The ECS metadata service: plain text or JSON, no signature, counted in `stats().metadata`. */
+  private metadata(exchange: Exchange, path: string): void {
+    const { req, res } = exchange
+    // Nothing it answers reads a body; one sent anyway is drained, not buffered.
+    req.resume()
+    const reply = this.settings.metadata.handle(req.method ?? "", path, req.headers)
+    this.metadataCounts[reply.outcome] = (this.metadataCounts[reply.outcome] ?? 0) + 1
+    res.sendDate = false
+    res.writeHead(reply.status, {
+      "Content-Type": reply.contentType,
+      "Content-Length": reply.body.length,
+      Date: this.dateHeader()
+    })
+    res.end(reply.body)
+    this.log(exchange, reply.status, `metadata:${reply.outcome}`)
   }
 
   /**
@@ -302,7 +368,16 @@ export class EmulatorCore {
       if (bodyFailure !== undefined) return reject(bodyFailure)
     }
 
+    const version = params.Version ?? req.headers["x-acs-version"]
+    if (typeof version === "string" && STS_VERSIONS.has(version)) exchange.casing = "alibaba"
     const authorization = req.headers.authorization
+    if (authorization === undefined && params.AccessKeyId === undefined) {
+      const anonymous = this.admitAnonymous(params)
+      if (anonymous !== undefined) {
+        if (!anonymous.ok) return reject(anonymous.failure)
+        return { ok: true, value: anonymous.value }
+      }
+    }
     const auth: AuthResult<ActionHandler> =
       authorization?.startsWith("ACS3-") === true
         ? verifyV3(this.auth, {
@@ -325,15 +400,44 @@ export class EmulatorCore {
     return { ok: true, value: { handler: auth.api, params, accessKeyId: auth.accessKeyId } }
   }
 
+  /**
+   * An action callable without an AccessKey (AssumeRoleWithOIDC), called without one: no signature, nonce or
+   * quota; a `Timestamp`, when sent, must still be well-formed and within the window. Undefined when the action
+   * needs a signature (the normal checks then say what is missing).
+   */
+  private admitAnonymous(
+    params: Record<string, string>
+  ):
+    | { readonly ok: true; readonly value: Admitted }
+    | { readonly ok: false; readonly failure: Failure }
+    | undefined {
+    const handler = this.settings.registry.lookup(params.Action ?? "", params.Version ?? "")
+    if (handler?.anonymous !== true) return undefined
+    const timestamp = params.Timestamp
+    if (timestamp !== undefined) {
+      const sentAt = parseTimestamp(timestamp)
+      if (Number.isNaN(sentAt)) return { ok: false, failure: timestampFormat("Timestamp") }
+      if (Math.abs(this.serverNow() - sentAt) > this.settings.timestampWindowMs)
+        return { ok: false, failure: timestampExpired() }
+    }
+    this.byAction[handler.action] = (this.byAction[handler.action] ?? 0) + 1
+    return { ok: true, value: { handler, params, accessKeyId: "" } }
+  }
+
   /** The handler's answer (a 200 body or its failure). */
   private answer(exchange: Exchange, admitted: Admitted): Reply {
+    const { accessKeyId } = admitted
     const result = admitted.handler.handle({
       params: admitted.params,
       world: this.settings.world,
       casing: this.settings.casing,
       requestId: exchange.requestId,
       now: performance.now(),
-      accessKeyId: admitted.accessKeyId
+      accessKeyId,
+      principal:
+        accessKeyId === "" ? undefined : (this.settings.sts.issuer.roleOf(accessKeyId) ?? accessKeyId),
+      serverNow: this.serverNow(),
+      sts: this.settings.sts
     })
     if (!result.ok) return this.failure(exchange, result.failure)
     return { status: 200, body: result.body, contentType: JSON_TYPE, statKey: "OK" }
@@ -397,7 +501,7 @@ export class EmulatorCore {
     const hostId = exchange.req.headers.host ?? ""
     return {
       status: failure.status,
-      body: Buffer.from(failureBody(failure, this.settings.casing, exchange.requestId, hostId)),
+      body: Buffer.from(failureBody(failure, exchange.casing, exchange.requestId, hostId)),
       contentType: JSON_TYPE,
       statKey: failure.code
     }

@@ -139,6 +139,8 @@ export interface V3Options {
   readonly dateOffsetMs?: number
   readonly nonce?: string
   readonly action?: string
+  /** Default 2018-01-20. */
+  readonly version?: string
   readonly extraHeaders?: Record<string, string>
   /** Changes the headers after signing (to break things). */
   readonly tamper?: (headers: Record<string, string>) => void
@@ -155,7 +157,7 @@ export const callV3 = async (
   const query = options.formBody === true ? {} : api
   const headers: Record<string, string> = {
     "x-acs-action": options.action ?? "ListOTATaskByJob",
-    "x-acs-version": "2018-01-20",
+    "x-acs-version": options.version ?? "2018-01-20",
     "x-acs-date": timestamp(options.dateOffsetMs),
     "x-acs-signature-nonce": options.nonce ?? randomUUID().replace(/-/g, ""),
     "x-acs-content-sha256": sha256(body),

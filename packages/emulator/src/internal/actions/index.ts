@@ -1,5 +1,7 @@
 /** The table of every action the emulator serves: one line per handler (see `../registry.ts`). */
 import { ActionRegistry } from "../registry.js"
+import { assumeRole } from "./assumeRole.js"
+import { assumeRoleWithOIDC } from "./assumeRoleWithOIDC.js"
 import { listOTAFirmware } from "./listOTAFirmware.js"
 import { listOTAJobByDevice } from "./listOTAJobByDevice.js"
 import { listOTAJobByFirmware } from "./listOTAJobByFirmware.js"
@@ -15,5 +17,7 @@ export const REGISTRY = new ActionRegistry([
   listOTAJobByFirmware,
   queryOTAJob,
   listOTAJobByDevice,
-  listOTAUnfinishedTaskByDevice
+  listOTAUnfinishedTaskByDevice,
+  assumeRole,
+  assumeRoleWithOIDC
 ])
