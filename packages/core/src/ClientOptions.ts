@@ -12,7 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Credentials from "./Credentials.js"
-import { ValidationError } from "./IotError.js"
+import { type CredentialsError, ValidationError } from "./IotError.js"
 import type { LogLevelName } from "./PromiseClient.js"
 import type { AttemptEvent } from "./RpcClient.js"
 import * as Settings from "./Settings.js"
@@ -61,10 +61,17 @@ export interface ClientOptions {
   /** The security token of a temporary (STS) credential. */
   readonly securityToken?: string | Redacted.Redacted<string> | undefined
   /**
-   * A credential provider: called for a credential, and again before the
-   * one it gave expires (for vaults, edge secrets, STS). Instead of the keys.
+   * Where credentials come from, instead of the keys: a function called for a
+   * credential and again before the one it gave expires (a vault, a rotating
+   * Worker secret), or a provider (`fromAssumeRole(...)`, `fromOidc(...)`,
+   * `fromEcsMetadata(...)`, `defaultChain()`, …), as built or as the Effect
+   * that builds it.
    */
-  readonly credentials?: (() => Promise<ProvidedCredential> | ProvidedCredential) | undefined
+  readonly credentials?:
+    | (() => Promise<ProvidedCredential> | ProvidedCredential)
+    | Credentials.CredentialsService
+    | Effect.Effect<Credentials.CredentialsService, CredentialsError>
+    | undefined
   readonly apiVersion?: string | undefined
   readonly regionId?: string | undefined
   readonly iotInstanceId?: string | undefined
@@ -219,12 +226,18 @@ const resolveCredentials = (
   fallback: (() => Credentials.CredentialsService) | undefined
 ): Credentials.CredentialsService => {
   if (options.credentials !== undefined) {
-    if (typeof options.credentials !== "function")
+    const given: unknown = options.credentials
+    const provider = Effect.isEffect(given)
+      ? runSyncOrThrow(given as Effect.Effect<Credentials.CredentialsService, CredentialsError>)
+      : given !== null && typeof given === "object" && "get" in given && "source" in given
+        ? (given as Credentials.CredentialsService)
+        : undefined
+    if (provider === undefined && typeof given !== "function")
       throw new ValidationError({
         field: "credentials",
-        rule: "a function",
+        rule: "a function or a credential provider",
         message:
-          "credentials must be a function returning { accessKeyId, accessKeySecret, securityToken?, expiration? }"
+          "credentials must be a function returning { accessKeyId, accessKeySecret, securityToken?, expiration? }, or a provider such as fromAssumeRole(...)"
       })
     if (options.accessKeyId !== undefined || options.accessKeySecret !== undefined)
       throw new ValidationError({
@@ -232,8 +245,13 @@ const resolveCredentials = (
         rule: "either keys or a provider",
         message: "give either accessKeyId/accessKeySecret or a credentials provider, not both"
       })
-    return runSyncOrThrow(
-      Credentials.fromFunction(options.credentials, { source: "the credentials function" })
+    return (
+      provider ??
+      runSyncOrThrow(
+        Credentials.fromFunction(given as () => Promise<ProvidedCredential> | ProvidedCredential, {
+          source: "the credentials function"
+        })
+      )
     )
   }
   // A key given explicitly makes the options the source of the whole credential, even a blank one.

@@ -212,21 +212,21 @@ export class PromiseClient {
   #closed = false
   /** The resolved configuration (no secrets in it). */
   readonly config: ClientConfigService
-  /** Where the credentials come from, e.g. `the client options` or `the environment (OTA_ACCESS_KEY_ID / …)` (never a secret). */
-  readonly credentialsSource: string
+  readonly #credentials: { readonly source: string }
 
   constructor(options: {
     /** Builds the engine in the client's scope (its connections, its rate limiter), synchronously. */
     readonly make: Effect.Effect<RpcClientService, never, Scope.Scope>
     readonly config: ClientConfigService
-    readonly credentialsSource: string
+    /** The credential provider (only its `source` is read here, for messages). */
+    readonly credentials: { readonly source: string }
     readonly logLevel: LogLevelName
     readonly logSink: LogSink
     /** Called after every attempt (for statistics and metrics). */
     readonly onEvent?: ((event: AttemptEvent) => void) | undefined
   }) {
     this.config = options.config
-    this.credentialsSource = options.credentialsSource
+    this.#credentials = options.credentials
     const onEvent = withAttemptLines(options.onEvent, options.logLevel, options.logSink)
     this.#scope = Effect.runSync(Scope.make())
     // The engine is built here, once, and calls run on a runtime captured with its settings: no
@@ -244,6 +244,17 @@ export class PromiseClient {
         Effect.withTracerEnabled(false)
       )
     )
+  }
+
+  /**
+   * Where the credentials come from, e.g. `the client options` or `the
+   * environment (OTA_ACCESS_KEY_ID / …)`; for a chain, the member that
+   * supplied them once one has (never a secret).
+   *
+   * @since 0.1.0
+   */
+  get credentialsSource(): string {
+    return this.#credentials.source
   }
 
   #run<A>(effect: Effect.Effect<A, OtaError, RpcClient>, signal: AbortSignal | undefined): Promise<A> {

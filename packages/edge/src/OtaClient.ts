@@ -318,7 +318,7 @@ export class OtaBaseClient extends PromiseClient {
         Effect.provideService(Transport.Transport, Transport.makeFetch(options.fetch))
       ),
       config: resolved.config,
-      credentialsSource: resolved.credentials.source,
+      credentials: resolved.credentials,
       logLevel: options.logLevel ?? "warning",
       logSink: consoleSink,
       onEvent: options.onEvent

@@ -237,7 +237,7 @@ export class OtaBaseClient extends PromiseClient {
         Effect.provideServiceEffect(Transport, NodeHttpTransport.make())
       ),
       config: resolved.config,
-      credentialsSource: resolved.credentials.source,
+      credentials: resolved.credentials,
       logLevel: options.logLevel ?? "warning",
       logSink: stderrSink,
       onEvent: options.onEvent

@@ -28,7 +28,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as CredentialProviders from "../src/CredentialProviders.js"
-import { OtaClient, resolveOptions } from "../src/index.js"
+import { fromAssumeRole, fromStatic, OtaClient, resolveOptions } from "../src/index.js"
 import * as UndiciTransport from "../src/UndiciTransport.js"
 import { rejection } from "./helpers.js"
 
@@ -292,5 +292,32 @@ describe("the default chain on ACK and ECS", () => {
     )
     expect(error).toMatchObject({ _tag: "CredentialsError", reason: "Refused" })
     expect(emu.stats().metadata).toEqual({ "refused:no-tokens": 2, role: 1, credentials: 1 })
+  })
+})
+
+describe("the credentials option takes a provider", () => {
+  it("fromAssumeRole, as built or as its Effect, signs every page with the role's temporary key", async () => {
+    const emu = await start()
+    const base = {
+      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+      accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret
+    }
+    const role = fromAssumeRole({
+      base: Effect.runSync(fromStatic(base)),
+      roleArn: DEFAULT_ROLE_ARN,
+      roleSessionName: "option",
+      endpoint: emu.url
+    })
+    for (const credentials of [role, await Effect.runPromise(role)]) {
+      const { ids, source } = await listAll({
+        endpoint: emu.url,
+        credentials,
+        env: ISOLATED,
+        profileFile: "/nonexistent"
+      })
+      expect(new Set(ids).size).toBe(TASKS)
+      expect(source).toContain(DEFAULT_ROLE_ARN)
+    }
+    expect(emu.issuedCredentials().length).toBeGreaterThanOrEqual(2)
   })
 })

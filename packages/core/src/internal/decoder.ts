@@ -535,7 +535,9 @@ const generateStructReader = (
     readDateField,
     descend,
     missing: (run: Run, value: Record<string, unknown>, field: Field) => {
-      run.failure = new Failure(`expected ${expectedOf(field.type)}, got ${describeValue(seenValue(value, field))}`)
+      run.failure = new Failure(
+        `expected ${expectedOf(field.type)}, got ${describeValue(seenValue(value, field))}`
+      )
       run.failure.path.push(field.name)
       return INVALID
     },
