@@ -1,7 +1,7 @@
 /**
  * The process the quota tests fork (bundled from the sources). Its only argument is a JSON `QuotaProcessSpec`:
  *
- * - `"client"`: a Promise `OtaClient` with default settings for `url`; answers "ready", lists `jobId` when told
+ * - `"client"`: a Promise `OtaClient` with default settings (but `maxAttempts`) for `url`; answers "ready", lists `jobId` when told
  *   "go", then answers with the task ids it got (or the error that ended the listing).
  * - `"alone"`: an emulator counting `qps` in `quota` mode, and in the same process an Effect client with default
  *   settings but for its limiter's margin, which lists a job from it (after a listing from an emulator without
@@ -26,6 +26,7 @@ export type QuotaProcessSpec =
       readonly jobId: string
       readonly accessKeyId: string
       readonly accessKeySecret: string
+      readonly maxAttempts: number
     }
   | {
       readonly role: "alone"
@@ -73,11 +74,11 @@ const list = async (client: OtaClient, jobId: string): Promise<{ ids: Array<stri
 }
 
 const client = (spec: Extract<QuotaProcessSpec, { role: "client" }>): void => {
-  // As a user makes one: endpoint and keys, nothing else.
   const made = new OtaClient({
     endpoint: spec.url,
     accessKeyId: spec.accessKeyId,
     accessKeySecret: spec.accessKeySecret,
+    maxAttempts: spec.maxAttempts,
     ...ISOLATED
   })
   process.on("message", (message: unknown) => {
