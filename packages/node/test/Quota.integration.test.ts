@@ -181,6 +181,10 @@ describe("the quota", () => {
           requestsAfter3s: warm.length,
           throttledAfter3s: throttled(warm),
           seconds: Math.round(log.at(-1)!.at - start0) / 1_000,
+          admittedPerSecondAfter3s:
+            Math.round(
+              ((warm.length - throttled(warm)) * 1_000 * 100) / (log.at(-1)!.at - start0 - WARM_UP_MS)
+            ) / 100,
           busiestSecondAfter3s: busiest(warm)
         }
         console.info(`two processes, one account: ${JSON.stringify(report)}`)
