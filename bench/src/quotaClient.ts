@@ -16,7 +16,14 @@ export interface QuotaClientSpec {
 
 export type QuotaClientMessage =
   | { readonly type: "ready" }
-  | { readonly type: "done"; readonly tasks: number; readonly distinct: number; readonly error?: string }
+  | {
+      readonly type: "done"
+      readonly tasks: number
+      readonly distinct: number
+      /** From "go" to the end of the listing, by this process's clock. */
+      readonly seconds: number
+      readonly error?: string
+    }
 
 const send = (message: QuotaClientMessage): void => {
   process.send?.(message)
@@ -29,6 +36,8 @@ const main = (): void => {
     if (message !== "go") return
     const ids = new Set<string>()
     let tasks = 0
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1_000
     const listing = async () => {
       for await (const task of client.paginateOTATaskByJob(
         { jobId: spec.jobId, pageSize: PAGE_SIZE },
@@ -39,12 +48,13 @@ const main = (): void => {
       }
     }
     listing().then(
-      () => send({ type: "done", tasks, distinct: ids.size }),
+      () => send({ type: "done", tasks, distinct: ids.size, seconds: seconds() }),
       (error: unknown) =>
         send({
           type: "done",
           tasks,
           distinct: ids.size,
+          seconds: seconds(),
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error)
         })
     )

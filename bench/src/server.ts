@@ -16,6 +16,8 @@ const main = async (): Promise<void> => {
   const emulator = await startEmulator({
     seed: spec.seed,
     qps: spec.qps,
+    ...(spec.quota === undefined ? {} : { quota: spec.quota }),
+    requestLog: spec.requestLog === true,
     jobs: spec.jobs,
     credentials: [DEFAULT_CREDENTIALS]
   })
@@ -25,8 +27,8 @@ const main = async (): Promise<void> => {
       case "cpu":
         return send({ type: "cpu", id: message.id, value: process.cpuUsage() })
       case "stats": {
-        const { requests, byCode } = emulator.stats()
-        return send({ type: "stats", id: message.id, value: { requests, byCode } })
+        const { requests, byCode, throttled, requestLog } = emulator.stats()
+        return send({ type: "stats", id: message.id, value: { requests, byCode, throttled, requestLog } })
       }
       case "resetStats":
         emulator.resetStats()

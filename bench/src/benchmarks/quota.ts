@@ -1,28 +1,27 @@
 /**
  * (4) Quota use. The service allows 10 calls per second per account and
- * does not say how it counts them, so the emulator sits behind a strict
- * quota gate (`internal/quotaGate.ts`) counting in each plausible way:
- * token bucket, fixed 1-second windows, sliding 1-second window. For each:
+ * does not say how it counts them, so the emulator (in its own process)
+ * counts in each plausible way, its `quota` modes: token bucket, fixed
+ * 1-second windows, sliding 1-second window. For each:
  *
  * - one client process with default settings pages a 20,000-task job 4 at a
  *   time: a good client uses nearly all of the quota (>= 9.5 calls/s) and is
  *   never throttled;
  * - two client processes with default settings, each believing the quota
- *   its own, list 5,000 tasks each at the same time: they must settle on
- *   sharing it (time to converge, throttles before and after), each task
- *   listed once.
+ *   its own, list 5,000 tasks each at the same time through one AccessKeyId:
+ *   they must settle on sharing it (time to converge, throttles before and
+ *   after), each task listed once.
+ *
+ * Everything is read from the emulator's request log: when each request
+ * arrived and whether the quota refused it.
  *
  * `--long` adds a 100,000-task listing under the sliding window.
- *
- * When the emulator counts its quota in these modes itself (its `quota`
- * option), start it with that mode instead of the gate (`startServer` with
- * `qps: 10` and the mode) and read the throttles from its counters.
  */
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { QUOTA_MODES, type QuotaMode, type RequestLogEntry } from "@iot-ota/emulator"
 import type { BenchContext } from "../internal/context.js"
 import { round } from "../internal/measure.js"
-import { type GateEntry, QUOTA_MODES, type QuotaMode, startQuotaGate } from "../internal/quotaGate.js"
 import type { BenchmarkResult, Row } from "../internal/report.js"
 import { startServer } from "../internal/serverProcess.js"
 import type { QuotaClientMessage, QuotaClientSpec } from "../quotaClient.js"
@@ -75,18 +74,19 @@ const startClient = async (url: string, jobId: string): Promise<ClientProcess> =
   }
 }
 
-/** A fresh emulator (quota off) behind a fresh gate counting in `mode`: the account starts idle. */
-const withGate = async <A>(
+/**
+ * A fresh emulator counting its quota in `mode` (the account starts idle); `use` gets its URL and, once done, reads
+ * the request log.
+ */
+const withEmulator = async <A>(
   mode: QuotaMode,
   jobs: ReadonlyArray<{ readonly jobId: string; readonly tasks: number }>,
-  use: (url: string, log: ReadonlyArray<GateEntry>) => Promise<A>
+  use: (url: string, log: () => Promise<ReadonlyArray<RequestLogEntry>>) => Promise<A>
 ): Promise<A> => {
-  const emulator = await startServer({ jobs, qps: 0, seed: 4 })
-  const gate = await startQuotaGate({ upstream: emulator.url, mode, limit: QPS })
+  const emulator = await startServer({ jobs, qps: QPS, quota: mode, requestLog: true, seed: 4 })
   try {
-    return await use(gate.url, gate.log)
+    return await use(emulator.url, async () => (await emulator.stats()).requestLog)
   } finally {
-    await gate.close()
     await emulator.close()
   }
 }
@@ -99,7 +99,7 @@ interface SingleRun {
   readonly seconds: number
   readonly achievedQps: number
   readonly listed: number
-  /** Time between consecutive accepted requests as the gate saw them, ms. */
+  /** Time between consecutive accepted requests as the emulator saw them, ms. */
   readonly gapsMs: { readonly p50: number; readonly p90: number; readonly max: number }
   readonly error?: string
 }
@@ -110,10 +110,11 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 const runSingle = async (mode: QuotaMode, tasks: number, ctx: BenchContext): Promise<SingleRun> => {
   const jobId = `quota-${tasks}`
   ctx.log(`quota ${mode}: one process lists ${tasks} tasks (${tasks / 100} calls)`)
-  return withGate(mode, [{ jobId, tasks }], async (url, log) => {
+  return withEmulator(mode, [{ jobId, tasks }], async (url, readLog) => {
     const client = await startClient(url, jobId)
     try {
       const done = await client.go()
+      const log = await readLog()
       const accepted = log.filter((e) => !e.throttled)
       // From the first request to the last accepted one, plus one interval for that call's share of time.
       const seconds = (accepted.at(-1)!.at - log[0]!.at + 1_000 / QPS) / 1_000
@@ -152,8 +153,10 @@ interface PairRun {
   readonly throttledAfterConverged: number
   /** Accepted calls per second of both together, from convergence until the first process finished. */
   readonly sharedQps: number
-  /** Each process's share of those calls. */
-  readonly shares: readonly [number, number]
+  /** How long that was, s. */
+  readonly sharedSeconds: number
+  /** Each process's listing time, by its own clock: close when they shared the quota evenly. */
+  readonly listingSeconds: readonly [number, number]
   readonly seconds: number
   readonly listed: readonly [number, number]
   readonly failures: ReadonlyArray<string>
@@ -162,7 +165,7 @@ interface PairRun {
 const PAIR_TASKS = 5_000
 
 /** When the first burst of throttles ends: the last throttle followed by QUIET_MS without one. */
-const convergedAt = (log: ReadonlyArray<GateEntry>): number => {
+const convergedAt = (log: ReadonlyArray<RequestLogEntry>): number => {
   const throttles = log.filter((e) => e.throttled).map((e) => e.at)
   for (let i = 0; i < throttles.length; i++) {
     const next = throttles[i + 1] ?? Number.POSITIVE_INFINITY
@@ -177,19 +180,17 @@ const runPair = async (mode: QuotaMode, ctx: BenchContext): Promise<PairRun> => 
     { jobId: "quota-a", tasks: PAIR_TASKS },
     { jobId: "quota-b", tasks: PAIR_TASKS }
   ] as const
-  return withGate(mode, jobs, async (url, log) => {
+  return withEmulator(mode, jobs, async (url, readLog) => {
     const clients = await Promise.all(jobs.map((job) => startClient(url, job.jobId)))
     try {
       const done = await Promise.all(clients.map((client) => client.go()))
+      const log = await readLog()
       const start = log[0]!.at
       const converged = convergedAt(log)
-      // Both running: until the first process's last request.
-      const lastOf = (jobId: string) =>
-        log.reduce((last, e) => (e.jobId === jobId ? Math.max(last, e.at) : last), Number.NEGATIVE_INFINITY)
-      const bothUntil = Math.min(lastOf("quota-a"), lastOf("quota-b"))
+      // Both running: until the first process ended (the processes were told to start together).
+      const bothUntil = start + Math.min(done[0]!.seconds, done[1]!.seconds) * 1_000
       const shared = log.filter((e) => !e.throttled && e.at >= converged && e.at <= bothUntil)
       const sharedSeconds = Math.max(0.001, (bothUntil - converged) / 1_000)
-      const ofA = shared.filter((e) => e.jobId === "quota-a").length
       const throttled = log.filter((e) => e.throttled)
       return {
         mode,
@@ -199,7 +200,8 @@ const runPair = async (mode: QuotaMode, ctx: BenchContext): Promise<PairRun> => 
         throttledBeforeConverged: throttled.filter((e) => e.at <= converged).length,
         throttledAfterConverged: throttled.filter((e) => e.at > converged).length,
         sharedQps: round(shared.length / sharedSeconds, 2),
-        shares: [round(ofA / Math.max(1, shared.length), 2), round(1 - ofA / Math.max(1, shared.length), 2)],
+        sharedSeconds: round(sharedSeconds, 1),
+        listingSeconds: [round(done[0]!.seconds, 1), round(done[1]!.seconds, 1)],
         seconds: round((log.at(-1)!.at - start) / 1_000, 2),
         listed: [done[0]!.distinct, done[1]!.distinct],
         failures: done.flatMap((d, i) => (d.error === undefined ? [] : [`${jobs[i]!.jobId}: ${d.error}`]))
@@ -242,11 +244,16 @@ const pairRows = (r: PairRun): Array<Row> => [
     unit: "answers"
   },
   {
-    name: `quota ${r.mode} 2 procs: QPS after (${r.shares.join("/")})`,
-    value: r.sharedQps,
+    name: `quota ${r.mode} 2 procs: QPS after converging`,
+    value: `${r.sharedQps.toFixed(2)} over ${r.sharedSeconds.toFixed(1)} s`,
     unit: "calls/s",
     goal: `<= ${QPS}`,
     met: r.sharedQps <= QPS
+  },
+  {
+    name: `quota ${r.mode} 2 procs: listing times`,
+    value: r.listingSeconds.join(" / "),
+    unit: "s"
   },
   {
     name: `quota ${r.mode} 2 procs: each task once`,
@@ -268,7 +275,8 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
   const notes = [
     "achieved QPS = accepted calls / time from the first request to the last accepted one (plus one 100 ms interval); the default limiter spaces calls at (1,000 + 25) / 10 ms, 9.76/s at most.",
     `time to converge = from the first request to the last throttle followed by ${QUIET_MS / 1_000} s without one; the processes start together and each lists ${PAIR_TASKS} tasks with default settings (3 attempts per call).`,
-    "the quota is a gate in front of the emulator (bench/src/internal/quotaGate.ts); throttled requests do not count toward it."
+    "the quota is the emulator's own (its quota modes, 10 per AccessKeyId, in a process of its own), read from its request log; throttled requests do not count toward it.",
+    "QPS after converging = accepted calls of both processes per second from convergence until the first one ended; listing times by each process's clock (close when they shared evenly)."
   ]
   for (const r of singles)
     if (r.error !== undefined) notes.push(`${r.mode} ${r.tasks} tasks: the listing failed: ${r.error}`)

@@ -4,12 +4,18 @@
  * test, and the contenders (`contender.ts`). The bench asks the emulator for
  * CPU time and counters, and the contenders for measured runs, over IPC.
  */
+import type { QuotaMode, RequestLogEntry } from "@iot-ota/emulator"
 import type { Workload } from "./contenders.js"
 
-/** What the bench asks for when it starts a server: jobs and the per-key QPS limit (0 = off). */
+/**
+ * What the bench asks for when it starts a server: jobs, the per-key QPS limit (0 = off) and how it is counted
+ * (the emulator's default unless given), and whether to keep the emulator's request log.
+ */
 export interface ServerSpec {
   readonly jobs: ReadonlyArray<{ readonly jobId: string; readonly tasks: number }>
   readonly qps: number
+  readonly quota?: QuotaMode
+  readonly requestLog?: boolean
   readonly seed: number
 }
 
@@ -26,6 +32,10 @@ export interface CpuTime {
 export interface ServerCounters {
   readonly requests: number
   readonly byCode: Readonly<Record<string, number>>
+  /** Refused by the quota. */
+  readonly throttled: number
+  /** Every request the quota judged, when the server was started with `requestLog`. */
+  readonly requestLog: ReadonlyArray<RequestLogEntry>
 }
 
 export type ServerMessage =
@@ -75,7 +85,16 @@ export const parseServerSpec = (text: string | undefined): ServerSpec => {
     }
     return { jobId: job.jobId, tasks: job.tasks }
   })
-  return { jobs, qps: value.qps, seed: value.seed }
+  if (value.quota !== undefined && typeof value.quota !== "string")
+    throw new TypeError("quota must be a string")
+  return {
+    jobs,
+    qps: value.qps,
+    seed: value.seed,
+    // The emulator checks the mode itself.
+    ...(value.quota === undefined ? {} : { quota: value.quota as QuotaMode }),
+    requestLog: value.requestLog === true
+  }
 }
 
 /**

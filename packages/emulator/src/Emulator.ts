@@ -825,6 +825,42 @@ export interface EmulatorOptions {
    * both agree when a credential has expired.
    */
   readonly clock?: () => number
+  /**
+   * Keep `stats().requestLog`, one entry per request the quota judged. Default `false`: the log grows with every
+   * request until `resetStats()`.
+   */
+  readonly requestLog?: boolean
+}
+
+/**
+ * One request as the quota saw it, in `stats().requestLog` (with the `requestLog` option): enough to count
+ * requests per window as the server counted them, e.g. to check that clients sharing an account stayed within
+ * its quota together.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@iot-ota/emulator"
+ *
+ * const emu = await startEmulator({ qps: 10, quota: "sliding-window", requestLog: true })
+ * // … run the clients …
+ * const { requestLog } = emu.stats()
+ * // Requests of the busiest second (admitted or not), counted from each arrival.
+ * const busiest = Math.max(0, ...requestLog.map((e) => requestLog.filter((f) => f.at >= e.at && f.at < e.at + 1000).length))
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RequestLogEntry {
+  /**
+   * When it arrived (its headers were read), in ms since the emulator started (monotonic): the time the quota
+   * counts it at. A request whose body was still arriving when a later one was judged counts at that later time.
+   */
+  readonly at: number
+  readonly accessKeyId: string
+  readonly action: string
+  /** Refused by the quota (`Throttling.User`). */
+  readonly throttled: boolean
 }
 
 /**
@@ -860,6 +896,11 @@ export interface EmulatorStats {
    * `ttl`, `no-tokens`, `no-role`, `not-found`, `method`). Not counted in `byCode` or `byAction`.
    */
   readonly metadata: Readonly<Record<string, number>>
+  /**
+   * With the `requestLog` option: every request the quota judged (it passed the signature, timestamp and nonce
+   * checks), admitted or not, in arrival order. Empty without it.
+   */
+  readonly requestLog: ReadonlyArray<RequestLogEntry>
 }
 
 /**
@@ -1260,7 +1301,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     maxUrlBytes: options.maxUrlBytes ?? DEFAULTS.maxUrlBytes,
     faults: options.faults,
-    logger: options.logger
+    logger: options.logger,
+    requestLog: options.requestLog === true
   })
 
   const headersTimeout = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs

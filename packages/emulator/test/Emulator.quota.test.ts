@@ -143,3 +143,58 @@ it("a fractional qps is refused with window quotas", async () => {
   await expect(startEmulator({ qps: 2.5, quota: "sliding-window" })).rejects.toThrow(/whole number/)
   await expect(startEmulator({ quota: "leaky" as never })).rejects.toThrow(/quota must be one of/)
 })
+
+describe("the request log", () => {
+  const other = { accessKeyId: "other-account", accessKeySecret: "other-secret" }
+
+  it("records every request the quota judged, in arrival order, admitted or throttled, per key and action; resetStats clears it", async () => {
+    const emu = await startEmulator({
+      qps: 2,
+      quota: "sliding-window",
+      requestLog: true,
+      credentials: [DEFAULT_CREDENTIALS, other],
+      jobs: [{ jobId: "q-job", tasks: 5 }]
+    })
+    try {
+      const calls = await Promise.all([
+        ...Array.from({ length: 6 }, () => callV2(emu, { JobId: "q-job" })),
+        callV2(emu, { JobId: "q-job" }, { action: "QueryOTAJob" }),
+        callV2(emu, { JobId: "q-job" }, { accessKeyId: other.accessKeyId, secret: other.accessKeySecret }),
+        // Refused at its signature: never reaches the quota.
+        callV2(emu, { JobId: "q-job" }, { secret: "wrong-secret" })
+      ])
+      expect(calls.at(-1)?.json?.Code).toBe("SignatureDoesNotMatch")
+      const { requestLog, throttled } = emu.stats()
+      expect(requestLog).toHaveLength(8)
+      expect(requestLog.filter((entry) => entry.throttled)).toHaveLength(throttled)
+      expect(throttled).toBe(calls.filter((call) => call.json?.Code === "Throttling.User").length)
+      expect(requestLog.filter((entry) => entry.accessKeyId === other.accessKeyId)).toEqual([
+        expect.objectContaining({ action: "ListOTATaskByJob", throttled: false })
+      ])
+      expect(requestLog.filter((entry) => entry.action === "QueryOTAJob")).toHaveLength(1)
+      const times = requestLog.map((entry) => entry.at)
+      expect(times).toEqual([...times].sort((a, b) => a - b))
+      expect(times[0]).toBeGreaterThanOrEqual(0)
+      // The sliding window as the log shows it: never more than 2 admitted per key within 1,000 ms.
+      const admitted = requestLog.filter(
+        (e) => !e.throttled && e.accessKeyId === DEFAULT_CREDENTIALS.accessKeyId
+      )
+      for (const [i, entry] of admitted.entries())
+        if (i >= 2) expect(entry.at - admitted[i - 2]!.at).toBeGreaterThanOrEqual(1000)
+      emu.resetStats()
+      expect(emu.stats().requestLog).toEqual([])
+    } finally {
+      await emu.close()
+    }
+  })
+
+  it("is empty unless asked for", async () => {
+    const emu = await startEmulator({ qps: 0, jobs: [{ jobId: "q-job", tasks: 5 }] })
+    try {
+      expect((await callV2(emu, { JobId: "q-job" })).status).toBe(200)
+      expect(emu.stats()).toMatchObject({ requests: 1, requestLog: [] })
+    } finally {
+      await emu.close()
+    }
+  })
+})

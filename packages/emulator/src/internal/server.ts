@@ -9,8 +9,8 @@ import { randomUUID } from "node:crypto"
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import { performance } from "node:perf_hooks"
 import type { Duplex } from "node:stream"
-import type { Casing, EmulatorStats, FaultKind, FaultOptions } from "../Emulator.js"
 import { type AuthContext, type AuthResult, parseTimestamp, verifyV2, verifyV3 } from "./auth.js"
+import type { Casing, EmulatorStats, FaultKind, FaultOptions, RequestLogEntry } from "../Emulator.js"
 import type { World } from "./dataset.js"
 import {
   bodyTooLarge,
@@ -60,6 +60,8 @@ export interface CoreSettings {
   readonly maxUrlBytes: number
   readonly faults: FaultOptions | undefined
   readonly logger: ((line: string) => void) | undefined
+  /** Keep `stats().requestLog`. */
+  readonly requestLog: boolean
 }
 
 const JSON_TYPE = "application/json;charset=utf-8"
@@ -85,6 +87,7 @@ interface Exchange {
   readonly req: IncomingMessage
   readonly res: ServerResponse
   readonly requestId: string
+  /** `performance.now()` when the request's headers were read: its arrival, as far as the quota is concerned. */
   readonly startedAt: number
   accessKeyId: string | undefined
   /** STS answers in its own (PascalCase) keys whatever the emulator's casing. */
@@ -117,15 +120,16 @@ interface Admitted {
 
 const STS_VERSIONS: ReadonlySet<string> = new Set(STS.versions)
 
-/** Wall-clock milliseconds from the monotonic clock: fixed quota windows align on whole seconds. */
-const quotaNow = (): number => performance.timeOrigin + performance.now()
-
 export class EmulatorCore {
   private requests = 0
   private throttled = 0
   private byCode: Record<string, number> = {}
   private byAction: Record<string, number> = {}
   private metadataCounts: Record<string, number> = {}
+  private requestLog: Array<RequestLogEntry> = []
+  private readonly startedAt = performance.now()
+  /** The latest arrival the quota judged: a request whose body came late is judged no earlier than that. */
+  private lastJudged = Number.NEGATIVE_INFINITY
   private faults: FaultPlan
   private readonly quota: Quota
   private readonly nonces: NonceStore
@@ -177,7 +181,8 @@ export class EmulatorCore {
       byAction: { ...this.byAction },
       throttled: this.throttled,
       nonces: this.nonces.size,
-      metadata: { ...this.metadataCounts }
+      metadata: { ...this.metadataCounts },
+      requestLog: [...this.requestLog]
     }
   }
 
@@ -187,6 +192,7 @@ export class EmulatorCore {
     this.byCode = {}
     this.byAction = {}
     this.metadataCounts = {}
+    this.requestLog = []
   }
 
   setFaults(faults: FaultOptions | undefined): void {
@@ -201,12 +207,13 @@ export class EmulatorCore {
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const startedAt = performance.now()
     this.requests++
     const exchange: Exchange = {
       req,
       res,
       requestId: this.newRequestId(),
-      startedAt: performance.now(),
+      startedAt,
       accessKeyId: undefined,
       casing: this.settings.casing
     }
@@ -390,7 +397,20 @@ export class EmulatorCore {
         : verifyV2(this.auth, req.method ?? "", params)
     exchange.accessKeyId = auth.accessKeyId
     if (!auth.ok) return reject(auth.failure)
-    if (!this.quota.take(auth.accessKeyId, quotaNow())) {
+    // Judged at arrival, not now: a pause of this process (a GC, the machine busy) while it read the request and
+    // checked its signature must not bunch requests that arrived apart.
+    const arrived = Math.max(exchange.startedAt, this.lastJudged)
+    this.lastJudged = arrived
+    // Wall-clock milliseconds from the monotonic clock: fixed quota windows align on whole seconds.
+    const within = this.quota.take(auth.accessKeyId, performance.timeOrigin + arrived)
+    if (this.settings.requestLog)
+      this.requestLog.push({
+        at: arrived - this.startedAt,
+        accessKeyId: auth.accessKeyId,
+        action: auth.api.action,
+        throttled: !within
+      })
+    if (!within) {
       this.throttled++
       return reject(throttlingUser())
     }
