@@ -84,7 +84,7 @@ describe("usage errors: exit 2, one line naming what is wrong, then where to loo
     ],
     [
       ["taks", "list"],
-      "taks: unknown command (did you mean tasks?); expected tasks, emulator or demo",
+      "taks: unknown command (did you mean tasks?); expected firmware, jobs, tasks, devices, emulator or demo",
       "ota"
     ],
     [
