@@ -8,7 +8,7 @@
  * device's unfinished tasks have theirs in `recordColumns.ts`.
  */
 import type { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
-import { didYouMean } from "./suggest.js"
+import { didYouMeanName } from "./suggest.js"
 
 /** One column of a listing. */
 export interface Column<A = OtaTask> {
@@ -181,7 +181,7 @@ export const makeColumnSet = <A>(
       const unknown = names.filter((name) => !byName.has(name.toLowerCase()))
       if (unknown.length > 0) {
         const known = columns.map((c) => c.name)
-        const hints = unknown.map((name) => didYouMean(name, known)).join("")
+        const hints = unknown.map((name) => didYouMeanName(name, known)).join("")
         return {
           error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}${hints}; known: ${known.join(", ")}`
         }
