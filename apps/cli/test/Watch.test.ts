@@ -4,12 +4,12 @@
  * `TestClock` (no wall-clock time involved).
  */
 import { describe, expect, it } from "@effect/vitest"
+import type { OtaJob } from "@iot-ota/core/operations/QueryOTAJob"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import type { OtaJob } from "@iot-ota/core/operations/QueryOTAJob"
 import { jobLine, liveLines, logLine, repeatEvery, type WatchFrame } from "../src/commands/watch.js"
 import type { JobSummary } from "../src/internal/summary.js"
 import { displayWidth, stripAnsi } from "../src/internal/text.js"
