@@ -233,7 +233,11 @@ describe("ota firmware list", () => {
     // Verified once a job uses it, unverified otherwise (the emulator's rule).
     expect(rows.map((row) => row[4])).toEqual(truth.map((f) => (f.Status === 1 ? "verified" : "unverified")))
     expect(rows.map((row) => row[5])).toEqual(
-      truth.map((f) => expect.stringMatching(/^\d+(\.\d)? (B|KiB|MiB)$/))
+      truth.map((f) =>
+        f.FirmwareSize >= 1024 * 1024
+          ? `${(f.FirmwareSize / 1024 / 1024).toFixed(1)} MiB`
+          : `${(f.FirmwareSize / 1024).toFixed(1)} KiB`
+      )
     )
     expect(rows.map((row) => row[6])).toEqual(truth.map((f) => f.UtcCreate.slice(0, 19).replace("T", " ")))
     expect(result.stdout).toContain(
