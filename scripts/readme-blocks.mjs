@@ -42,7 +42,12 @@ export const hostDir = join(root, "apps", "cli")
 /** The product and firmware the READMEs' drill-down examples use (its devices: thermo-00001, ...). */
 export const README_PRODUCTS = [{ productKey: "a1GUfrM3kLp" }]
 export const README_FIRMWARE = [
-  { firmwareId: "UfuxnwygsuSkVE0VCNmx0100", productKey: "a1GUfrM3kLp", destVersion: "2.4.1", srcVersion: "2.4.0" }
+  {
+    firmwareId: "UfuxnwygsuSkVE0VCNmx0100",
+    productKey: "a1GUfrM3kLp",
+    destVersion: "2.4.1",
+    srcVersion: "2.4.0"
+  }
 ]
 
 /** Job ids the READMEs use, served by the emulator the blocks run against: both jobs of that firmware. */
