@@ -40,7 +40,9 @@ const env = (url = emu.url) => ({
   OTA_ACCESS_KEY_ID: KEY.accessKeyId,
   OTA_ACCESS_KEY_SECRET: KEY.accessKeySecret
 })
-const ota = (...args: Array<string>): Promise<CliResult> => runCli(home.dir, args, { env: env() })
+/** `ota args...` against the emulator, without the client's rate limit (the emulator has none). */
+const ota = (...args: Array<string>): Promise<CliResult> =>
+  runCli(home.dir, [...args, "--qps", "0"], { env: env() })
 
 const dataset = {
   port: 0,
@@ -461,6 +463,51 @@ describe("ota jobs list --firmware", () => {
     )
   })
 
+  it("--details completes each job with QueryOTAJob: name and versions in the table, whole jobs in JSON", async () => {
+    const truth = jobsOf(MAIN_FW).map((job) => emu.job(job.jobId))
+    emu.resetStats()
+    const json = await ota("jobs", "list", "--firmware", MAIN_FW, "--details", "-o", "json")
+    expectExit(json, 0)
+    expect(JSON.parse(json.stdout)).toEqual(truth.map(jobDetailJson))
+    // One listing, one QueryOTAJob per job listed.
+    expect(emu.stats().byAction).toEqual({ ListOTAJobByFirmware: 1, QueryOTAJob: truth.length })
+    const table = await ota("jobs", "list", "--firmware", MAIN_FW, "--details")
+    expectExit(table, 0)
+    const [header, ...rows] = tableRows(table.stdout)
+    expect(header).toEqual([
+      "JOB ID",
+      "NAME",
+      "STATUS",
+      "VERSION",
+      "TARGET",
+      "CREATED (UTC)",
+      "STARTED (UTC)"
+    ])
+    expect(rows.map((row) => row.slice(0, 4))).toEqual(
+      truth.map((job) => [
+        job.JobId,
+        job.Name,
+        job.JobStatus,
+        `${job.SrcVersions.SrcVersion.join(", ")} → ${job.DestVersion}`
+      ])
+    )
+    const many = await ota(
+      "jobs",
+      "list",
+      "--firmware",
+      MANY_FW,
+      "--details",
+      "--all",
+      "--page-size",
+      "50",
+      "-o",
+      "ndjson"
+    )
+    expectExit(many, 0)
+    expect(ndjson(many.stdout).map((job) => job.jobId)).toEqual(jobsOf(MANY_FW).map((job) => job.jobId))
+    expect(ndjson(many.stdout)[249]).toEqual(jobDetailJson(emu.job(jobsOf(MANY_FW)[249]!.jobId)))
+  })
+
   it("an unknown firmware is iot.ota.FirmwareNotFound, exit 4", async () => {
     const result = await ota("jobs", "list", "--firmware", "RdFwNoSuchFirmware0000000", "-o", "json")
     expectExit(result, 4)
@@ -533,6 +580,26 @@ describe("ota jobs list --device", () => {
     ])
     expect(rows.map((row) => [row[0], row[1]])).toEqual(truth.map((job) => [job.jobId, job.firmwareId]))
     expect(table.stdout).toContain(`3 jobs of device ${LAMP}/${device()}, over 2 firmware of its product.`)
+  })
+
+  it("--details with --device alone: every job of the device in full, with its firmware", async () => {
+    const truth = jobsWith(device()).map((job) => emu.job(job.jobId as string))
+    const table = await ota("jobs", "list", "--device", `${LAMP}/${device()}`, "--details")
+    expectExit(table, 0)
+    const [header, ...rows] = tableRows(table.stdout)
+    expect(header).toEqual([
+      "JOB ID",
+      "FIRMWARE ID",
+      "NAME",
+      "STATUS",
+      "VERSION",
+      "TARGET",
+      "CREATED (UTC)",
+      "STARTED (UTC)"
+    ])
+    expect(rows.map((row) => [row[0], row[1], row[2]])).toEqual(
+      truth.map((job) => [job.JobId, job.FirmwareId, job.Name])
+    )
   })
 
   it("an unknown device or product is the service's not-found answer, exit 4", async () => {
@@ -697,7 +764,7 @@ describe("ota devices tasks", () => {
 // ---- Tuya's casing ------------------------------------------------------------------------
 
 describe("Tuya's camelCase answers", () => {
-  const inTuya = (...args: Array<string>) => runCli(home.dir, args, { env: env(tuya.url) })
+  const inTuya = (...args: Array<string>) => runCli(home.dir, [...args, "--qps", "0"], { env: env(tuya.url) })
 
   it("decode to the same records in every command", async () => {
     const firmware = await inTuya("firmware", "list", "--all", "-o", "json")

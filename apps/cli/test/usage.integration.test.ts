@@ -137,7 +137,7 @@ describe("usage errors: exit 2, one line naming what is wrong, then where to loo
     ],
     [
       ["jobs", "list", "--firmwre", "fw-1"],
-      `--firmwre: unknown option for ota jobs list (did you mean --firmware?); its options: ${CLIENT_OPTIONS}, --firmware, --device, --page, --page-size, --all, --output, --columns`,
+      `--firmwre: unknown option for ota jobs list (did you mean --firmware?); its options: ${CLIENT_OPTIONS}, --firmware, --device, --page, --page-size, --all, --details, --output, --columns`,
       "ota jobs list"
     ],
     [
@@ -321,7 +321,7 @@ describe("help", () => {
     expect(show.usage).toBe(`$ ota firmware show ${common} [--output format] <firmware-id>`)
     expect(show.text).toContain("ARGUMENTS\n\n<firmware-id>\n\n  The firmware (FirmwareId)")
     expect((await usageOf("jobs", "list")).usage).toBe(
-      `$ ota jobs list ${common} [--firmware id] [--device pk/name] [--page n] [--page-size n] [--all] [--output format] [--columns a,b,c]`
+      `$ ota jobs list ${common} [--firmware id] [--device pk/name] [--page n] [--page-size n] [--all] [--details] [--output format] [--columns a,b,c]`
     )
     expect((await usageOf("jobs", "show")).usage).toBe(`$ ota jobs show ${common} [--output format] <job-id>`)
     const tasks = await usageOf("devices", "tasks")

@@ -26,7 +26,14 @@ import {
   pagingOptions
 } from "../internal/options.js"
 import type * as Output from "../internal/output.js"
-import { JOB_DETAIL, JOBS, JOBS_ACROSS_FIRMWARE, type JobRecord } from "../internal/recordColumns.js"
+import {
+  JOB_DETAIL,
+  JOBS,
+  JOBS_ACROSS_FIRMWARE,
+  JOBS_DETAILED,
+  JOBS_DETAILED_ACROSS_FIRMWARE,
+  type JobRecord
+} from "../internal/recordColumns.js"
 import { type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 
 /**
@@ -54,10 +61,15 @@ export interface JobsListParams {
   readonly pageSize?: number | undefined
   /** Every page from `page` on, streamed. */
   readonly all: boolean
+  /** Each job in full: one `QueryOTAJob` per job listed (its name, description, versions, policy). */
+  readonly details?: boolean | undefined
   readonly output: Listing.OutputFormat
   readonly columns?: ReadonlyArray<Column<JobRecord>> | undefined
   readonly terminal: TerminalInfo
 }
+
+/** Jobs asked for in full at once with `--details` (each call still waits for the client's rate limit). */
+const DETAILS_CONCURRENCY = 4
 
 const NOUN = { one: "job", many: "jobs" } as const
 
@@ -103,6 +115,16 @@ export const runJobsList = (
     if (problem !== undefined) return yield* Flags.invalidValue(problem)
     const client = yield* OtaClient
     const options = { output: params.output, columns: params.columns, terminal: params.terminal }
+    // The listings answer a summary of each job; --details completes each one with QueryOTAJob, in order.
+    const detailed = (job: JobRecord) =>
+      Effect.map(client.queryOTAJob({ jobId: job.jobId }), (answer): JobRecord => ({ ...job, ...answer.job }))
+    const completeAll = <E, R>(jobs: Stream.Stream<JobRecord, E, R>) =>
+      params.details === true ? Stream.mapEffect(jobs, detailed, { concurrency: DETAILS_CONCURRENCY }) : jobs
+    const completePage = (page: { readonly jobs: ReadonlyArray<JobRecord> }) =>
+      params.details === true
+        ? Effect.forEach(page.jobs, detailed, { concurrency: DETAILS_CONCURRENCY })
+        : Effect.succeed(page.jobs)
+    const listing = params.details === true ? { ...JOB_LISTING, set: JOBS_DETAILED } : JOB_LISTING
     const paging = {
       ...(params.pageSize === undefined ? {} : { pageSize: params.pageSize }),
       ...(params.page === undefined ? {} : { currentPage: params.page })
@@ -118,9 +140,12 @@ export const runJobsList = (
         )
       )
       return yield* Listing.printStream(
-        { ...JOB_LISTING, set: JOBS_ACROSS_FIRMWARE },
+        {
+          ...JOB_LISTING,
+          set: params.details === true ? JOBS_DETAILED_ACROSS_FIRMWARE : JOBS_ACROSS_FIRMWARE
+        },
         options,
-        jobs,
+        completeAll(jobs),
         undefined,
         (count) =>
           `${Listing.counted(JOB_LISTING, count)} of device ${deviceText(device)}, over ${searched} firmware of its product.`
@@ -130,12 +155,12 @@ export const runJobsList = (
       const input = { ...device, firmwareId }
       if (!params.all) {
         const page = yield* client.listOTAJobByDevice({ ...input, ...paging })
-        return yield* Listing.printPage(JOB_LISTING, options, { ...page, items: page.jobs })
+        return yield* Listing.printPage(listing, options, { ...page, items: yield* completePage(page) })
       }
       return yield* Listing.printStream(
-        JOB_LISTING,
+        listing,
         options,
-        client.streamOTAJobByDevice({ ...input, ...paging }),
+        completeAll(client.streamOTAJobByDevice({ ...input, ...paging })),
         Effect.map(client.listOTAJobByDevice({ ...input, pageSize: 1 }), (page) =>
           Math.max(0, page.total - skipped)
         )
@@ -144,12 +169,12 @@ export const runJobsList = (
     const input = { firmwareId: firmwareId! }
     if (!params.all) {
       const page = yield* client.listOTAJobByFirmware({ ...input, ...paging })
-      return yield* Listing.printPage(JOB_LISTING, options, { ...page, items: page.jobs })
+      return yield* Listing.printPage(listing, options, { ...page, items: yield* completePage(page) })
     }
     yield* Listing.printStream(
-      JOB_LISTING,
+      listing,
       options,
-      client.streamOTAJobByFirmware({ ...input, ...paging }),
+      completeAll(client.streamOTAJobByFirmware({ ...input, ...paging })),
       Effect.map(client.listOTAJobByFirmware({ ...input, pageSize: 1 }), (page) =>
         Math.max(0, page.total - skipped)
       )
@@ -175,10 +200,15 @@ export const jobsList = Command.make(
       "The jobs that include this device, named ProductKey/DeviceName. Without --firmware, every firmware of its product is searched (one listing each) and every job is listed."
     ).pipe(Options.optional),
     ...pagingOptions({ one: "job", many: "jobs", maxPageSize: MAX_PAGE_SIZE.byFirmware }),
+    details: Flags.boolean({
+      name: "details",
+      description:
+        "Each job in full, with its name, description, versions and policy: one QueryOTAJob per job listed (4 at a time, within --qps), since the job listings carry none of these."
+    }),
     output: outputOption("one array"),
     columns: columnsOptionFor(
       JOBS,
-      "table jobId,jobStatus,jobType,target,tags,utcCreate,utcStartTime (and firmwareId with --device alone); csv and json every field the listing answers"
+      "table jobId,jobStatus,jobType,target,tags,utcCreate,utcStartTime, with --details jobId,name,jobStatus,version,target,utcCreate,utcStartTime (and firmwareId with --device alone); csv and json every field answered"
     )
   },
   (flags) =>
@@ -190,6 +220,7 @@ export const jobsList = Command.make(
         page: Option.getOrUndefined(flags.page),
         pageSize: Option.getOrUndefined(flags.pageSize),
         all: flags.all,
+        details: flags.details,
         output: flags.output,
         columns: Option.getOrUndefined(flags.columns),
         terminal: terminalInfo()
@@ -197,7 +228,7 @@ export const jobsList = Command.make(
     )
 ).pipe(
   Command.withDescription(
-    "List the upgrade batches (jobs) of a firmware (--firmware) or of a device (--device PK/NAME), with status, type, target and times: one page, or every job with --all. The API's job listings carry no job name: `ota jobs show` has it."
+    "List the upgrade batches (jobs) of a firmware (--firmware) or of a device (--device PK/NAME), with status, type, target and times: one page, or every job with --all. The API's job listings carry no job name: --details asks for each job in full, `ota jobs show` for one."
   )
 )
 

@@ -232,7 +232,7 @@ const JOB_TABLE = ["jobId", "jobStatus", "jobType", "target", "tags", "utcCreate
 
 /**
  * `ota jobs list`: the fields `ListOTAJobByFirmware` / `ListOTAJobByDevice`
- * answer (a job's name is not among them: `ota jobs show` has it).
+ * answer (a job's name is not among them: `--details` or `ota jobs show`).
  */
 export const JOBS: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
   fields: JOB_SUMMARY_FIELDS,
@@ -245,9 +245,27 @@ export const JOBS_ACROSS_FIRMWARE: ColumnSet<JobRecord> = makeColumnSet(JOB_COLU
   table: ["jobId", "firmwareId", ...JOB_TABLE.slice(1)]
 })
 
+const JOB_DETAIL_FIELDS = JOB_COLUMNS.filter((column) => !DERIVED.has(column.name)).map(
+  (column) => column.name
+)
+
+const JOB_DETAILED_TABLE = ["jobId", "name", "jobStatus", "version", "target", "utcCreate", "utcStartTime"]
+
+/** `ota jobs list --details`: each job as `QueryOTAJob` answers it, its name and versions in the table. */
+export const JOBS_DETAILED: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_DETAIL_FIELDS,
+  table: JOB_DETAILED_TABLE
+})
+
+/** `ota jobs list --device --details` over every firmware of the product. */
+export const JOBS_DETAILED_ACROSS_FIRMWARE: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_DETAIL_FIELDS,
+  table: ["jobId", "firmwareId", ...JOB_DETAILED_TABLE.slice(1)]
+})
+
 /** `ota jobs show`: every field of `QueryOTAJob`. */
 export const JOB_DETAIL: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
-  fields: JOB_COLUMNS.filter((column) => !DERIVED.has(column.name)).map((column) => column.name),
+  fields: JOB_DETAIL_FIELDS,
   table: JOB_COLUMNS.filter(
     (column) =>
       ![
