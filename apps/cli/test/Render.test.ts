@@ -290,6 +290,9 @@ describe("terminal", () => {
     expect(paintStatus(true, "FAILED")).toBe("\u001b[31mFAILED\u001b[39m")
     expect(paintStatus(true, "IN_PROGRESS")).toBe("\u001b[33mIN_PROGRESS\u001b[39m")
     expect(paintStatus(true, "CANCELED")).toBe("\u001b[90mCANCELED\u001b[39m")
+    // Job statuses: a completed job is green, a planned one waits in cyan.
+    expect(paintStatus(true, "COMPLETED")).toBe("\u001b[32mCOMPLETED\u001b[39m")
+    expect(paintStatus(true, "PLANNED")).toBe("\u001b[36mPLANNED\u001b[39m")
     expect(paintStatus(true, "SOMETHING_NEW")).toBe("SOMETHING_NEW")
     expect(paintStatus(false, "FAILED")).toBe("FAILED")
   })
