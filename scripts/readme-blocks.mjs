@@ -1,5 +1,5 @@
 // The code blocks of the READMEs, checked as a reader would use them: every ```ts / ```js / ```sh block
-// of README.md, packages/*/README.md and apps/cli/README.md is extracted; the TypeScript ones are
+// of README.md, packages/*/README.md, apps/cli/README.md and docs/drill-down.md is extracted; the TypeScript ones are
 // type-checked together (each as its own module, against the workspace sources), and every runnable
 // block is executed as written against a local emulator whose endpoint and key are in the environment
 // (OTA_ENDPOINT, OTA_ACCESS_KEY_ID, OTA_ACCESS_KEY_SECRET), with `ota` on the PATH. A block that cannot
@@ -39,11 +39,28 @@ export const root = resolve(fileURLToPath(new URL("..", import.meta.url)))
 /** Where blocks are type-checked and run from: a package that depends on every other one. */
 export const hostDir = join(root, "apps", "cli")
 
-/** Job ids the READMEs use, served by the emulator the blocks run against. */
+/** The product and firmware the READMEs' drill-down examples use (its devices: thermo-00001, ...). */
+export const README_PRODUCTS = [{ productKey: "a1GUfrM3kLp" }]
+export const README_FIRMWARE = [
+  {
+    firmwareId: "UfuxnwygsuSkVE0VCNmx0100",
+    productKey: "a1GUfrM3kLp",
+    destVersion: "2.4.1",
+    srcVersion: "2.4.0"
+  }
+]
+
+/** Job ids the READMEs use, served by the emulator the blocks run against: both jobs of that firmware. */
 export const README_JOBS = [
   // A short rollout, so that `ota tasks watch` in a README ends.
-  { jobId: "7glPHmaDYLAYMD1HHutT02", tasks: 240, rollout: { durationMs: 3000, failureRate: 0.1 } },
-  { jobId: "job-1", tasks: 500 }
+  {
+    jobId: "7glPHmaDYLAYMD1HHutT02",
+    tasks: 240,
+    firmwareId: "UfuxnwygsuSkVE0VCNmx0100",
+    name: "2.4.1 canary",
+    rollout: { durationMs: 3000, failureRate: 0.1 }
+  },
+  { jobId: "job-1", tasks: 500, firmwareId: "UfuxnwygsuSkVE0VCNmx0100", name: "2.4.1 fleet-wide" }
 ]
 
 const LANGUAGES = {
@@ -57,9 +74,10 @@ const LANGUAGES = {
 }
 const ANNOTATION = /^<!--\s*readme-test:\s*(skip|typecheck-only)\s*(?:\((.*)\))?\s*-->$/
 
-/** README.md, then apps/cli/README.md and packages/*\/README.md, as paths relative to the root. */
+/** README.md, then apps/cli/README.md, docs/drill-down.md and packages/*\/README.md, as paths relative to the root. */
 export const readmeFiles = () => {
   const files = ["README.md", "apps/cli/README.md"]
+  if (existsSync(join(root, "docs", "drill-down.md"))) files.push("docs/drill-down.md")
   for (const entry of readdirSync(join(root, "packages"), { withFileTypes: true })) {
     if (entry.isDirectory() && existsSync(join(root, "packages", entry.name, "README.md"))) {
       files.push(`packages/${entry.name}/README.md`)
@@ -255,7 +273,13 @@ export const summarize = (blocks) => {
 export const startReadmeEmulator = async () => {
   const require = createRequire(join(hostDir, "package.json"))
   const { startEmulator } = await import(pathToFileURL(require.resolve("@iot-ota/emulator")).href)
-  const emulator = await startEmulator({ qps: 0, seed: 7, jobs: README_JOBS })
+  const emulator = await startEmulator({
+    qps: 0,
+    seed: 7,
+    products: README_PRODUCTS,
+    firmware: README_FIRMWARE,
+    jobs: README_JOBS
+  })
   const [key] = emulator.credentials
   return {
     emulator,

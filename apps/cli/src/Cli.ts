@@ -26,7 +26,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { demo } from "./commands/demo.js"
+import { deviceTasks } from "./commands/devices.js"
 import { emulator } from "./commands/emulator.js"
+import { firmwareList, firmwareShow } from "./commands/firmware.js"
+import { jobsList, jobsShow } from "./commands/jobs.js"
 import { list } from "./commands/list.js"
 import { summary } from "./commands/summary.js"
 import { watch } from "./commands/watch.js"
@@ -62,6 +65,63 @@ export const tasks = Command.make("tasks").pipe(
 )
 
 /**
+ * `ota firmware list|show`: the update packages.
+ *
+ * @example
+ * ```ts
+ * import * as Command from "@effect/cli/Command"
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * const fleet = Command.make("fleet").pipe(Command.withSubcommands([Cli.firmware, Cli.jobs, Cli.tasks]))
+ * ```
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const firmware = Command.make("firmware").pipe(
+  Command.withDescription("List the update packages (firmware), or show one in full."),
+  withSubcommands([firmwareList, firmwareShow])
+)
+
+/**
+ * `ota jobs list|show`: the upgrade batches.
+ *
+ * @example
+ * ```ts
+ * import * as Command from "@effect/cli/Command"
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * const fleet = Command.make("fleet").pipe(Command.withSubcommands([Cli.jobs]))
+ * ```
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const jobs = Command.make("jobs").pipe(
+  Command.withDescription("List the upgrade batches (jobs) of a firmware or a device, or show one in full."),
+  withSubcommands([jobsList, jobsShow])
+)
+
+/**
+ * `ota devices tasks`: one device's unfinished tasks.
+ *
+ * @example
+ * ```ts
+ * import * as Command from "@effect/cli/Command"
+ * import { Cli } from "@iot-ota/cli"
+ *
+ * const fleet = Command.make("fleet").pipe(Command.withSubcommands([Cli.devices]))
+ * ```
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const devices = Command.make("devices").pipe(
+  Command.withDescription("A device's upgrade tasks that have not finished, over every job."),
+  withSubcommands([deviceTasks])
+)
+
+/**
  * The root command.
  *
  * @example
@@ -78,11 +138,11 @@ export const tasks = Command.make("tasks").pipe(
  */
 export const ota = Command.make("ota").pipe(
   Command.withDescription(
-    "See where each device of an OTA upgrade batch stands (IoT Platform ListOTATaskByJob, Alibaba Cloud or Tuya). " +
+    "Drill down a firmware rollout on the IoT Platform OTA API (Alibaba Cloud or Tuya): firmware → jobs (batches) → each device's task. " +
       "Every command takes --help; `ota --completions bash|zsh|fish` prints a completion script; `ota --version`. " +
       "Exit codes: 0 ok, 2 usage/validation, 3 auth/signature, 4 other API error, 5 network/timeout, 124 watch not finished, 130 Ctrl-C."
   ),
-  withSubcommands([tasks, emulator, demo])
+  withSubcommands([firmware, jobs, tasks, devices, emulator, demo])
 )
 
 const cli = Command.run(ota, { name: "ota", version: VERSION, executable: "ota" })
@@ -96,6 +156,23 @@ const tree: CommandTree = commandTree(ota)
  * value (`--job id`) under its long name only.
  */
 const CLI_CONFIG = CliConfig.make({ showBuiltIns: false, showTypes: true, showAllNames: false })
+
+/**
+ * `ota firmware list --version 2.4.1`: `--version` is the built-in that prints
+ * ota's version, so the filter is `--dest-version`; followed by a value on a
+ * command that has that filter, it is a usage error, not a version printed
+ * with exit 0 as if the listing had been empty.
+ */
+const versionAsFilter = (node: CommandTree, args: ReadonlyArray<string>): UsageProblem | undefined => {
+  const at = args.indexOf("--version")
+  const value = at === -1 ? undefined : args[at + 1]
+  if (value === undefined || value.startsWith("-")) return undefined
+  if (!node.options.some((option) => option.flag === "--dest-version")) return undefined
+  return {
+    message: `--version ${value}: --version prints ota's version; to filter by version use --dest-version ${value}`,
+    command: pathName(resolve(tree, args).path)
+  }
+}
 
 /** A usage error, found before the command ran: printed with a pointer to the command's `--help`. */
 class UsageFailure extends Data.TaggedError("UsageFailure")<UsageProblem> {}
@@ -124,7 +201,11 @@ const runCommandLine = (args: ReadonlyArray<string>, colorOut: boolean) =>
     const help = () => print(renderHelp({ path, title: `ota ${VERSION}` }, CLI_CONFIG))
     if (CommandDirective.isBuiltIn(directive)) {
       if (BuiltInOptions.isShowHelp(directive.option)) return yield* help()
-      if (BuiltInOptions.isShowVersion(directive.option)) return yield* print(`${VERSION}\n`)
+      if (BuiltInOptions.isShowVersion(directive.option)) {
+        const misread = versionAsFilter(path.at(-1)!, args)
+        if (misread !== undefined) return yield* Effect.fail(new UsageFailure(misread))
+        return yield* print(`${VERSION}\n`)
+      }
     } else if (directive.leftover.length > 0) {
       return yield* Effect.fail(
         new UsageFailure(

@@ -4,6 +4,15 @@ import { bar, meter, percent } from "../src/internal/bar.js"
 import { COLUMNS, parseColumns } from "../src/internal/columns.js"
 import { csvField, csvRecord } from "../src/internal/csv.js"
 import { durationFlag, durationProblem, formatDuration, parseDuration } from "../src/internal/duration.js"
+import {
+  byteSize,
+  DEVICE_TASKS,
+  FIRMWARE,
+  firmwareStatus,
+  JOBS,
+  targetLabel,
+  urlWithoutQuery
+} from "../src/internal/recordColumns.js"
 import { redactSecretArgs } from "../src/internal/redact.js"
 import { fitWidths, renderTable } from "../src/internal/table.js"
 import { colorEnabled, outputColumns, paintStatus } from "../src/internal/terminal.js"
@@ -153,6 +162,56 @@ describe("columns", () => {
   })
 })
 
+describe("the read path's columns", () => {
+  it("sizes in binary units, statuses in words, URLs without their signed query", () => {
+    expect([0, 1023, 1024, 1536, 1024 * 1024 - 1, 1675058, 3 * 1024 ** 3].map(byteSize)).toEqual([
+      "0 B",
+      "1023 B",
+      "1.0 KiB",
+      "1.5 KiB",
+      "1024.0 KiB",
+      "1.6 MiB",
+      "3.0 GiB"
+    ])
+    expect([-1, 0, 1, 2, 3, 7].map(firmwareStatus)).toEqual([
+      "no verification",
+      "unverified",
+      "verified",
+      "verifying",
+      "verify failed",
+      "7"
+    ])
+    expect(urlWithoutQuery("https://oss.example/a/b.bin?Expires=1&Signature=abc")).toBe(
+      "https://oss.example/a/b.bin?…"
+    )
+    expect(urlWithoutQuery("https://oss.example/a/b.bin")).toBe("https://oss.example/a/b.bin")
+  })
+
+  it("a job's target: the selection, its detail and how devices join", () => {
+    const job = { jobId: "j", jobStatus: "IN_PROGRESS", firmwareId: "f", productKey: "p" }
+    expect(targetLabel({ ...job, targetSelection: "ALL", selectionType: "STATIC" })).toBe("ALL (static)")
+    expect(
+      targetLabel({ ...job, targetSelection: "GRAY", grayPercent: "50.00", selectionType: "DYNAMIC" })
+    ).toBe("GRAY 50.00% (dynamic)")
+    expect(targetLabel({ ...job, targetSelection: "GROUP", groupName: "north" })).toBe("GROUP north")
+  })
+
+  it("--columns suggests a field by the words that end its name", () => {
+    expect(JOBS.parse("status")).toMatchObject({
+      error: expect.stringContaining("(did you mean jobStatus?)")
+    })
+    expect(DEVICE_TASKS.parse("modul")).toMatchObject({
+      error: expect.stringContaining("(did you mean moduleName?)")
+    })
+    expect(FIRMWARE.parse("size")).toMatchObject({
+      error: expect.stringContaining("(did you mean firmwareSize?)")
+    })
+    expect(FIRMWARE.parse("FIRMWAREID, version")).toEqual({
+      columns: FIRMWARE.named(["firmwareId", "version"])
+    })
+  })
+})
+
 describe("bars and durations", () => {
   it("draws proportional bars in eighths on a terminal and # elsewhere", () => {
     expect(bar(1, 4, true)).toBe("████")
@@ -231,6 +290,9 @@ describe("terminal", () => {
     expect(paintStatus(true, "FAILED")).toBe("\u001b[31mFAILED\u001b[39m")
     expect(paintStatus(true, "IN_PROGRESS")).toBe("\u001b[33mIN_PROGRESS\u001b[39m")
     expect(paintStatus(true, "CANCELED")).toBe("\u001b[90mCANCELED\u001b[39m")
+    // Job statuses: a completed job is green, a planned one waits in cyan.
+    expect(paintStatus(true, "COMPLETED")).toBe("\u001b[32mCOMPLETED\u001b[39m")
+    expect(paintStatus(true, "PLANNED")).toBe("\u001b[36mPLANNED\u001b[39m")
     expect(paintStatus(true, "SOMETHING_NEW")).toBe("SOMETHING_NEW")
     expect(paintStatus(false, "FAILED")).toBe("FAILED")
   })

@@ -4,12 +4,13 @@
  * `TestClock` (no wall-clock time involved).
  */
 import { describe, expect, it } from "@effect/vitest"
+import type { OtaJob } from "@iot-ota/core/operations/QueryOTAJob"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import { liveLines, logLine, repeatEvery, type WatchFrame } from "../src/commands/watch.js"
+import { jobLine, liveLines, logLine, repeatEvery, type WatchFrame } from "../src/commands/watch.js"
 import type { JobSummary } from "../src/internal/summary.js"
 import { displayWidth, stripAnsi } from "../src/internal/text.js"
 
@@ -88,6 +89,55 @@ describe("the live block", () => {
     expect(logLine(frame, false)).toBe(
       "2024-05-01T10:03:12.000Z [##################..] 92.0% done (1046/1136) CONFIRM=3 QUEUED=12 NOTIFIED=15 IN_PROGRESS=60 SUCCEEDED=1024 FAILED=17 CANCELED=5 OTHER=2"
     )
+  })
+})
+
+describe("the job's header", () => {
+  const job: OtaJob = {
+    jobId: summary.jobId,
+    name: "lamp 2.4.1 wave 2",
+    jobStatus: "IN_PROGRESS",
+    firmwareId: "UfuxnwygsuSkVE0VCNmx0100",
+    productKey: "a1GUfrM3kLp",
+    srcVersions: ["2.4.0", "2.3.9"],
+    destVersion: "2.4.1"
+  }
+
+  it("heads the live block with the name, status, firmware and versions", () => {
+    expect(liveLines({ ...frame, job }, 200, false)[0]).toBe(
+      "lamp 2.4.1 wave 2 · IN_PROGRESS · firmware UfuxnwygsuSkVE0VCNmx0100 · 2.4.0, 2.3.9 → 2.4.1"
+    )
+    expect(liveLines({ ...frame, job }, 200, false).slice(1)).toEqual(liveLines(frame, 200, false))
+  })
+
+  it.each([120, 80, 60, 40])("wraps between its items at %i columns, losing nothing", (width) => {
+    for (const color of [false, true]) {
+      const lines = liveLines({ ...frame, job }, width, color)
+      for (const line of lines) expect(displayWidth(line), line).toBeLessThan(width)
+      const text = lines.map(stripAnsi).join(" · ")
+      for (const item of [
+        "lamp 2.4.1 wave 2",
+        "IN_PROGRESS",
+        "firmware UfuxnwygsuSkVE0VCNmx0100",
+        "2.4.0, 2.3.9 → 2.4.1"
+      ])
+        expect(text).toContain(item)
+    }
+  })
+
+  it("is one line in a log; server text is cleaned and parts the job lacks are left out", () => {
+    expect(jobLine(job, false)).toBe(
+      `Job ${summary.jobId}: lamp 2.4.1 wave 2 · IN_PROGRESS · firmware UfuxnwygsuSkVE0VCNmx0100 · 2.4.0, 2.3.9 → 2.4.1`
+    )
+    const bare: OtaJob = {
+      jobId: "j",
+      jobStatus: "COMPLETED",
+      firmwareId: "",
+      productKey: "",
+      name: "\u001b[2Jwave\r\n1"
+    }
+    expect(jobLine(bare, false)).toBe("Job j: wave 1 · COMPLETED")
+    expect(jobLine({ ...job, srcVersions: [] }, false)).toContain(" · any → 2.4.1")
   })
 })
 

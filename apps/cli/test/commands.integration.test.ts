@@ -3,6 +3,8 @@
  * `ota emulator` and `ota demo`, each run as the built CLI.
  */
 import { spawn } from "node:child_process"
+import { createServer, request as httpRequest } from "node:http"
+import type { AddressInfo } from "node:net"
 import { type Emulator, startEmulator } from "@iot-ota/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
@@ -46,8 +48,35 @@ afterAll(async () => {
 
 describe("built-ins", () => {
   it.each([
-    [[], "$ ota", ["tasks list", "tasks summary", "tasks watch", "emulator", "demo"]],
+    [
+      [],
+      "$ ota",
+      [
+        "firmware list",
+        "firmware show",
+        "jobs list",
+        "jobs show",
+        "tasks list",
+        "tasks summary",
+        "tasks watch",
+        "devices tasks",
+        "emulator",
+        "demo"
+      ]
+    ],
     [["tasks"], "$ ota tasks", ["list", "summary", "watch"]],
+    [["firmware"], "$ ota firmware", ["list", "show"]],
+    [["jobs"], "$ ota jobs", ["list", "show"]],
+    [["devices"], "$ ota devices", ["tasks"]],
+    [
+      ["firmware", "list"],
+      "$ ota firmware list",
+      ["--product", "--dest-version", "--all", "--output", "--columns"]
+    ],
+    [["firmware", "show"], "$ ota firmware show", ["<firmware-id>", "--output"]],
+    [["jobs", "list"], "$ ota jobs list", ["--firmware", "--device", "--all", "--output", "--columns"]],
+    [["jobs", "show"], "$ ota jobs show", ["<job-id>", "--output"]],
+    [["devices", "tasks"], "$ ota devices tasks", ["<pk/name>", "--status", "--module", "--columns"]],
     [
       ["tasks", "list"],
       "$ ota tasks list",
@@ -83,8 +112,17 @@ describe("built-ins", () => {
     const result = await runCli(home.dir, ["--completions", "bash"])
     expectExit(result, 0)
     expect(result.stdout).toContain("complete -F")
-    expect(result.stdout).toContain("ota,tasks,list")
+    for (const words of [
+      "ota,tasks,list",
+      "ota,firmware,list",
+      "ota,firmware,show",
+      "ota,jobs,list",
+      "ota,jobs,show",
+      "ota,devices,tasks"
+    ])
+      expect(result.stdout).toContain(words)
     expect(result.stdout).toContain("--page-size")
+    expect(result.stdout).toContain("--dest-version")
     const zsh = await runCli(home.dir, ["--completions", "zsh"])
     expectExit(zsh, 0)
     expect(zsh.stdout).toContain("#compdef ota")
@@ -149,7 +187,14 @@ describe("tasks watch", () => {
       qps: 0,
       seed: 8,
       credentials: [KEY],
-      jobs: [{ jobId: "Rollout", tasks: 60, rollout: { durationMs: 2500, failureRate: 0.2 } }]
+      jobs: [
+        {
+          jobId: "Rollout",
+          name: "lamp 2.4.1 wave 1",
+          tasks: 60,
+          rollout: { durationMs: 2500, failureRate: 0.2 }
+        }
+      ]
     })
     try {
       const result = await runCli(
@@ -160,6 +205,20 @@ describe("tasks watch", () => {
         }
       )
       expectExit(result, 0)
+      expect(result.stderr).toBe("")
+      // The job's header: its name, status, firmware and versions, first and whenever it changes.
+      const job = rollout.job("Rollout")
+      const header = (status: string) =>
+        `Job Rollout: lamp 2.4.1 wave 1 · ${status} · firmware ${job.FirmwareId} · ${job.SrcVersions.SrcVersion.join(", ")} → ${job.DestVersion}`
+      const headers = result.stdout.split("\n").filter((line) => line.startsWith("Job Rollout: "))
+      expect(result.stdout.split("\n")[0]).toBe(headers[0])
+      expect([header("IN_PROGRESS"), header("COMPLETED")]).toContain(headers[0])
+      // Asked after the counts, the job's status agrees with the finished tasks.
+      expect(headers.at(-1)).toBe(header("COMPLETED"))
+      // At most one QueryOTAJob per refresh.
+      const refreshCount = result.stdout.split("\n").filter((line) => / done \(\d+\/60\) /.test(line)).length
+      expect(rollout.stats().byAction.QueryOTAJob).toBeGreaterThanOrEqual(1)
+      expect(rollout.stats().byAction.QueryOTAJob).toBeLessThanOrEqual(refreshCount)
       const failed = rollout.tasks("Rollout").filter((task) => task.TaskStatus === "FAILED")
       expect(failed.length).toBeGreaterThan(0)
       const listed = result.stdout.split("\n").filter((line) => line.startsWith("FAILED  "))
@@ -208,6 +267,147 @@ describe("tasks watch", () => {
       expect(stdout).toMatch(/Every task is finished\. Done 30 of 30/)
     } finally {
       await rollout.close()
+    }
+  })
+
+  /**
+   * A proxy in front of the emulator that answers the n-th QueryOTAJob
+   * (from 1) as `fail(n)` says, or passes it on; every other call passes.
+   */
+  const jobQueryProxy = async (
+    target: Emulator,
+    fail: (n: number) => { status: number; body: object } | undefined
+  ) => {
+    let queries = 0
+    const server = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("end", () => {
+        const body = Buffer.concat(chunks)
+        const params = new URLSearchParams(new URL(request.url ?? "/", "http://proxy").search)
+        const form = new URLSearchParams(body.toString("utf8"))
+        const action = request.headers["x-acs-action"] ?? params.get("Action") ?? form.get("Action")
+        const failure = action === "QueryOTAJob" ? fail(++queries) : undefined
+        if (failure !== undefined) {
+          response.writeHead(failure.status, { "content-type": "application/json" })
+          response.end(JSON.stringify(failure.body))
+          return
+        }
+        const forward = httpRequest(
+          {
+            host: target.host,
+            port: target.port,
+            method: request.method,
+            path: request.url,
+            headers: request.headers
+          },
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(response)
+          }
+        )
+        forward.on("error", () => response.destroy())
+        forward.end(body)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      queries: () => queries,
+      close: async () => {
+        server.closeAllConnections()
+        await new Promise((resolve) => server.close(resolve))
+      }
+    }
+  }
+
+  /** Runs a watch until `enough(stdout)` holds, then stops it with SIGINT; resolves with its outputs. */
+  const watchUntil = (url: string, args: ReadonlyArray<string>, enough: (stdout: string) => boolean) => {
+    const child = spawn(process.execPath, [otaBin, "tasks", "watch", ...args], {
+      env: { ...baseEnv(home.dir), ...env(url) },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk
+      if (enough(stdout)) child.kill("SIGINT")
+    })
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on("close", (code) => resolve({ code, stdout, stderr }))
+    )
+  }
+
+  const refreshes = (stdout: string) =>
+    stdout.split("\n").filter((line) => / done \(\d+\/420\) /.test(line)).length
+
+  it("keeps watching the tasks when QueryOTAJob is refused: warned once, not asked again", async () => {
+    const proxy = await jobQueryProxy(emu, () => ({
+      status: 200,
+      body: {
+        RequestId: "5E1D7A3C-0000-4000-8000-000000000001",
+        Success: false,
+        Code: "Forbidden.RAM",
+        ErrorMessage: "User not authorized to operate on the specified resource."
+      }
+    }))
+    try {
+      emu.resetStats()
+      const result = await watchUntil(
+        proxy.url,
+        ["--job", JOB, "--interval", "200ms", "--qps", "0"],
+        (out) => refreshes(out) >= 3
+      )
+      expect(result.code).toBe(130)
+      expect(result.stderr).toBe(
+        "ota: warning: cannot read the job's name, status and firmware (QueryOTAJob: Forbidden.RAM: User not authorized to operate on the specified resource. [credentials from the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET): the identity behind AccessKey cmd-test-key lacks the RAM permission for this call] (request id 5E1D7A3C-0000-4000-8000-000000000001)); watching its tasks without them\n" +
+          "ota: interrupted (SIGINT)\n"
+      )
+      expect(result.stdout).not.toMatch(/^Job /m)
+      expect(refreshes(result.stdout)).toBeGreaterThanOrEqual(3)
+      // Refused for good: asked once, never again.
+      expect(proxy.queries()).toBe(1)
+      expect(emu.stats().byAction.QueryOTAJob).toBeUndefined()
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it("shows the job's header once a transient QueryOTAJob failure has passed, warning once", async () => {
+    const proxy = await jobQueryProxy(emu, (n) =>
+      n === 1
+        ? {
+            status: 503,
+            body: {
+              RequestId: "5E1D7A3C-0000-4000-8000-000000000002",
+              HostId: "iot.cn-shanghai.aliyuncs.com",
+              Code: "ServiceUnavailable",
+              Message: "The request has failed due to a temporary failure of the server."
+            }
+          }
+        : undefined
+    )
+    try {
+      const job = emu.job(JOB)
+      const result = await watchUntil(
+        proxy.url,
+        ["--job", JOB, "--interval", "200ms", "--qps", "0", "--retries", "0"],
+        (out) => /^Job /m.test(out)
+      )
+      expect(result.code).toBe(130)
+      const warnings = result.stderr.split("\n").filter((line) => line.startsWith("ota: warning: "))
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^ota: warning: cannot read the job's name, status and firmware \(QueryOTAJob: ServiceUnavailable: /
+        )
+      ])
+      expect(result.stdout).toContain(
+        `Job ${JOB}: ${job.Name} · ${job.JobStatus} · firmware ${job.FirmwareId} · ${job.SrcVersions.SrcVersion.join(", ")} → ${job.DestVersion}\n`
+      )
+      expect(proxy.queries()).toBeGreaterThanOrEqual(2)
+    } finally {
+      await proxy.close()
     }
   })
 
@@ -310,7 +510,7 @@ describe("ota emulator", () => {
 })
 
 describe("ota demo", () => {
-  it("runs summary, list and watch on a local rollout and exits 0, with no account", async () => {
+  it("drills down firmware → jobs → job → tasks on a local rollout and exits 0, with no account", async () => {
     // The default demo takes ~20 s; a shorter rollout runs the same steps.
     const result = await runCli(
       home.dir,
@@ -323,25 +523,50 @@ describe("ota demo", () => {
     expectExit(result, 0)
     expect(result.stderr).toBe("")
     const out = result.stdout
-    expect(out).toContain("── 1/3  ota tasks summary")
-    expect(out).toContain(
-      "── 2/3  ota tasks list --job DemoRollout7glPHmaDYLAYM2 --status FAILED --page-size 5"
+    const step = (n: number) => {
+      const start = out.indexOf(`── ${n}/6`)
+      expect(start, `step ${n}`).toBeGreaterThan(-1)
+      const end = out.indexOf(`── ${n + 1}/6`)
+      return out.slice(start, end === -1 ? undefined : end)
+    }
+    // 1: the firmware, the rollout's among them.
+    expect(step(1)).toContain("── 1/6  ota firmware list")
+    expect(step(1)).toMatch(/\nDemoFw241glPHmaDYLAYM0241 +\S+ +a1Dm7LpQx2k +2\.4\.0 → 2\.4\.1 +verified /)
+    expect(step(1)).toContain("Page 1 of 1: firmware 1-3 of 3.")
+    // 2: its jobs, a finished canary and the rollout under way.
+    expect(step(2)).toContain("── 2/6  ota jobs list --firmware DemoFw241glPHmaDYLAYM0241")
+    expect(step(2)).toMatch(/\nDemoCanary7glPHmaDYLAYM01 +COMPLETED +UPGRADE_FIRMWARE /)
+    expect(step(2)).toMatch(/\nDemoRollout7glPHmaDYLAYM2 +IN_PROGRESS +UPGRADE_FIRMWARE /)
+    // 3: the rollout in full.
+    expect(step(3)).toContain("── 3/6  ota jobs show DemoRollout7glPHmaDYLAYM2")
+    expect(step(3)).toMatch(/\nNAME +2\.4\.1 wave 2\n/)
+    expect(step(3)).toMatch(/\nVERSION +2\.4\.0 → 2\.4\.1\n/)
+    // 4-6: the task steps.
+    expect(step(4)).toContain("── 4/6  ota tasks summary --job DemoRollout7glPHmaDYLAYM2")
+    expect(step(4)).toMatch(/Job DemoRollout\w+: 80 tasks/)
+    expect(step(5)).toContain(
+      "── 5/6  ota tasks list --job DemoRollout7glPHmaDYLAYM2 --status FAILED --page-size 5"
     )
     expect(out).toContain(
       "$ ota tasks list --job DemoRollout7glPHmaDYLAYM2 --status IN_PROGRESS --page-size 5"
     )
-    expect(out).toContain("── 3/3  ota tasks watch")
-    expect(out).toMatch(/Job DemoRollout\w+: 80 tasks/)
-    // Step 2 shows devices that failed, with their reason, and devices upgrading, with their progress.
-    const step2 = out.slice(out.indexOf("── 2/3"), out.indexOf("── 3/3"))
-    const [failedPart, upgradingPart] = step2.split("$ ota tasks list")
+    expect(step(6)).toContain("── 6/6  ota tasks watch")
+    // Step 5 shows devices that failed, with their reason, and devices upgrading, with their progress.
+    const [failedPart, upgradingPart] = step(5).split("$ ota tasks list")
     const failedRows = failedPart!.split("\n").filter((line) => /^\S+ +FAILED /.test(line))
     expect(failedRows.length).toBeGreaterThan(0)
     for (const row of failedRows) expect(row).toMatch(/ FAILED +\d+% .* \S+.*\S$/)
     const upgradingRows = upgradingPart!.split("\n").filter((line) => /^\S+ +IN_PROGRESS /.test(line))
     expect(upgradingRows.length).toBeGreaterThan(0)
     for (const row of upgradingRows) expect(row).toMatch(/ IN_PROGRESS +\d{1,2}% /)
-    expect(step2).not.toMatch(/ QUEUED /)
+    expect(step(5)).not.toMatch(/ QUEUED /)
+    // The watch is headed by the job, which ends COMPLETED with its tasks.
+    expect(step(6)).toMatch(
+      /\nJob DemoRollout7glPHmaDYLAYM2: 2\.4\.1 wave 2 · (IN_PROGRESS|COMPLETED) · firmware DemoFw241glPHmaDYLAYM0241 · 2\.4\.0 → 2\.4\.1\n/
+    )
+    expect(step(6)).toContain(
+      "Job DemoRollout7glPHmaDYLAYM2: 2.4.1 wave 2 · COMPLETED · firmware DemoFw241glPHmaDYLAYM0241 · 2.4.0 → 2.4.1"
+    )
     expect(out).toMatch(/Every task is finished\. Done 80 of 80 \(100\.0%\)/)
     expect(out).toMatch(/Demo finished in /)
     // Off a terminal, no progress bar is drawn full before the end.

@@ -36,8 +36,9 @@ afterAll(async () => {
   home.cleanup()
 })
 
-const LIST_OPTIONS =
-  "--endpoint, --profile, --secret-stdin, --access-key-id, --timeout, --retries, --qps, --signature-algorithm, --verbose, --job, --status, --device, --page, --page-size, --all, --output, --columns"
+const CLIENT_OPTIONS =
+  "--endpoint, --profile, --secret-stdin, --access-key-id, --timeout, --retries, --qps, --signature-algorithm, --verbose"
+const LIST_OPTIONS = `${CLIENT_OPTIONS}, --job, --status, --device, --page, --page-size, --all, --output, --columns`
 const STATUSES = "CONFIRM, QUEUED, NOTIFIED, IN_PROGRESS, SUCCEEDED, FAILED or CANCELED"
 
 describe("usage errors: exit 2, one line naming what is wrong, then where to look", () => {
@@ -84,7 +85,7 @@ describe("usage errors: exit 2, one line naming what is wrong, then where to loo
     ],
     [
       ["taks", "list"],
-      "taks: unknown command (did you mean tasks?); expected tasks, emulator or demo",
+      "taks: unknown command (did you mean tasks?); expected firmware, jobs, tasks, devices, emulator or demo",
       "ota"
     ],
     [
@@ -123,6 +124,98 @@ describe("usage errors: exit 2, one line naming what is wrong, then where to loo
       ["tasks", "summary", "--job", JOB, "--output", "csv"],
       "--output csv: not an output format; expected one of table or json (any case)",
       "ota tasks summary"
+    ],
+    [
+      ["firmware", "lst"],
+      "firmware lst: unknown command (did you mean list?); expected list or show",
+      "ota firmware"
+    ],
+    [
+      ["jobs", "list"],
+      "missing --firmware id or --device pk/name: ota jobs list lists the jobs of a firmware, or of a device (both: that firmware's jobs that include the device)",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--firmwre", "fw-1"],
+      `--firmwre: unknown option for ota jobs list (did you mean --firmware?); its options: ${CLIENT_OPTIONS}, --firmware, --device, --page, --page-size, --all, --details, --output, --columns`,
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--device", "lamp-0001"],
+      "--device lamp-0001: not a device; expected ProductKey/DeviceName, e.g. a1GUfrM3kLp/lamp-0001 (the ProductKey is missing)",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--device", "a1GUfrM3kLp/"],
+      "--device a1GUfrM3kLp/: not a device; expected ProductKey/DeviceName, e.g. a1GUfrM3kLp/lamp-0001",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--device", "a1GUfrM3kLp/lamp-0001", "--page", "2"],
+      "--page needs --firmware when listing by --device: without it every firmware of the device's product is searched and every job listed",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--device", "a1GUfrM3kLp/lamp-0001", "--firmware", "fw-1", "--page-size", "150"],
+      "--page-size 150: out of range with --device; expected 1 to 100",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--firmware", "fw-1", "--page-size", "201"],
+      "--page-size 201: out of range; expected 1 to 200",
+      "ota jobs list"
+    ],
+    [
+      ["jobs", "list", "--firmware", "fw-1", "--columns", "jobId,staus"],
+      "--columns jobId,staus: unknown column staus (did you mean jobStatus?); known: jobId, name, jobDesc, jobStatus, jobType, firmwareId, productKey, srcVersions, destVersion, version, targetSelection, selectionType, target, grayPercent, groupId, groupName, timeoutInMinutes, maximumPerMinute, retryInterval, retryCount, overwriteMode, dynamicMode, needPush, needConfirm, multiModuleMode, downloadProtocol, tags, utcCreate, utcModified, utcStartTime, utcEndTime, utcScheduleTime, utcScheduleFinishTime",
+      "ota jobs list"
+    ],
+    [["jobs", "show"], "missing <job-id>: required by ota jobs show", "ota jobs show"],
+    [
+      ["jobs", "show", "job-1", "job-2"],
+      "job-2: unexpected argument; ota jobs show takes <job-id> and options",
+      "ota jobs show"
+    ],
+    [
+      ["firmware", "show", " "],
+      '" ": not a FirmwareId; expected a non-blank firmware-id',
+      "ota firmware show"
+    ],
+    [
+      ["firmware", "list", "--page-size", "101"],
+      "--page-size 101: out of range; expected 1 to 100",
+      "ota firmware list"
+    ],
+    [
+      ["firmware", "list", "--version", "2.4.1"],
+      "--version 2.4.1: --version prints ota's version; to filter by version use --dest-version 2.4.1",
+      "ota firmware list"
+    ],
+    [["devices", "tasks"], "missing <pk/name>: required by ota devices tasks", "ota devices tasks"],
+    [
+      ["devices", "tasks", "lamp-0001"],
+      "lamp-0001: not a device; expected ProductKey/DeviceName, e.g. a1GUfrM3kLp/lamp-0001 (the ProductKey is missing)",
+      "ota devices tasks"
+    ],
+    [
+      ["devices", "tasks", "a1GUfrM3kLp/lamp-0001", "-s", "FAILED"],
+      "--status FAILED: not an unfinished task status; expected one of CONFIRM, QUEUED, NOTIFIED or IN_PROGRESS (any case)",
+      "ota devices tasks"
+    ],
+    [
+      ["devices", "tasks", "a1GUfrM3kLp/lamp-0001", "-s", "queud"],
+      "--status queud: not an unfinished task status (did you mean QUEUED?); expected one of CONFIRM, QUEUED, NOTIFIED or IN_PROGRESS (any case)",
+      "ota devices tasks"
+    ],
+    [
+      ["devices", "tasks", "a1GUfrM3kLp/lamp-0001", "--columns", "progres"],
+      "--columns progres: unknown column progres (did you mean progress?); known: taskId, jobId, iotId, deviceName, productKey, productName, firmwareId, moduleName, srcVersion, destVersion, version, taskStatus, progress, taskDesc, timeout, utcCreate, utcModified",
+      "ota devices tasks"
+    ],
+    [
+      ["devics"],
+      "devics: unknown command (did you mean devices?); expected firmware, jobs, tasks, devices, emulator or demo",
+      "ota"
     ]
   ] as const)("%j", async (args, message, command) => {
     const before = emu.stats().requests
@@ -210,6 +303,36 @@ describe("help", () => {
     expect(result.stdout).not.toMatch(/A user-defined piece of text|This setting is optional|An integer\./)
     expect(result.stdout).toContain(
       "(-s, --status status)\n\n  Only tasks in this status. One of: CONFIRM, QUEUED, NOTIFIED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELED (any case)."
+    )
+  })
+
+  it("USAGE of the read path's commands: positional ids last, repeatable --status, optional filters", async () => {
+    const usageOf = async (...path: Array<string>) => {
+      const result = await runCli(home.dir, [...path, "--help"])
+      expectExit(result, 0)
+      return { usage: result.stdout.split("\n").find((line) => line.startsWith("$ "))!, text: result.stdout }
+    }
+    const common =
+      "[--endpoint url] [--profile name] [--secret-stdin] [--access-key-id id] [--timeout duration] [--retries n] [--qps n] [--signature-algorithm algorithm] [--verbose]"
+    expect((await usageOf("firmware", "list")).usage).toBe(
+      `$ ota firmware list ${common} [--product pk] [--dest-version version] [--page n] [--page-size n] [--all] [--output format] [--columns a,b,c]`
+    )
+    const show = await usageOf("firmware", "show")
+    expect(show.usage).toBe(`$ ota firmware show ${common} [--output format] <firmware-id>`)
+    expect(show.text).toContain("ARGUMENTS\n\n<firmware-id>\n\n  The firmware (FirmwareId)")
+    expect((await usageOf("jobs", "list")).usage).toBe(
+      `$ ota jobs list ${common} [--firmware id] [--device pk/name] [--page n] [--page-size n] [--all] [--details] [--output format] [--columns a,b,c]`
+    )
+    expect((await usageOf("jobs", "show")).usage).toBe(`$ ota jobs show ${common} [--output format] <job-id>`)
+    const tasks = await usageOf("devices", "tasks")
+    expect(tasks.usage).toBe(
+      `$ ota devices tasks ${common} [--status status...] [--module name] [--output format] [--columns a,b,c] <pk/name>`
+    )
+    expect(tasks.text).toContain(
+      "(-s, --status status)...\n\n  Only tasks in this status; repeat for several (default: every unfinished status). One of: CONFIRM, QUEUED, NOTIFIED, IN_PROGRESS (any case)."
+    )
+    expect((await usageOf("jobs", "list")).text).toContain(
+      "(-d, --device pk/name)\n\n  The jobs that include this device, named ProductKey/DeviceName."
     )
   })
 

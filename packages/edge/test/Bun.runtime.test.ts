@@ -11,6 +11,12 @@ import { dirname, join } from "node:path"
 import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { assertBuilt, bundleTo, RUNTIME_CONDITIONS, tempDir } from "./helpers/build.js"
+import {
+  expectReadPath,
+  type ReadPathEmulators,
+  readPathRequest,
+  startReadPathEmulators
+} from "./helpers/readPath.js"
 import type { ListingOutcome, ListingRequest } from "./runtime/listing.js"
 
 const JOB_ID = "bun-job-7glPHmaDYLAYMD1"
@@ -35,6 +41,8 @@ let emu: Emulator
 let work: Awaited<ReturnType<typeof tempDir>>
 let listingScript: string
 let exampleScript: string
+let readPathScript: string
+let readPathEmus: ReadPathEmulators
 let bun: string
 
 /** A clean environment: whatever the program learns, it learns from stdin or the variables given. */
@@ -81,15 +89,18 @@ beforeAll(async () => {
   assertBuilt()
   bun = bunExecutable()
   work = await tempDir()
-  ;[listingScript, exampleScript] = await Promise.all([
+  ;[listingScript, exampleScript, readPathScript] = await Promise.all([
     bundleTo(work.path, "listing.js", "test/runtime/bun-main.ts", RUNTIME_CONDITIONS.bun),
-    bundleTo(work.path, "example.js", "test/runtime/bun-serve-example.ts", RUNTIME_CONDITIONS.bun)
+    bundleTo(work.path, "example.js", "test/runtime/bun-serve-example.ts", RUNTIME_CONDITIONS.bun),
+    bundleTo(work.path, "readpath.js", "test/runtime/bun-readpath.ts", RUNTIME_CONDITIONS.bun)
   ])
   emu = await startEmulator({ qps: 0, seed: 13, jobs: [{ jobId: JOB_ID, tasks: TASKS }] })
+  readPathEmus = await startReadPathEmulators()
 })
 
 afterAll(async () => {
   await emu?.close()
+  await readPathEmus?.close()
   await work?.remove()
 })
 
@@ -112,6 +123,14 @@ describe("Bun", () => {
       expect(run.stdout + run.stderr).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
     }
   )
+
+  it("calls every read operation, both casings, both signature algorithms: the emulators' ground truth", async () => {
+    // One Bun process runs the four configurations.
+    const run = await runBun(readPathScript, JSON.stringify(readPathRequest(readPathEmus)))
+    if (run.code !== 0) throw new Error(`bun exited with ${run.code}: ${run.stderr}`)
+    expectReadPath(JSON.parse(run.stdout), readPathEmus)
+    expect(run.stdout + run.stderr).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
+  })
 
   it("survives an injected 503 by retrying", async () => {
     emu.resetStats()

@@ -12,6 +12,12 @@ import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emul
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { redirecting } from "../../core/test/helpers/hostileServers.js"
 import { assertBuilt, bundleTo, RUNTIME_CONDITIONS, tempDir } from "./helpers/build.js"
+import {
+  expectReadPath,
+  type ReadPathEmulators,
+  readPathRequest,
+  startReadPathEmulators
+} from "./helpers/readPath.js"
 import type { ListingOutcome, ListingRequest } from "./runtime/listing.js"
 
 const JOB_ID = "deno-job-7glPHmaDYLAYMD1"
@@ -35,6 +41,8 @@ let emu: Emulator
 let work: Awaited<ReturnType<typeof tempDir>>
 let listingScript: string
 let exampleScript: string
+let readPathScript: string
+let readPathEmus: ReadPathEmulators
 let deno: string
 
 const runDeno = (
@@ -105,15 +113,18 @@ beforeAll(async () => {
   assertBuilt()
   deno = denoExecutable()
   work = await tempDir()
-  ;[listingScript, exampleScript] = await Promise.all([
+  ;[listingScript, exampleScript, readPathScript] = await Promise.all([
     bundleTo(work.path, "listing.js", "test/runtime/deno-main.ts", RUNTIME_CONDITIONS.deno),
-    bundleTo(work.path, "example.js", "examples/deno/main.ts", RUNTIME_CONDITIONS.deno)
+    bundleTo(work.path, "example.js", "examples/deno/main.ts", RUNTIME_CONDITIONS.deno),
+    bundleTo(work.path, "readpath.js", "test/runtime/deno-readpath.ts", RUNTIME_CONDITIONS.deno)
   ])
   emu = await startEmulator({ qps: 0, seed: 7, jobs: [{ jobId: JOB_ID, tasks: TASKS }] })
+  readPathEmus = await startReadPathEmulators()
 })
 
 afterAll(async () => {
   await emu?.close()
+  await readPathEmus?.close()
   await work?.remove()
 })
 
@@ -136,6 +147,18 @@ describe("Deno", () => {
       expect(run.stdout + run.stderr).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
     }
   )
+
+  it("calls every read operation, both casings, both signature algorithms: the emulators' ground truth", async () => {
+    // One Deno process runs the four configurations.
+    const request = readPathRequest(readPathEmus)
+    const run = await runDeno(readPathScript, {
+      permissions: ["--allow-net=127.0.0.1"],
+      stdin: JSON.stringify(request)
+    })
+    if (run.code !== 0) throw new Error(`deno exited with ${run.code}: ${run.stderr}`)
+    expectReadPath(JSON.parse(run.stdout), readPathEmus)
+    expect(run.stdout + run.stderr).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
+  })
 
   it("survives an injected 503 by retrying", async () => {
     emu.resetStats()

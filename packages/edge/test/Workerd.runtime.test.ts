@@ -12,6 +12,12 @@ import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emul
 import { Miniflare } from "miniflare"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { assertBuilt, bundle, PACKAGE_DIR, RUNTIME_CONDITIONS } from "./helpers/build.js"
+import {
+  expectReadPath,
+  type ReadPathEmulators,
+  readPathRequest,
+  startReadPathEmulators
+} from "./helpers/readPath.js"
 
 const JOB_ID = "worker-job-7glPHmaDYLAYMD1"
 const TASKS = 420
@@ -19,6 +25,7 @@ const PAGES = Math.ceil(TASKS / 100) // listings use the largest page the server
 const WRONG_SECRET = "not-the-secret-V29ya2Vy"
 
 let emu: Emulator
+let readPathEmus: ReadPathEmulators
 let mf: Miniflare
 /** Redirects every request to the emulator (another origin): workerd must not follow. */
 let redirector: Server
@@ -63,10 +70,12 @@ const expectEveryTaskOnce = (body: TasksBody, status?: string) => {
 
 beforeAll(async () => {
   assertBuilt()
-  const [script, wrangler] = await Promise.all([
+  const [script, readPathScript, wrangler] = await Promise.all([
     bundle("examples/cloudflare-worker/src/index.ts", RUNTIME_CONDITIONS.workerd),
+    bundle("test/runtime/readpath-worker.ts", RUNTIME_CONDITIONS.workerd),
     readFile(join(PACKAGE_DIR, "examples/cloudflare-worker/wrangler.toml"), "utf8")
   ])
+  readPathEmus = await startReadPathEmulators()
   // The same compatibility date (and no compatibility flags) as the example's wrangler.toml.
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)?.[1]
   if (compatibilityDate === undefined) throw new Error("wrangler.toml has no compatibility_date")
@@ -101,7 +110,9 @@ beforeAll(async () => {
       worker("no-endpoint", {
         OTA_ACCESS_KEY_ID: env.OTA_ACCESS_KEY_ID,
         OTA_ACCESS_KEY_SECRET: env.OTA_ACCESS_KEY_SECRET
-      })
+      }),
+      // The read-path program behind a fetch handler: the request arrives as the POSTed body.
+      { ...worker("read-path", {}), script: readPathScript }
     ]
   })
   await mf.ready
@@ -110,6 +121,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mf?.dispose()
   await emu?.close()
+  await readPathEmus?.close()
   await new Promise((resolve) => (redirector === undefined ? resolve(undefined) : redirector.close(resolve)))
 })
 
@@ -126,6 +138,18 @@ describe("Cloudflare Worker (workerd)", () => {
     expectEveryTaskOnce(body)
     expect(body.tasks[0]?.utcCreate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(emu.stats().byCode).toEqual({ OK: PAGES })
+    expect(text).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
+  })
+
+  it("calls every read operation, both casings, both signature algorithms: the emulators' ground truth", async () => {
+    // One request to one Worker runs the four configurations.
+    const response = await mf.dispatchFetch("http://read-path.worker.test/", {
+      method: "POST",
+      body: JSON.stringify(readPathRequest(readPathEmus))
+    })
+    const text = await response.text()
+    expect(response.status, text).toBe(200)
+    expectReadPath(JSON.parse(text), readPathEmus)
     expect(text).not.toContain(DEFAULT_CREDENTIALS.accessKeySecret)
   })
 

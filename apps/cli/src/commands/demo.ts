@@ -1,8 +1,10 @@
 /**
  * `ota demo`: a real rollout in one command, with no account and no network.
- * It starts the emulator in-process with a seeded live rollout and the
- * documented 10 calls/s quota, then runs `tasks summary`, `tasks list` and a
- * `tasks watch` against it over HTTP, exactly as they run against the cloud.
+ * It starts the emulator in-process with a seeded catalogue (firmware, their
+ * jobs, one of them a live rollout) and the documented 10 calls/s quota, then
+ * drills down firmware → job → tasks against it over HTTP, exactly as the
+ * commands run against the cloud: `firmware list`, `jobs list`, `jobs show`,
+ * `tasks summary`, `tasks list` and a `tasks watch`.
  *
  * @since 0.1.0
  */
@@ -24,6 +26,8 @@ import * as Flags from "../internal/flags.js"
 import { type AttemptRecorder, attemptEventOfClient } from "../internal/logger.js"
 import * as Output from "../internal/output.js"
 import { paint, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
+import { runFirmwareList } from "./firmware.js"
+import { runJobShow, runJobsList } from "./jobs.js"
 import { runList } from "./list.js"
 import { runSummary } from "./summary.js"
 import { runWatch } from "./watch.js"
@@ -35,6 +39,63 @@ import { runWatch } from "./watch.js"
  * @category models
  */
 export const DEMO_JOB_ID = "DemoRollout7glPHmaDYLAYM2"
+
+/**
+ * The firmware the demo's rollout installs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DEMO_FIRMWARE_ID = "DemoFw241glPHmaDYLAYM0241"
+
+const LAMP = "a1Dm7LpQx2k"
+const GATEWAY = "a1Gw3TcRf8n"
+const PREVIOUS_FIRMWARE_ID = "DemoFw240glPHmaDYLAYM0240"
+const GATEWAY_FIRMWARE_ID = "DemoFwGw1glPHmaDYLAYM0113"
+
+/**
+ * The demo's catalogue: two products, three firmware, four jobs. The new
+ * firmware has a finished canary batch and the live rollout; the others a
+ * finished batch each. Names and devices come from the emulator's seed.
+ */
+const catalogue = (devices: number, rolloutMs: number) => ({
+  products: [{ productKey: LAMP }, { productKey: GATEWAY }],
+  firmware: [
+    { firmwareId: DEMO_FIRMWARE_ID, productKey: LAMP, destVersion: "2.4.1", srcVersion: "2.4.0" },
+    { firmwareId: PREVIOUS_FIRMWARE_ID, productKey: LAMP, destVersion: "2.4.0", srcVersion: "2.3.2" },
+    { firmwareId: GATEWAY_FIRMWARE_ID, productKey: GATEWAY, destVersion: "1.1.3", srcVersion: "1.1.2" }
+  ],
+  jobs: [
+    {
+      jobId: "DemoCanary7glPHmaDYLAYM01",
+      tasks: Math.min(24, devices),
+      firmwareId: DEMO_FIRMWARE_ID,
+      name: "2.4.1 canary",
+      statusMix: { SUCCEEDED: 23, FAILED: 1 }
+    },
+    {
+      jobId: DEMO_JOB_ID,
+      tasks: devices,
+      firmwareId: DEMO_FIRMWARE_ID,
+      name: "2.4.1 wave 2",
+      rollout: { durationMs: rolloutMs, failureRate: 0.06 }
+    },
+    {
+      jobId: "DemoWave1glPHmaDYLAYM0240",
+      tasks: 120,
+      firmwareId: PREVIOUS_FIRMWARE_ID,
+      name: "2.4.0 fleet-wide",
+      statusMix: { SUCCEEDED: 96, FAILED: 3, CANCELED: 1 }
+    },
+    {
+      jobId: "DemoGw113glPHmaDYLAYM0113",
+      tasks: 40,
+      firmwareId: GATEWAY_FIRMWARE_ID,
+      name: "1.1.3 gateways",
+      statusMix: { SUCCEEDED: 1 }
+    }
+  ]
+})
 
 /**
  * @since 0.1.0
@@ -126,13 +187,7 @@ export const runDemo = (params: DemoParams) =>
             Emulator.startEmulator({
               seed: 2024,
               qps: 10,
-              jobs: [
-                {
-                  jobId: DEMO_JOB_ID,
-                  tasks: params.devices,
-                  rollout: { durationMs: params.rolloutMs, failureRate: 0.06 }
-                }
-              ]
+              ...catalogue(params.devices, params.rolloutMs)
             }),
           catch: (error) =>
             new CliError({
@@ -144,23 +199,41 @@ export const runDemo = (params: DemoParams) =>
       )
       yield* say(
         `${paint(terminal.color, "bold", "ota demo")}: a firmware rollout on a local emulator of the IoT Platform OTA API (no account, no network).\n` +
-          `The emulator listens on ${emulator.url}: job ${DEMO_JOB_ID}, ${params.devices} devices upgrading over ${formatDuration(params.rolloutMs)}, ` +
-          "signatures checked, quota 10 calls/s. Every step below is a real signed HTTP call."
+          `The emulator listens on ${emulator.url}: ${emulator.firmware.length} firmware and their jobs, one of them (${DEMO_JOB_ID}) upgrading ${params.devices} devices over ${formatDuration(params.rolloutMs)}; ` +
+          "signatures checked, quota 10 calls/s. Every step below is a real signed HTTP call: firmware → job → tasks."
       )
       const credentials = emulator.credentials[0]!
       const listing = { jobId: DEMO_JOB_ID, all: false, output: "table", pageSize: 5, terminal } as const
       const steps = Effect.gen(function* () {
         yield* section(
-          "1/3",
+          "1/6",
+          "ota firmware list",
+          "The update packages (firmware) of the account: versions, product, verification, size."
+        )
+        yield* runFirmwareList({ all: false, output: "table", terminal })
+        yield* section(
+          "2/6",
+          `ota jobs list --firmware ${DEMO_FIRMWARE_ID}`,
+          "The batches (jobs) that install 2.4.1: a finished canary, and a rollout under way."
+        )
+        yield* runJobsList({ firmwareId: DEMO_FIRMWARE_ID, all: false, output: "table", terminal })
+        yield* section(
+          "3/6",
+          `ota jobs show ${DEMO_JOB_ID}`,
+          "The rollout in full: its name, versions, target and retry policy."
+        )
+        yield* runJobShow({ jobId: DEMO_JOB_ID, output: "table", terminal })
+        yield* section(
+          "4/6",
           `ota tasks summary --job ${DEMO_JOB_ID}`,
-          "Tasks per status: the Total of one status-filtered query per status."
+          "Its devices' tasks per status: the Total of one status-filtered query per status."
         )
         yield* runSummary({ jobId: DEMO_JOB_ID, output: "table", terminal })
         // At the very start every task is still queued; the listing waits
         // until the rollout has devices upgrading and failing, and shows those.
         yield* untilUnderWay(DEMO_JOB_ID, params.rolloutMs / 2)
         yield* section(
-          "2/3",
+          "5/6",
           `ota tasks list --job ${DEMO_JOB_ID} --status FAILED --page-size 5`,
           "Filters: the devices that failed, with the reason the device reported (TaskDesc), then some still upgrading. --all streams every task; --output json|ndjson|csv exports them."
         )
@@ -170,9 +243,9 @@ export const runDemo = (params: DemoParams) =>
         )
         yield* runList({ ...listing, status: "IN_PROGRESS" })
         yield* section(
-          "3/3",
+          "6/6",
           `ota tasks watch --job ${DEMO_JOB_ID} --interval ${durationFlag(params.intervalMs)}`,
-          "Following the rollout until every task is finished; failed devices appear with their TaskDesc."
+          "Following the rollout until every task is finished, under the job's name, status and versions; failed devices appear with their TaskDesc."
         )
         yield* runWatch({
           jobId: DEMO_JOB_ID,
@@ -197,6 +270,7 @@ export const runDemo = (params: DemoParams) =>
           "a longer rollout to explore; its banner prints the variables to export"
         ],
         [`${ota} tasks list --help`, "every option (filters, --all, --output, --columns)"],
+        [`${ota} devices tasks --help`, "why is one device stuck? its unfinished tasks, over every job"],
         [`${ota} --completions bash`, "shell completion (also zsh, fish)"]
       ]
       const width = Math.max(...hints.map(([command]) => command.length))
@@ -244,6 +318,6 @@ export const demo = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Start the emulator with a simulated rollout and run summary, list and watch against it: a real rollout in one command, offline, in about half a minute."
+    "Start the emulator with a seeded catalogue and a simulated rollout, and drill down against it: firmware list, the firmware's jobs, the rollout job, its tasks' summary, list and watch. Offline, in about half a minute."
   )
 )

@@ -14,25 +14,16 @@ import {
   TASK_STATUSES,
   type TaskStatus
 } from "@iot-ota/core/operations/ListOTATaskByJob"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { withClient } from "../internal/client.js"
-import {
-  ALL_FIELDS,
-  type Column,
-  columnsNamed,
-  DEFAULT_TABLE_COLUMNS,
-  projectTask
-} from "../internal/columns.js"
-import { csvRecord } from "../internal/csv.js"
+import { type Column, TASKS } from "../internal/columns.js"
 import * as Flags from "../internal/flags.js"
+import * as Listing from "../internal/listing.js"
 import { clientOptions, columnsOption, jobOption } from "../internal/options.js"
 import * as Output from "../internal/output.js"
-import { makeProgressLine } from "../internal/progress.js"
-import { renderTable } from "../internal/table.js"
-import { paint, paintStatus, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
+import { type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 
 /**
  * Output formats of `ota tasks list`.
@@ -40,13 +31,13 @@ import { paint, paintStatus, type TerminalInfo, terminalInfo } from "../internal
  * @since 0.1.0
  * @category models
  */
-export const OUTPUT_FORMATS = ["table", "json", "ndjson", "csv"] as const
+export const OUTPUT_FORMATS = Listing.OUTPUT_FORMATS
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+export type OutputFormat = Listing.OutputFormat
 
 /**
  * What to list and how to print it.
@@ -69,42 +60,10 @@ export interface ListParams {
   readonly terminal: TerminalInfo
 }
 
-/** How a batch of tasks is written, for a streaming format. */
-interface Writer {
-  readonly begin: string
-  readonly chunk: (tasks: ReadonlyArray<OtaTask>, first: boolean) => string
-  readonly end: (any: boolean) => string
-}
-
-/** Whole tasks keep the field order of `OtaTask` (the decoder's key order varies with the response). */
-const jsonOf = (task: OtaTask, columns: ReadonlyArray<Column> | undefined): string =>
-  JSON.stringify(projectTask(task, columns ?? columnsNamed(ALL_FIELDS)))
-
-const streamWriter = (params: ListParams): Writer => {
-  switch (params.output) {
-    case "json":
-      // One array, one task per line: valid JSON that can be written as pages arrive.
-      return {
-        begin: "",
-        chunk: (tasks, first) =>
-          (first ? "[\n" : ",\n") + tasks.map((task) => jsonOf(task, params.columns)).join(",\n"),
-        end: (any) => (any ? "\n]\n" : "[]\n")
-      }
-    case "ndjson":
-      return {
-        begin: "",
-        chunk: (tasks) => tasks.map((task) => jsonOf(task, params.columns) + "\n").join(""),
-        end: () => ""
-      }
-    default: {
-      const columns = params.columns ?? columnsNamed(ALL_FIELDS)
-      return {
-        begin: csvRecord(columns.map((column) => column.name)),
-        chunk: (tasks) => tasks.map((task) => csvRecord(columns.map((column) => column.csv(task)))).join(""),
-        end: () => ""
-      }
-    }
-  }
+const TASK_LISTING: Listing.Listing<OtaTask> = {
+  noun: { one: "task", many: "tasks" },
+  set: TASKS,
+  statusColumn: "taskStatus"
 }
 
 /**
@@ -118,19 +77,7 @@ export const tableLines = (
   tasks: ReadonlyArray<OtaTask>,
   columns: ReadonlyArray<Column>,
   terminal: TerminalInfo
-): Array<string> => {
-  const statusColumn = columns.findIndex((column) => column.name === "taskStatus")
-  return renderTable(
-    columns,
-    tasks.map((task) => columns.map((column) => column.text(task))),
-    {
-      width: terminal.columns,
-      style: ({ row, column }, text) =>
-        column === statusColumn ? paintStatus(terminal.color, tasks[row]!.taskStatus, text) : text,
-      styleHeader: (line) => paint(terminal.color, "bold", line)
-    }
-  )
-}
+): Array<string> => Listing.tableLines(tasks, columns, terminal, "taskStatus")
 
 const inputOf = (params: ListParams): ListOTATaskByJobInput => ({
   jobId: params.jobId,
@@ -139,8 +86,6 @@ const inputOf = (params: ListParams): ListOTATaskByJobInput => ({
   ...(params.pageSize === undefined ? {} : { pageSize: params.pageSize }),
   ...(params.page === undefined ? {} : { currentPage: params.page })
 })
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`
 
 /**
  * The `--device` names that no listed task has, said on stderr (the data on
@@ -166,44 +111,24 @@ const devicesOfListing = (params: ListParams) =>
     )
   })
 
+const printOptions = (params: ListParams): Listing.PrintOptions<OtaTask> => ({
+  output: params.output,
+  columns: params.columns,
+  terminal: params.terminal
+})
+
 /** One page, in any format. */
 const listPage = (params: ListParams) =>
   Effect.gen(function* () {
     const client = yield* OtaClient
     const page = yield* client.listOTATaskByJob(inputOf(params))
-    const checkDevices =
-      params.devices === undefined || params.devices.length === 0
-        ? Effect.void
-        : Effect.flatMap(
-            page.currentPage === 1 && page.tasks.length >= page.total
-              ? Effect.succeed(new Set(page.tasks.map((task) => task.deviceName)))
-              : devicesOfListing(params),
-            (found) => reportUnmatched(params, found)
-          )
-    if (params.output === "table") {
-      const lines =
-        page.tasks.length === 0
-          ? [page.total === 0 ? "No tasks." : `No tasks on page ${page.currentPage}.`]
-          : tableLines(page.tasks, params.columns ?? columnsNamed(DEFAULT_TABLE_COLUMNS), params.terminal)
-      const first = (page.currentPage - 1) * page.pageSize + 1
-      const footer =
-        page.tasks.length === 0
-          ? `${plural(page.total, "task")} in all.`
-          : `Page ${page.currentPage} of ${page.pageCount}: tasks ${first}-${first + page.tasks.length - 1} of ${page.total}.` +
-            (page.currentPage < page.pageCount
-              ? ` Next: --page ${page.currentPage + 1}; every task: --all.`
-              : "")
-      yield* Output.stdout(`${lines.join("\n")}\n\n${paint(params.terminal.color, "dim", footer)}\n`)
-      return yield* checkDevices
-    }
-    const writer = streamWriter(params)
-    const body = page.tasks.length === 0 ? "" : writer.chunk(page.tasks, true)
-    yield* Output.stdout(writer.begin + body + writer.end(page.tasks.length > 0))
-    yield* checkDevices
-    if (page.currentPage < page.pageCount && params.terminal.stderrIsTTY) {
-      yield* Output.stderr(
-        `ota: page ${page.currentPage} of ${page.pageCount} (${plural(page.total, "task")}); --page ${page.currentPage + 1} for the next, --all for every task\n`
-      )
+    yield* Listing.printPage(TASK_LISTING, printOptions(params), { ...page, items: page.tasks })
+    if (params.devices !== undefined && params.devices.length > 0) {
+      const found =
+        page.currentPage === 1 && page.tasks.length >= page.total
+          ? new Set(page.tasks.map((task) => task.deviceName))
+          : yield* devicesOfListing(params)
+      yield* reportUnmatched(params, found)
     }
   })
 
@@ -211,76 +136,26 @@ const listPage = (params: ListParams) =>
 const listAll = (params: ListParams) =>
   Effect.gen(function* () {
     const client = yield* OtaClient
-    const tasks = client.streamOTATaskByJob(inputOf(params))
-    const progress = makeProgressLine(params.terminal.stderrIsTTY, "Fetching tasks", params.terminal.columns)
-    // The bar's total comes from one extra one-item call, made only when the
-    // bar is shown; the listing itself does not depend on it.
-    let expected: number | undefined
-    if (params.terminal.stderrIsTTY) {
-      const { pageSize: _, currentPage: __, ...filter } = inputOf(params)
-      const skipped = ((params.page ?? 1) - 1) * (params.pageSize ?? 100)
-      yield* client.listOTATaskByJob({ ...filter, pageSize: 1 }).pipe(
-        Effect.tap((page) => Effect.sync(() => (expected = Math.max(0, page.total - skipped)))),
-        Effect.ignore,
-        Effect.forkScoped
-      )
-    }
-    let count = 0
     const devices = params.devices !== undefined && params.devices.length > 0
     const found = new Set<string>()
-    const advance = (chunk: Chunk.Chunk<OtaTask>) =>
-      Effect.sync(() => {
-        const n = chunk.length
-        if (devices) for (const task of chunk) found.add(task.deviceName)
-        count += n
-        progress.update(count, expected === undefined ? undefined : Math.max(expected, count))
-      })
-    const run = Effect.gen(function* () {
-      if (params.output === "table") {
-        const collected: Array<OtaTask> = []
-        yield* Stream.runForEachChunk(tasks, (chunk) => {
-          for (const task of chunk) collected.push(task)
-          return advance(chunk)
-        })
-        progress.clear()
-        const lines =
-          collected.length === 0
-            ? ["No tasks."]
-            : tableLines(collected, params.columns ?? columnsNamed(DEFAULT_TABLE_COLUMNS), params.terminal)
-        return yield* Output.stdout(
-          `${lines.join("\n")}\n\n${paint(params.terminal.color, "dim", `${plural(collected.length, "task")}.`)}\n`
-        )
-      }
-      const writer = streamWriter(params)
-      // The header (or "[") goes out with the first tasks, so that a listing
-      // that fails at its first request leaves stdout empty.
-      let any = false
-      yield* Stream.runForEachChunk(tasks, (chunk) =>
-        Chunk.isEmpty(chunk)
-          ? Effect.void
-          : Effect.zipRight(
-              Effect.suspend(() => {
-                const text = (any ? "" : writer.begin) + writer.chunk(Chunk.toReadonlyArray(chunk), !any)
-                any = true
-                // On a shared terminal, data must not be written over the progress line.
-                if (params.terminal.stdoutIsTTY) progress.clear()
-                return Output.stdout(text)
-              }),
-              advance(chunk)
-            )
-      )
-      progress.clear()
-      yield* Output.stdout((any ? "" : writer.begin) + writer.end(any))
-    })
-    yield* Effect.ensuring(
-      run,
-      Effect.sync(() => progress.clear())
+    const tasks = devices
+      ? client
+          .streamOTATaskByJob(inputOf(params))
+          .pipe(Stream.tap((task) => Effect.sync(() => found.add(task.deviceName))))
+      : client.streamOTATaskByJob(inputOf(params))
+    // The bar's total comes from one extra one-item call, made only when the
+    // bar is shown; the listing itself does not depend on it.
+    const { pageSize: _, currentPage: __, ...filter } = inputOf(params)
+    const skipped = ((params.page ?? 1) - 1) * (params.pageSize ?? 100)
+    const expected = Effect.map(client.listOTATaskByJob({ ...filter, pageSize: 1 }), (page) =>
+      Math.max(0, page.total - skipped)
     )
+    yield* Listing.printStream(TASK_LISTING, printOptions(params), tasks, expected)
     if (devices) {
       // Starting past page 1, the listing did not see every task of the filter.
       yield* reportUnmatched(params, (params.page ?? 1) > 1 ? yield* devicesOfListing(params) : found)
     }
-  }).pipe(Effect.scoped)
+  })
 
 /**
  * Lists tasks as the flags say: one page, or every page with `all`.

@@ -1,7 +1,8 @@
 /**
  * `ota tasks watch`: a live summary and progress bar, refreshed every
- * `--interval`, until every task is SUCCEEDED, FAILED or CANCELED. Devices
- * that newly failed are listed with their TaskDesc as they appear.
+ * `--interval`, until every task is SUCCEEDED, FAILED or CANCELED, under a
+ * header naming the job, its status, firmware and versions. Devices that
+ * newly failed are listed with their TaskDesc as they appear.
  *
  * @since 0.1.0
  */
@@ -11,10 +12,12 @@ import { isRetryable, type OtaError } from "@iot-ota/core/IotError"
 import { OtaClient } from "@iot-ota/core/OtaClient"
 import type { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
 import { TASK_STATUSES } from "@iot-ota/core/operations/ListOTATaskByJob"
+import type { OtaJob } from "@iot-ota/core/operations/QueryOTAJob"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -25,6 +28,7 @@ import { describeError, NotFinished } from "../internal/exitCode.js"
 import * as Flags from "../internal/flags.js"
 import { clientOptions, jobOption } from "../internal/options.js"
 import * as Output from "../internal/output.js"
+import { jobVersions } from "../internal/recordColumns.js"
 import { doneLine, fetchSummary, isFinished, type JobSummary, progressLine } from "../internal/summary.js"
 import { ansi, paint, paintStatus, type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 import { displayWidth, serverText, wrapItems, wrapWords } from "../internal/text.js"
@@ -60,7 +64,36 @@ export interface WatchFrame {
   readonly finished: boolean
   /** A refresh that failed and will be tried again, said in one sentence. */
   readonly problem?: string | undefined
+  /** The job as `QueryOTAJob` last answered it; absent until it has (or when it cannot). */
+  readonly job?: OtaJob | undefined
 }
+
+/**
+ * The job's header items: name, status, firmware and versions
+ * (`thermo-fw-2.9.3`, `IN_PROGRESS`, `firmware hbFn…`, `2.9.2, 2.8.1 → 2.9.3`).
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const jobItems = (job: OtaJob, color: boolean): Array<string> => {
+  const versions = jobVersions(job)
+  return [
+    ...(job.name === undefined || job.name === "" ? [] : [serverText(job.name, 100)]),
+    paintStatus(color, job.jobStatus, serverText(job.jobStatus, 40)),
+    ...(job.firmwareId === "" ? [] : [`firmware ${serverText(job.firmwareId, 100)}`]),
+    ...(versions === undefined ? [] : [serverText(versions, 200)])
+  ]
+}
+
+/**
+ * The job's header as one line, for a log: `Job job-1: thermo-fw-2.9.3 ·
+ * IN_PROGRESS · firmware hbFn… · 2.9.2, 2.8.1 → 2.9.3`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const jobLine = (job: OtaJob, color: boolean): string =>
+  `Job ${serverText(job.jobId, 100)}: ${jobItems(job, color).join(" · ")}`
 
 /** `SUCCEEDED 100`, `FAILED 8`, ... (statuses with no task left out). */
 const countItems = (summary: JobSummary, color: boolean, separator: string): Array<string> => {
@@ -92,6 +125,7 @@ export const liveLines = (frame: WatchFrame, width: number, color: boolean): Arr
   const share = `${percent(summary.doneShare)} done (${summary.done}/${summary.total})`
   const barWidth = Math.max(10, Math.min(40, fit - 3 - displayWidth(share)))
   return [
+    ...(frame.job === undefined ? [] : wrapItems(jobItems(frame.job, color), fit, " · ")),
     ...wrapItems(header, fit, ", ").map((line) => paint(color, "dim", line)),
     ...wrapItems([`[${meter(summary.doneShare, barWidth, true)}]`, share], fit, " "),
     ...wrapItems(countItems(summary, color, " "), fit, "  "),
@@ -202,6 +236,27 @@ export const runWatch = (
       }
       return { summary, fresh }
     })
+    // The job's name, status, firmware and versions: one QueryOTAJob per
+    // refresh, after the counts (so that a finished rollout shows its job's
+    // final status). Its failure never ends the watch: it is said once, the
+    // last answer (if any) stays on screen, and after a failure that would
+    // not pass (a RAM policy without QueryOTAJob) it is not asked again.
+    let job: OtaJob | undefined
+    let askJob = true
+    let jobWarned = false
+    let jobShown: string | undefined
+    const fetchJob = Effect.gen(function* () {
+      if (!askJob) return undefined
+      const answer = yield* Effect.either(client.queryOTAJob({ jobId: params.jobId }))
+      if (Either.isRight(answer)) {
+        job = answer.right.job
+        return undefined
+      }
+      if (!isRetryable(answer.left)) askJob = false
+      if (jobWarned) return undefined
+      jobWarned = true
+      return `cannot read the job's name, status and firmware (QueryOTAJob: ${describeError(answer.left)}); watching its tasks without them`
+    })
     /** One refresh, drawn; the summary once every task is finished. */
     const refresh = Effect.gen(function* () {
       const outcome = yield* Effect.either(fetch)
@@ -214,6 +269,7 @@ export const runWatch = (
       }
       const summary = outcome._tag === "Right" ? outcome.right.summary : last!
       last = summary
+      const jobWarning = outcome._tag === "Right" ? yield* fetchJob : undefined
       const frame: WatchFrame = {
         jobId: params.jobId,
         summary,
@@ -223,10 +279,22 @@ export const runWatch = (
         problem:
           outcome._tag === "Left"
             ? `refresh failed at ${clock(now)} UTC (${describeError(outcome.left)}); retrying in ${formatDuration(params.intervalMs)}`
-            : undefined
+            : undefined,
+        job
       }
       const permanent =
         outcome._tag === "Right" ? outcome.right.fresh.map((task) => failureLine(task, terminal.color)) : []
+      if (jobWarning !== undefined) {
+        // On a terminal the warning stays above the live block; in a log it goes to stderr.
+        if (terminal.stdoutIsTTY) permanent.unshift(paint(terminal.color, "yellow", `warning: ${jobWarning}`))
+        else yield* Output.stderr(`ota: warning: ${jobWarning}\n`)
+      }
+      if (!terminal.stdoutIsTTY && job !== undefined) {
+        // A log gets the job's line when it is first known and whenever it changes.
+        const line = jobLine(job, terminal.color)
+        if (line !== jobShown) permanent.unshift(line)
+        jobShown = line
+      }
       yield* Output.stdout(screen.draw(permanent, frame))
       if (frame.problem !== undefined && !terminal.stdoutIsTTY)
         yield* Output.stderr(`ota: warning: ${frame.problem}\n`)
@@ -274,7 +342,7 @@ export const watch = Command.make(
       minMs: 200,
       maxMs: 3_600_000,
       description:
-        "Time between the starts of two refreshes, 200ms to 1h (default 5s; each refresh makes 8+ calls)."
+        "Time between the starts of two refreshes, 200ms to 1h (default 5s; each refresh makes 9+ calls)."
     }).pipe(Options.withDefault(5000)),
     maxDuration: Flags.duration({
       name: "max-duration",
@@ -297,6 +365,6 @@ export const watch = Command.make(
     )
 ).pipe(
   Command.withDescription(
-    "Follow a rollout live: per-status counts and a progress bar, refreshed every --interval until every task is SUCCEEDED, FAILED or CANCELED (exit 0) or Ctrl-C (exit 130). Newly failed devices are listed with their TaskDesc."
+    "Follow a rollout live: the job's name, status, firmware and versions, per-status counts and a progress bar, refreshed every --interval until every task is SUCCEEDED, FAILED or CANCELED (exit 0) or Ctrl-C (exit 130). Newly failed devices are listed with their TaskDesc."
   )
 )

@@ -22,12 +22,50 @@ export interface OptionInfo {
   readonly repeatable: boolean
 }
 
+/** One positional argument of a command (`<firmware-id>`), as its usage declares it. */
+export interface ArgInfo {
+  /** `<firmware-id>` */
+  readonly name: string
+  readonly required: boolean
+}
+
 /** A command and its subcommands. */
 export interface CommandTree {
   readonly name: string
   readonly descriptor: Descriptor.Command<unknown>
   readonly options: ReadonlyArray<OptionInfo>
+  readonly args: ReadonlyArray<ArgInfo>
   readonly children: ReadonlyArray<CommandTree>
+}
+
+/** The positional arguments in a usage tree, in order. */
+export const argsOf = (usage: Usage.Usage): Array<ArgInfo> => {
+  const out: Array<ArgInfo> = []
+  const walk = (node: Usage.Usage, optional: boolean): void => {
+    switch (node._tag) {
+      case "Named":
+        for (const name of node.names) if (name.startsWith("<")) out.push({ name, required: !optional })
+        return
+      case "Optional":
+        walk(node.usage, true)
+        return
+      case "Repeated":
+        walk(node.usage, optional)
+        return
+      case "Alternation":
+        walk(node.left, true)
+        walk(node.right, true)
+        return
+      case "Concat":
+        walk(node.left, optional)
+        walk(node.right, optional)
+        return
+      default:
+        return
+    }
+  }
+  walk(usage, false)
+  return out
 }
 
 /** The options in a usage tree, with whether each is optional and repeatable. */
@@ -91,10 +129,12 @@ export const withSubcommands =
 /** The tree of a command and its subcommands (those given to {@link withSubcommands}), recursively. */
 export const commandTree = (command: AnyCommand): CommandTree => {
   const descriptor = command.descriptor as Descriptor.Command<unknown>
+  const usage = CommandDescriptor.getUsage(descriptor)
   return {
     name: [...HashSet.values(Command.getNames(command))][0] ?? "",
     descriptor,
-    options: optionsOf(CommandDescriptor.getUsage(descriptor)),
+    options: optionsOf(usage),
+    args: argsOf(usage),
     children: (SUBCOMMANDS.get(command) ?? []).map(commandTree)
   }
 }

@@ -51,30 +51,48 @@ export const text = (spec: FlagSpec & { readonly pseudo: string }): Options.Opti
 export const boolean = (spec: FlagSpec): Options.Options<boolean> =>
   named(Options.boolean(spec.name), spec, undefined).pipe(Options.withDescription(spec.description))
 
+/** What a choice flag takes. */
+export interface ChoiceSpec<A extends string> extends FlagSpec {
+  readonly values: ReadonlyArray<A>
+  /** What a value is, for the error: `a task status`. */
+  readonly what: string
+  readonly pseudo: string
+}
+
+/** Reads one typed value of a choice flag, matched case-insensitively, into its declared spelling. */
+const choiceParser = <A extends string>(spec: ChoiceSpec<A>) => {
+  const byKey = new Map(spec.values.map((value) => [value.toLowerCase(), value]))
+  return (typed: string): Effect.Effect<A, CliValidation.ValidationError> => {
+    const value = byKey.get(typed.trim().toLowerCase())
+    return value !== undefined
+      ? Effect.succeed(value)
+      : invalidValue(
+          `--${spec.name} ${shown(typed)}: not ${spec.what}${didYouMean(typed.trim(), spec.values)}; expected ${spec.values.length === 1 ? "" : "one of "}${orList(spec.values)} (any case)`
+        )
+  }
+}
+
 /**
  * One of a fixed set of values, matched case-insensitively (`-s failed` is
  * `FAILED`); the value is returned as declared.
  */
-export const choice = <const A extends string>(
-  spec: FlagSpec & {
-    readonly values: ReadonlyArray<A>
-    /** What a value is, for the error: `a task status`. */
-    readonly what: string
-    readonly pseudo: string
-  }
-): Options.Options<A> => {
-  const byKey = new Map(spec.values.map((value) => [value.toLowerCase(), value]))
-  return named(Options.text(spec.name), spec, spec.pseudo).pipe(
+export const choice = <const A extends string>(spec: ChoiceSpec<A>): Options.Options<A> =>
+  named(Options.text(spec.name), spec, spec.pseudo).pipe(
     Options.withDescription(`${spec.description} One of: ${spec.values.join(", ")} (any case).`),
-    Options.mapEffect((typed) => {
-      const value = byKey.get(typed.trim().toLowerCase())
-      return value !== undefined
-        ? Effect.succeed(value)
-        : invalidValue(
-            `--${spec.name} ${shown(typed)}: not ${spec.what}${didYouMean(typed.trim(), spec.values)}; expected ${spec.values.length === 1 ? "" : "one of "}${orList(spec.values)} (any case)`
-          )
-    })
+    Options.mapEffect(choiceParser(spec))
   )
+
+/**
+ * A choice that may be given any number of times, none included (`-s QUEUED
+ * -s CONFIRM`); each value is checked as {@link choice} checks it.
+ */
+export const choices = <const A extends string>(spec: ChoiceSpec<A>): Options.Options<ReadonlyArray<A>> => {
+  const parse = choiceParser(spec)
+  return repeatable(
+    named(Options.text(spec.name), spec, spec.pseudo).pipe(
+      Options.withDescription(`${spec.description} One of: ${spec.values.join(", ")} (any case).`)
+    )
+  ).pipe(Options.mapEffect((typed) => Effect.forEach(typed, parse)))
 }
 
 const range = (min: number, max: number): string =>

@@ -33,6 +33,23 @@ export const closest = (input: string, candidates: Iterable<string>): Array<stri
   return found
 }
 
+/**
+ * Like {@link didYouMean} for camelCase names, which a user may know by
+ * their last words: `status` or `staus` suggest `jobStatus`.
+ */
+export const didYouMeanName = (input: string, names: ReadonlyArray<string>): string => {
+  const byAlias = new Map<string, Array<string>>()
+  for (const name of names) {
+    for (let i = 0; i < name.length; i++) {
+      if (i > 0 && !(name[i]! >= "A" && name[i]! <= "Z")) continue
+      const alias = name.slice(i).toLowerCase()
+      byAlias.set(alias, [...(byAlias.get(alias) ?? []), name])
+    }
+  }
+  const found = [...new Set(closest(input, byAlias.keys()).flatMap((alias) => byAlias.get(alias)!))]
+  return found.length === 0 ? "" : ` (did you mean ${orList(found.slice(0, 3))}?)`
+}
+
 /** `a`, `a or b`, `a, b or c`. */
 export const orList = (items: ReadonlyArray<string>): string =>
   items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`

@@ -81,10 +81,14 @@ export type ColorName = keyof typeof CODES
 export const paint = (enabled: boolean, color: ColorName, text: string): string =>
   enabled ? `\u001b[${CODES[color][0]}m${text}\u001b[${CODES[color][1]}m` : text
 
-/** The colour of a task status: green done, red failed, yellow running, grey cancelled. */
+/**
+ * The colour of a task or job status: green done, red failed, yellow running,
+ * grey cancelled, cyan waiting.
+ */
 export const statusColor = (status: string): ColorName | undefined => {
   switch (status) {
     case "SUCCEEDED":
+    case "COMPLETED":
       return "green"
     case "FAILED":
       return "red"
@@ -97,6 +101,7 @@ export const statusColor = (status: string): ColorName | undefined => {
     case "CONFIRM":
       return "magenta"
     case "QUEUED":
+    case "PLANNED":
       return "cyan"
     default:
       return undefined

@@ -13,7 +13,7 @@
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
 import type * as CliValidation from "@effect/cli/ValidationError"
-import { type CommandTree, type OptionInfo, pathName, resolve } from "./commandTree.js"
+import { type ArgInfo, type CommandTree, type OptionInfo, pathName, resolve } from "./commandTree.js"
 import { shown } from "./flags.js"
 import { didYouMean, orList } from "./suggest.js"
 
@@ -60,7 +60,13 @@ const optionList = (options: ReadonlyArray<OptionInfo>): string =>
   options.map((option) => option.flag).join(", ")
 
 /** The first problem with the arguments after a leaf command's words, if any. */
-const checkOptions = (where: string, options: ReadonlyArray<OptionInfo>, rest: ReadonlyArray<string>) => {
+const checkOptions = (
+  where: string,
+  options: ReadonlyArray<OptionInfo>,
+  args: ReadonlyArray<ArgInfo>,
+  rest: ReadonlyArray<string>
+) => {
+  const positional: Array<string> = []
   const byName = new Map<string, OptionInfo>()
   for (const option of options) for (const name of option.names) byName.set(name.toLowerCase(), option)
   const knownNames = options.flatMap((option) => option.names.filter((name) => name.startsWith("--")))
@@ -69,7 +75,14 @@ const checkOptions = (where: string, options: ReadonlyArray<OptionInfo>, rest: R
     `${shown(token)}: unknown option for ${where}${didYouMean(token, knownNames)}; its options: ${optionList(options)}`
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i]!
+    if (token !== "--" && (!token.startsWith("-") || token === "-") && positional.length < args.length) {
+      positional.push(token)
+      continue
+    }
     if (token === "--" || !token.startsWith("-") || token === "-") {
+      if (args.length > 0) {
+        return `${shown(token)}: unexpected argument; ${where} takes ${args.map((arg) => arg.name).join(" ")} and options`
+      }
       return `${shown(token)}: unexpected argument; ${where} takes options only${
         options.some((option) => option.required)
           ? ` (e.g. ${options
@@ -115,10 +128,16 @@ const checkOptions = (where: string, options: ReadonlyArray<OptionInfo>, rest: R
       return `${option.flag} given ${values.length} times (${values.map(shown).join(", ")}); it takes one value`
     }
   }
-  const missing = options.filter((option) => option.required && !seen.has(option))
-  if (missing.length > 0) {
-    return `missing ${orList(missing.map((option) => `${option.flag} ${option.placeholder}`))}: required by ${where}`
-  }
+  const missing = [
+    ...options
+      .filter((option) => option.required && !seen.has(option))
+      .map((option) => `${option.flag} ${option.placeholder}`),
+    ...args
+      .slice(positional.length)
+      .filter((arg) => arg.required)
+      .map((arg) => arg.name)
+  ]
+  if (missing.length > 0) return `missing ${orList(missing)}: required by ${where}`
   return undefined
 }
 
@@ -155,7 +174,7 @@ export const findProblem = (root: CommandTree, args: ReadonlyArray<string>): Usa
       command: where
     }
   }
-  const message = checkOptions(where, node.options, rest)
+  const message = checkOptions(where, node.options, node.args, rest)
   return message === undefined ? undefined : { message, command: where }
 }
 

@@ -1,0 +1,5 @@
+// Bun entry of the read-path program: the request arrives on stdin (the secret stays out of the command line).
+import { type ReadPathRequest, readPath } from "./readPath.js"
+
+const request: ReadPathRequest = await new Response(Bun.stdin.stream()).json()
+console.log(JSON.stringify(await readPath(request)))
