@@ -308,7 +308,8 @@ const bunExecutable = (): string =>
 
 /** Writes the program and a copy of `@iot-ota/edge`'s published file into `dir`. */
 const prepareEdgeProgram = (dir: string): string => {
-  copyFileSync(require.resolve("@iot-ota/edge"), join(dir, "edge.mjs"))
+  // The one-file build Deno and Bun get (the package root resolves to modules under Node's conditions).
+  copyFileSync(require.resolve("@iot-ota/edge/bundle"), join(dir, "edge.mjs"))
   const program = join(dir, "listing.mjs")
   writeFileSync(program, EDGE_PROGRAM)
   return program
