@@ -195,7 +195,7 @@ describe("makeExecute (sign, send, classify)", () => {
         expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch", requestId: "r-9" })
         const hint = (error as ApiError).hint ?? ""
         expect(hint).toContain("the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)")
-        expect(hint).toContain("whitespace")
+        expect(hint).toContain("without a stray space or line break")
         expect(JSON.stringify(error) + String(error)).not.toContain(SECRET)
       })
   )

@@ -236,7 +236,7 @@ describe("the emulator accepts requests signed with a temporary credential", () 
           )
           expect(error).toMatchObject({ _tag: "ApiError", code: "SignatureDoesNotMatch" })
           expect(error.message).toContain(
-            `[credentials from options: check that the AccessKey secret is the one of AccessKey ${KEY_ID} and that the security token was issued with it]`
+            `[credentials from options: check that the AccessKey secret is the one of AccessKey ${KEY_ID}, without a stray space or line break, and that the security token was issued with it, and that this computer's clock is right]`
           )
           // The emulator, as the service does, quotes its string to sign: the token in it is scrubbed.
           expect(error.message).toContain("<redacted>")
