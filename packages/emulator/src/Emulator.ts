@@ -116,7 +116,7 @@ export type Casing = CasingValue
  * const status: JobStatus = emu.job("job-1").JobStatus // "COMPLETED"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type JobStatus = JobStatusValue
@@ -136,7 +136,7 @@ export type JobStatus = JobStatusValue
  * const emu = await startEmulator({ qps: 10, quota })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type QuotaMode = QuotaModeValue
@@ -155,7 +155,7 @@ export type QuotaMode = QuotaModeValue
  * }
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
@@ -172,7 +172,7 @@ export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
  * console.log(SUPPORTED_ACTIONS.includes("QueryOTAJob"), SUPPORTED_ACTIONS.includes("AssumeRole")) // true true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
@@ -189,7 +189,7 @@ export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
  * console.log(clientActions.every((action) => IOT_ACTIONS.includes(action))) // true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const IOT_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct.Iot ?? []
@@ -204,7 +204,7 @@ export const IOT_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct.Iot ?? []
  * console.log(STS_ACTIONS) // ["AssumeRole", "AssumeRoleWithOIDC"]
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const STS_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct[STS.product] ?? []
@@ -326,7 +326,7 @@ export interface JobSpec {
  * })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface ProductSpec {
@@ -354,7 +354,7 @@ export interface ProductSpec {
  * })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FirmwareSpec {
@@ -384,7 +384,7 @@ export interface FirmwareSpec {
  * console.log(firmware?.FirmwareId === emu.jobs[0]?.firmwareId) // true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FirmwareRecord {
@@ -420,7 +420,7 @@ export interface FirmwareRecord {
  * console.log(job.JobStatus, job.DestVersion, job.SrcVersions.SrcVersion)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface JobRecord {
@@ -564,7 +564,7 @@ export interface EmulatorCredentials {
  * const emu = await startEmulator({ roles, credentials: [DEFAULT_CREDENTIALS] })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RoleSpec {
@@ -595,7 +595,7 @@ export interface RoleSpec {
  * const token = emu.oidcToken({ providerArn: provider.arn, subject: "system:serviceaccount:ota:reader" })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface OidcProviderSpec {
@@ -622,7 +622,7 @@ export interface OidcProviderSpec {
  * const emu = await startEmulator({ metadataTokens })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type MetadataTokens = MetadataTokensValue
@@ -637,7 +637,7 @@ export type MetadataTokens = MetadataTokensValue
  * console.log(METADATA_TOKEN_MODES) // ["optional", "required", "unsupported"]
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = TOKEN_MODES
@@ -655,7 +655,7 @@ export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = TOKEN_MODES
  * console.log(credentials.accessKeyId.startsWith("STS."), credentials.expiration)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssuedCredentials {
@@ -678,7 +678,7 @@ export interface IssuedCredentials {
  * console.log(viaOidc.map((c) => c.subject))
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssuedCredentialInfo {
@@ -706,7 +706,7 @@ export interface IssuedCredentialInfo {
  * const token = emu.oidcToken(options)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface OidcTokenOptions {
@@ -734,7 +734,7 @@ export interface OidcTokenOptions {
  * const { accessKeyId, accessKeySecret, securityToken } = emu.issueCredentials(options)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssueCredentialsOptions {
@@ -848,7 +848,7 @@ export interface EmulatorOptions {
  * const busiest = Math.max(0, ...requestLog.map((e) => requestLog.filter((f) => f.at >= e.at && f.at < e.at + 1000).length))
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RequestLogEntry {
@@ -1008,7 +1008,7 @@ export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
  * console.log(emu.roles[0]?.roleArn === DEFAULT_ROLE_ARN, emu.metadata.roleName) // true "emulator-role"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const DEFAULT_ROLE_ARN: string = ROLE_ARN_DEFAULT
@@ -1028,7 +1028,7 @@ export const DEFAULT_ROLE_ARN: string = ROLE_ARN_DEFAULT
  * }
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const DEFAULT_OIDC_PROVIDER: Required<OidcProviderSpec> = {
