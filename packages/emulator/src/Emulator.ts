@@ -211,7 +211,8 @@ export const STS_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct[STS.product
 
 /**
  * One device upgrade task, the emulator's ground truth. Serialised with these keys in `alibaba` casing and
- * camelCased in `tuya` casing. `Progress` and `Timeout` are strings, as on the wire (PROTOCOL §3).
+ * camelCased in `tuya` casing. `Progress` and `Timeout` are strings, as on the wire
+ * (docs/protocol.md#casing-and-types).
  *
  * @example
  * ```ts
