@@ -88,13 +88,13 @@ export const TASK_STATUSES: ReadonlyArray<TaskStatus> = STATUSES
 
 /**
  * Response key style: `"alibaba"` = the API tables' PascalCase (`Data.SimpleOTATaskInfo`, `TaskId`);
- * `"tuya"` = the camelCase of the spec's example response (`data.simpleOTATaskInfo`, `taskId`, `code: ""`).
+ * `"tuya"` = the camelCase of Tuya's documented example response (`data.simpleOTATaskInfo`, `taskId`, `code: ""`).
  *
  * @example
  * ```ts
  * import { startEmulator } from "@iot-ota/emulator"
  *
- * // Answers `{ code: "", data: { simpleOTATaskInfo: [{ taskId, … }] } }`, like the spec's example.
+ * // Answers `{ code: "", data: { simpleOTATaskInfo: [{ taskId, … }] } }`, like Tuya's documented example.
  * const emu = await startEmulator({ casing: "tuya" })
  * ```
  *
