@@ -53,7 +53,8 @@ const context: SigningContext = {
   nonce: NONCE
 }
 
-// --- An implementation of both signatures written for this file (PROTOCOL §1 and §7), node:crypto only. ---
+// --- An implementation of both signatures written for this file, node:crypto only. ---
+// (docs/protocol.md: Signature V2 and Signature V3)
 const enc = (text: string) =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 const canonical = (params: Readonly<Record<string, string>>) =>

@@ -27,7 +27,7 @@ const sign = (method: string, params: Record<string, string>, secret: string) =>
     Effect.provide(layerWebCrypto)
   )
 
-// PROTOCOL.md §1.5, example A (ECS DescribeRegions, published).
+// docs/protocol.md#v2-worked-examples, example A (ECS DescribeRegions, published).
 const exampleA = {
   AccessKeyId: "testid",
   Action: "DescribeRegions",
@@ -39,7 +39,7 @@ const exampleA = {
   Version: "2014-05-26"
 }
 
-// PROTOCOL.md §1.5, example E (ListOTATaskByJob, locally computed regression vector).
+// docs/protocol.md#v2-worked-examples, example E (ListOTATaskByJob, locally computed regression vector).
 const exampleE = {
   ...exampleA,
   Action: "ListOTATaskByJob",

@@ -1,5 +1,5 @@
 /**
- * The core's signers against the emulator's verifier, an implementation written separately from PROTOCOL.md
+ * The core's signers against the emulator's verifier, an implementation written separately from docs/protocol.md
  * (node:crypto, its own encoder and canonicalisation): for 10,000 random parameter sets per algorithm the
  * emulator recomputes, from the URL and headers the core produced, exactly the signature the core sent.
  * Then a few hundred calls over real HTTP that the emulator must accept.

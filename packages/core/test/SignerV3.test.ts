@@ -11,7 +11,7 @@ import {
 } from "../src/SignerV3.js"
 import { layerWebCrypto } from "../src/SigningCrypto.js"
 
-describe("ACS3-HMAC-SHA256 worked examples (PROTOCOL.md §7.6)", () => {
+describe("ACS3-HMAC-SHA256 worked examples (protocol.md#v3-worked-examples)", () => {
   it.effect("A: the V3 documentation's fixed values, byte for byte", () =>
     Effect.gen(function* () {
       const request = {

@@ -12,7 +12,10 @@ import { createHmac } from "node:crypto"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** What the official JS SDKs do to `encodeURIComponent`'s output (PROTOCOL §1.2): written apart from the core's encoder. */
+/**
+ * What the official JS SDKs do to `encodeURIComponent`'s output (docs/protocol.md#percent-encoding): written
+ * apart from the core's encoder.
+ */
 const encode = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 

@@ -213,7 +213,7 @@ export const formatBanner = (emulator: Emulator, program = "ota-emulator"): stri
  * process.stderr.write(Cli.formatWarnings(emu)) // "ota-emulator: warning: bound to 0.0.0.0, …"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category formatting
  */
 export const formatWarnings = (emulator: Emulator, program = "ota-emulator"): string => {

@@ -88,13 +88,13 @@ export const TASK_STATUSES: ReadonlyArray<TaskStatus> = STATUSES
 
 /**
  * Response key style: `"alibaba"` = the API tables' PascalCase (`Data.SimpleOTATaskInfo`, `TaskId`);
- * `"tuya"` = the camelCase of the spec's example response (`data.simpleOTATaskInfo`, `taskId`, `code: ""`).
+ * `"tuya"` = the camelCase of Tuya's documented example response (`data.simpleOTATaskInfo`, `taskId`, `code: ""`).
  *
  * @example
  * ```ts
  * import { startEmulator } from "@iot-ota/emulator"
  *
- * // Answers `{ code: "", data: { simpleOTATaskInfo: [{ taskId, … }] } }`, like the spec's example.
+ * // Answers `{ code: "", data: { simpleOTATaskInfo: [{ taskId, … }] } }`, like Tuya's documented example.
  * const emu = await startEmulator({ casing: "tuya" })
  * ```
  *
@@ -116,7 +116,7 @@ export type Casing = CasingValue
  * const status: JobStatus = emu.job("job-1").JobStatus // "COMPLETED"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type JobStatus = JobStatusValue
@@ -136,7 +136,7 @@ export type JobStatus = JobStatusValue
  * const emu = await startEmulator({ qps: 10, quota })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type QuotaMode = QuotaModeValue
@@ -155,7 +155,7 @@ export type QuotaMode = QuotaModeValue
  * }
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
@@ -172,7 +172,7 @@ export const QUOTA_MODES: ReadonlyArray<QuotaMode> = MODES
  * console.log(SUPPORTED_ACTIONS.includes("QueryOTAJob"), SUPPORTED_ACTIONS.includes("AssumeRole")) // true true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
@@ -189,7 +189,7 @@ export const SUPPORTED_ACTIONS: ReadonlyArray<string> = REGISTRY.actions
  * console.log(clientActions.every((action) => IOT_ACTIONS.includes(action))) // true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const IOT_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct.Iot ?? []
@@ -204,14 +204,15 @@ export const IOT_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct.Iot ?? []
  * console.log(STS_ACTIONS) // ["AssumeRole", "AssumeRoleWithOIDC"]
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const STS_ACTIONS: ReadonlyArray<string> = REGISTRY.byProduct[STS.product] ?? []
 
 /**
  * One device upgrade task, the emulator's ground truth. Serialised with these keys in `alibaba` casing and
- * camelCased in `tuya` casing. `Progress` and `Timeout` are strings, as on the wire (PROTOCOL §3).
+ * camelCased in `tuya` casing. `Progress` and `Timeout` are strings, as on the wire
+ * (docs/protocol.md#casing-and-types).
  *
  * @example
  * ```ts
@@ -326,7 +327,7 @@ export interface JobSpec {
  * })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface ProductSpec {
@@ -354,7 +355,7 @@ export interface ProductSpec {
  * })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FirmwareSpec {
@@ -384,7 +385,7 @@ export interface FirmwareSpec {
  * console.log(firmware?.FirmwareId === emu.jobs[0]?.firmwareId) // true
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FirmwareRecord {
@@ -420,7 +421,7 @@ export interface FirmwareRecord {
  * console.log(job.JobStatus, job.DestVersion, job.SrcVersions.SrcVersion)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface JobRecord {
@@ -564,7 +565,7 @@ export interface EmulatorCredentials {
  * const emu = await startEmulator({ roles, credentials: [DEFAULT_CREDENTIALS] })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RoleSpec {
@@ -595,7 +596,7 @@ export interface RoleSpec {
  * const token = emu.oidcToken({ providerArn: provider.arn, subject: "system:serviceaccount:ota:reader" })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface OidcProviderSpec {
@@ -622,7 +623,7 @@ export interface OidcProviderSpec {
  * const emu = await startEmulator({ metadataTokens })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type MetadataTokens = MetadataTokensValue
@@ -637,7 +638,7 @@ export type MetadataTokens = MetadataTokensValue
  * console.log(METADATA_TOKEN_MODES) // ["optional", "required", "unsupported"]
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = TOKEN_MODES
@@ -655,7 +656,7 @@ export const METADATA_TOKEN_MODES: ReadonlyArray<MetadataTokens> = TOKEN_MODES
  * console.log(credentials.accessKeyId.startsWith("STS."), credentials.expiration)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssuedCredentials {
@@ -678,7 +679,7 @@ export interface IssuedCredentials {
  * console.log(viaOidc.map((c) => c.subject))
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssuedCredentialInfo {
@@ -706,7 +707,7 @@ export interface IssuedCredentialInfo {
  * const token = emu.oidcToken(options)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface OidcTokenOptions {
@@ -734,7 +735,7 @@ export interface OidcTokenOptions {
  * const { accessKeyId, accessKeySecret, securityToken } = emu.issueCredentials(options)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface IssueCredentialsOptions {
@@ -848,7 +849,7 @@ export interface EmulatorOptions {
  * const busiest = Math.max(0, ...requestLog.map((e) => requestLog.filter((f) => f.at >= e.at && f.at < e.at + 1000).length))
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RequestLogEntry {
@@ -1008,7 +1009,7 @@ export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
  * console.log(emu.roles[0]?.roleArn === DEFAULT_ROLE_ARN, emu.metadata.roleName) // true "emulator-role"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const DEFAULT_ROLE_ARN: string = ROLE_ARN_DEFAULT
@@ -1028,7 +1029,7 @@ export const DEFAULT_ROLE_ARN: string = ROLE_ARN_DEFAULT
  * }
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const DEFAULT_OIDC_PROVIDER: Required<OidcProviderSpec> = {

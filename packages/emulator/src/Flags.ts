@@ -4,7 +4,7 @@
  * hands the values to {@link optionsFromFlags}, so both accept the same flags with the same checks and messages.
  * This module loads nothing but constants, so a CLI can import it eagerly.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { EmulatorOptions, FaultOptions, JobSpec } from "./Emulator.js"
 import {
@@ -45,7 +45,7 @@ import {
  * // ["rollout", "fault-delay", "clock-skew", "timestamp-window", "headers-timeout", "max-session-duration", "credential-lifetime"]
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FlagKind = "string" | "integer" | "number" | "rate" | "duration" | "choice" | "list" | "boolean"
@@ -68,7 +68,7 @@ export type FlagKind = "string" | "integer" | "number" | "rate" | "duration" | "
  * console.log(Flags.describeFlag(delay)) // "how long a Delay fault waits before answering (default 2s; …)"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FlagDeclaration {
@@ -104,7 +104,7 @@ const DURATION_UNITS = "units: ms, s, m, h, e.g. 500ms, 2s, 1m"
  * for (const flag of Flags.EMULATOR_FLAGS) console.log(`--${flag.name} <${flag.placeholder}>`)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const EMULATOR_FLAGS: ReadonlyArray<FlagDeclaration> = [
@@ -354,7 +354,7 @@ export class CliUsageError extends Error {
  * // quota per AccessKeyId over every action, 0 = off (default 10; unit: requests per second)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category formatting
  */
 export const describeFlag = (flag: FlagDeclaration): string => {
@@ -381,7 +381,7 @@ const MS_PER_UNIT: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_00
  * Flags.parseDuration("rollout", "90") // throws: --rollout: "90" has no unit; write e.g. 90ms or 90s …
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category parsing
  */
 export const parseDuration = (flag: string, text: string): number => {
@@ -411,7 +411,7 @@ export const parseDuration = (flag: string, text: string): number => {
  * const { options } = Flags.optionsFromFlags(values)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FlagValues = Readonly<Record<string, string | ReadonlyArray<string> | boolean | undefined>>
@@ -427,7 +427,7 @@ export type FlagValues = Readonly<Record<string, string | ReadonlyArray<string> 
  * const emu = await startEmulator(args.log ? { ...args.options, logger: console.error } : args.options)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface EmulatorFlags {
@@ -532,7 +532,7 @@ const jobFlag = (raw: string): { jobId: string; tasks: number } => {
  * // options: { quota: "sliding-window", jobs: [{ jobId: "job-1", tasks: 500, rollout: { durationMs: 120000 } }] }
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const optionsFromFlags = (values: FlagValues): EmulatorFlags => {

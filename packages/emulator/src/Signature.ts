@@ -2,8 +2,9 @@
  * The emulator's own implementation of the two Alibaba Cloud request signatures: RPC signature V2
  * (HMAC-SHA1, `SignatureVersion=1.0`) and V3 (`ACS3-HMAC-SHA256`).
  *
- * Written from PROTOCOL.md §1 and §7 with `node:crypto`, independently of `@iot-ota/core`, so that the
- * emulator and the core's signer check each other. Every export is a pure function.
+ * Written from docs/protocol.md (Signature V2, Signature V3) with `node:crypto`, independently of
+ * `@iot-ota/core`, so that the emulator and the core's signer check each other. Every export is a pure
+ * function.
  *
  * @since 0.1.0
  */
@@ -98,7 +99,7 @@ export const V3_ALGORITHM = "ACS3-HMAC-SHA256"
  */
 export const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-// RFC 3986 unreserved characters: A-Z a-z 0-9 - _ . ~ (PROTOCOL §1.2).
+// RFC 3986 unreserved characters: A-Z a-z 0-9 - _ . ~ (docs/protocol.md#percent-encoding).
 const UNRESERVED = new Uint8Array(128)
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c)
@@ -138,7 +139,7 @@ export const percentEncode = (value: string): string => {
 }
 
 const canonicalize = (params: SignedParams, exclude: string | undefined): string => {
-  // Sort the raw names by UTF-16 code units, as the JS and Java SDKs do (PROTOCOL §1.3).
+  // Sort the raw names by UTF-16 code units, as the JS and Java SDKs do (docs/protocol.md#canonical-query-string).
   const names = Object.keys(params).sort()
   let out = ""
   for (const name of names) {
@@ -280,7 +281,7 @@ export const v3SignedHeaderNames = (parts: V3RequestParts): ReadonlyArray<string
 const canonicalUri = (pathname: string): string => pathname.split("/").map(percentEncode).join("/")
 
 /**
- * The V3 canonical request (PROTOCOL §7.3):
+ * The V3 canonical request (docs/protocol.md#canonical-request):
  * `METHOD \n URI \n query \n name:value\n… \n names;… \n payloadHash`. Repeated header names merge into one
  * entry, values trimmed, sorted and joined with `,`.
  *

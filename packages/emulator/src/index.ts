@@ -15,7 +15,7 @@ export * from "./Emulator.js"
 /**
  * The emulator's command-line flags as data, shared by `ota-emulator` and `ota emulator`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Flags from "./Flags.js"
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import * as Signature from "../src/Signature.js"
 import { sdkEncode, sha256, v2Sign, v2StringToSign, v3Sign } from "./helpers/signers.js"
 
-// PROTOCOL.md §1.5 example A (ECS DescribeRegions), secret "testsecret".
+// docs/protocol.md#v2-worked-examples, example A (ECS DescribeRegions), secret "testsecret".
 const exampleA = {
   AccessKeyId: "testid",
   Action: "DescribeRegions",
@@ -15,7 +15,7 @@ const exampleA = {
   Version: "2014-05-26"
 }
 
-describe("percentEncode (PROTOCOL §1.2)", () => {
+describe("percentEncode (protocol.md#percent-encoding)", () => {
   it.each([
     [" ", "%20"],
     ["*", "%2A"],
@@ -37,7 +37,7 @@ describe("percentEncode (PROTOCOL §1.2)", () => {
   })
 })
 
-describe("V2 published examples (PROTOCOL §1.5)", () => {
+describe("V2 published examples (protocol.md#v2-worked-examples)", () => {
   it("A: string-to-sign and GET signature; the POST variant differs only by method", () => {
     expect(Signature.rpcStringToSign("GET", exampleA)).toBe(
       "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"
@@ -113,7 +113,7 @@ describe("V2 published examples (PROTOCOL §1.5)", () => {
   })
 })
 
-describe("V3 worked examples (PROTOCOL §7.6)", () => {
+describe("V3 worked examples (protocol.md#v3-worked-examples)", () => {
   it("A: the fixed-value RunInstances example, byte for byte", () => {
     const parts: Signature.V3RequestParts = {
       method: "POST",

@@ -114,7 +114,7 @@ const checkFreshness = <Api>(
   if (Number.isNaN(sentAt)) return reject(timestampFormat(name), accessKeyId)
   if (Math.abs(context.serverNow() - sentAt) > context.windowMs)
     return reject(timestampExpired(), accessKeyId)
-  // Nonces are remembered per AccessKeyId for the length of the timestamp window (PROTOCOL §0).
+  // Nonces are remembered per AccessKeyId for the length of the timestamp window (docs/protocol.md#nonces).
   const key = nonceKey(accessKeyId, nonce)
   if (context.nonces.has(key, Date.now())) return reject(nonceUsed(), accessKeyId)
   return { ok: true, accessKeyId, api, nonceKey: key }
@@ -209,7 +209,10 @@ export interface V3Request {
 const hexEquals = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b.toLowerCase(), "latin1"))
 
-/** V3: the canonical request over exactly the `SignedHeaders` the client named (PROTOCOL §7.3). */
+/**
+ * V3: the canonical request over exactly the `SignedHeaders` the client named
+ * (docs/protocol.md#canonical-request).
+ */
 export const verifyV3 = <Api>(context: AuthContext<Api>, request: V3Request): AuthResult<Api> => {
   const auth = parseAuthorization(request.authorization)
   if (auth === undefined) {

@@ -1,6 +1,7 @@
 /**
  * The error catalogue: every failure the emulator answers with, its HTTP status and body shape.
- * Statuses follow PROTOCOL.md §0; the README lists each code with its source.
+ * Where sources disagree on a status, docs/protocol.md#statuses-where-the-docs-disagree says which one the
+ * emulator answers; the README lists each code with its source.
  */
 import type { Casing } from "../Emulator.js"
 

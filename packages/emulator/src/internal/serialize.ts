@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer"
 import type { Casing, TaskRecord } from "../Emulator.js"
 
-/** Alibaba field order, as in the documented sample (PROTOCOL §3). */
+/** Alibaba field order, as in the documented sample (docs/api/ListOTATaskByJob.md, "Example response"). */
 const alibabaTaskJson = (task: TaskRecord): string =>
   JSON.stringify({
     TaskId: task.TaskId,

@@ -29,8 +29,9 @@ export const listOTATaskByJob = defineAction({
     if (source === undefined) return failed(jobNotFound(jobId.value))
 
     if (deviceNames.value.length > 0) {
-      // The names win over paging (PROTOCOL §3): one page holding every matching task, reported as page 1 with
-      // a PageSize that covers them (at least 50), so a paginating client stops after it.
+      // The names win over paging (docs/protocol.md#device-names-win-over-paging): one page holding every
+      // matching task, reported as page 1 with a PageSize that covers them (at least 50), so a paginating
+      // client stops after it.
       const found = new Set<number>()
       for (const name of deviceNames.value) for (const i of source.ofDevice(name)) found.add(i)
       const indices = [...found]
