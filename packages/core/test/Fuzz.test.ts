@@ -230,36 +230,40 @@ const answer: fc.Arbitrary<Answer> = fc.oneof(
 )
 
 describe("any server answer ends in a value or a typed error", () => {
-  it("never a defect, whatever the status and body", async () => {
-    const seen = new Set<string>()
-    await fc.assert(
-      fc.asyncProperty(answer, async (next) => {
-        http.state.next = next
-        const exit = await list({ jobId: "job-1" })
-        if (Exit.isSuccess(exit)) {
-          const page = exit.value
-          expect(Array.isArray(page.tasks)).toBe(true)
-          for (const n of [page.total, page.pageSize, page.currentPage, page.pageCount]) {
-            expect(Number.isFinite(n)).toBe(true)
-            expect(n).toBeGreaterThanOrEqual(0)
+  it(
+    "never a defect, whatever the status and body",
+    async () => {
+      const seen = new Set<string>()
+      await fc.assert(
+        fc.asyncProperty(answer, async (next) => {
+          http.state.next = next
+          const exit = await list({ jobId: "job-1" })
+          if (Exit.isSuccess(exit)) {
+            const page = exit.value
+            expect(Array.isArray(page.tasks)).toBe(true)
+            for (const n of [page.total, page.pageSize, page.currentPage, page.pageCount]) {
+              expect(Number.isFinite(n)).toBe(true)
+              expect(n).toBeGreaterThanOrEqual(0)
+            }
+            for (const task of page.tasks) {
+              expect(typeof task.taskId).toBe("string")
+              expect(typeof task.taskStatus).toBe("string")
+              if (task.utcCreate !== undefined) expect(Number.isNaN(task.utcCreate.getTime())).toBe(false)
+            }
+            seen.add("success")
+          } else {
+            const error = typedFailure(exit.cause)
+            expect(["ApiError", "HttpError", "DecodeError", "TransportError"]).toContain(error._tag)
+            seen.add(error._tag)
           }
-          for (const task of page.tasks) {
-            expect(typeof task.taskId).toBe("string")
-            expect(typeof task.taskStatus).toBe("string")
-            if (task.utcCreate !== undefined) expect(Number.isNaN(task.utcCreate.getTime())).toBe(false)
-          }
-          seen.add("success")
-        } else {
-          const error = typedFailure(exit.cause)
-          expect(["ApiError", "HttpError", "DecodeError", "TransportError"]).toContain(error._tag)
-          seen.add(error._tag)
-        }
-      }),
-      { numRuns: 3000, seed: SEED }
-    )
-    // The generator reached every outcome, so the property was not vacuous.
-    expect([...seen].sort()).toEqual(["ApiError", "DecodeError", "HttpError", "TransportError", "success"])
-  }, LOADED_MACHINE_TIMEOUT)
+        }),
+        { numRuns: 3000, seed: SEED }
+      )
+      // The generator reached every outcome, so the property was not vacuous.
+      expect([...seen].sort()).toEqual(["ApiError", "DecodeError", "HttpError", "TransportError", "success"])
+    },
+    LOADED_MACHINE_TIMEOUT
+  )
 
   // A decode problem's message quotes the offending value; quoting JSON nested a few thousand levels deep
   // (a 10 KB body; JSON.parse itself copes) must not overflow the stack and turn into a defect.
@@ -357,36 +361,40 @@ const fromWire = (query: Record<string, string>) => {
 }
 
 describe("any caller input", () => {
-  it("is refused before any request exactly when the Schema refuses it, else sent as given", async () => {
-    const outcomes = { refused: 0, sent: 0 }
-    http.state.next = { _tag: "Response", status: 200, body: validPage, contentType: "application/json" }
-    await fc.assert(
-      fc.asyncProperty(inputLike, async (input) => {
-        http.state.urls = []
-        const exit = await list(input)
-        const expected =
-          input !== null && typeof input === "object" && !Array.isArray(input) ? oracle(input) : undefined
-        if (Exit.isFailure(exit)) {
-          const error = typedFailure(exit.cause)
-          expect(error._tag).toBe("ValidationError")
-          expect(http.state.urls).toHaveLength(0)
-          expect(expected === undefined || Either.isLeft(expected)).toBe(true)
-          outcomes.refused++
-        } else {
-          expect(expected !== undefined && Either.isRight(expected)).toBe(true)
-          expect(http.state.urls).toHaveLength(1)
-          // The wire round trip: the signed URL's API parameters decode back to the checked input.
-          const query = Object.fromEntries(
-            [...http.state.urls[0]!.searchParams].filter(([name]) => !COMMON.includes(name))
-          )
-          if (expected !== undefined && Either.isRight(expected))
-            expect(fromWire(query)).toEqual(expected.right)
-          outcomes.sent++
-        }
-      }),
-      { numRuns: 3000, seed: SEED }
-    )
-    expect(outcomes.refused).toBeGreaterThan(300)
-    expect(outcomes.sent).toBeGreaterThan(300)
-  }, LOADED_MACHINE_TIMEOUT)
+  it(
+    "is refused before any request exactly when the Schema refuses it, else sent as given",
+    async () => {
+      const outcomes = { refused: 0, sent: 0 }
+      http.state.next = { _tag: "Response", status: 200, body: validPage, contentType: "application/json" }
+      await fc.assert(
+        fc.asyncProperty(inputLike, async (input) => {
+          http.state.urls = []
+          const exit = await list(input)
+          const expected =
+            input !== null && typeof input === "object" && !Array.isArray(input) ? oracle(input) : undefined
+          if (Exit.isFailure(exit)) {
+            const error = typedFailure(exit.cause)
+            expect(error._tag).toBe("ValidationError")
+            expect(http.state.urls).toHaveLength(0)
+            expect(expected === undefined || Either.isLeft(expected)).toBe(true)
+            outcomes.refused++
+          } else {
+            expect(expected !== undefined && Either.isRight(expected)).toBe(true)
+            expect(http.state.urls).toHaveLength(1)
+            // The wire round trip: the signed URL's API parameters decode back to the checked input.
+            const query = Object.fromEntries(
+              [...http.state.urls[0]!.searchParams].filter(([name]) => !COMMON.includes(name))
+            )
+            if (expected !== undefined && Either.isRight(expected))
+              expect(fromWire(query)).toEqual(expected.right)
+            outcomes.sent++
+          }
+        }),
+        { numRuns: 3000, seed: SEED }
+      )
+      expect(outcomes.refused).toBeGreaterThan(300)
+      expect(outcomes.sent).toBeGreaterThan(300)
+    },
+    LOADED_MACHINE_TIMEOUT
+  )
 })
