@@ -57,6 +57,13 @@ import { Transport } from "./Transport.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { RpcRequest } from "@iot-ota/core/RpcClient"
+ *
+ * // What the engine sends for QueryOTAJob("job-1"): the operation's wire parameters only.
+ * const request: RpcRequest = { action: "QueryOTAJob", params: { JobId: "job-1" } }
+ * ```
  */
 export interface RpcRequest {
   readonly action: string
@@ -70,6 +77,13 @@ export interface RpcRequest {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { RpcResponse } from "@iot-ota/core/RpcClient"
+ *
+ * const describe = (response: RpcResponse): string =>
+ *   `HTTP ${response.status}, request ${response.requestId ?? "without an id"}, ${response.text.length} characters`
+ * ```
  */
 export interface RpcResponse {
   readonly body: unknown
@@ -101,6 +115,15 @@ export type Execute = (request: RpcRequest) => Effect.Effect<RpcResponse, OtaErr
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { AttemptEvent } from "@iot-ota/core/RpcClient"
+ *
+ * const line = (event: AttemptEvent): string =>
+ *   event._tag === "AttemptSucceeded"
+ *     ? `${event.action} #${event.attempt} ok in ${event.durationMs} ms`
+ *     : `${event.action} #${event.attempt} failed: ${event.error.message}`
+ * ```
  */
 export type AttemptEvent =
   | {
@@ -161,6 +184,30 @@ const serverDateOf = (error: OtaError): number | undefined =>
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Clock, Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import { randomUUID } from "@iot-ota/core/Nonce"
+ * import { makeExecute } from "@iot-ota/core/RpcClient"
+ * import { makeHmacSha1 } from "@iot-ota/core/Signer"
+ * import { layerWebCrypto } from "@iot-ota/core/SigningCrypto"
+ * import { makeFetch } from "@iot-ota/core/Transport"
+ *
+ * // One signed attempt, without retries or rate limiting (the emulator's default keys).
+ * const attempt = Effect.gen(function* () {
+ *   const execute = makeExecute({
+ *     config: yield* ClientConfig.make({ endpoint: "http://127.0.0.1:8080" }),
+ *     credentials: yield* Credentials.make({ accessKeyId: "test-key-id", accessKeySecret: "test-key-secret" }),
+ *     transport: makeFetch(),
+ *     signer: yield* Effect.provide(makeHmacSha1, layerWebCrypto),
+ *     nonce: randomUUID,
+ *     clock: yield* Effect.clock
+ *   })
+ *   return yield* execute({ action: "QueryOTAJob", params: { JobId: "job-1" } })
+ * })
+ * ```
  */
 export const makeExecute = (services: {
   readonly config: ClientConfigService
@@ -266,6 +313,16 @@ const TLS_FAILURE = /wrong version number|EPROTO|SSL|TLS|certificate/i
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as RateLimiter from "@iot-ota/core/RateLimiter"
+ * import { type Execute, rateLimited } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute
+ * // Five calls a second, spaced, whatever the callers do.
+ * const limited = Effect.map(RateLimiter.spaced({ qps: 5 }), (limiter) => rateLimited(execute, limiter))
+ * ```
  */
 export const rateLimited: {
   (limiter: RateLimiter.RateLimiterService): (execute: Execute) => Execute
@@ -291,6 +348,15 @@ export const rateLimited: {
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { type Execute, withAttemptEvents } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute
+ * const observed = withAttemptEvents(execute, (event) => {
+ *   if (event._tag === "AttemptFailed") console.warn(`${event.action} attempt ${event.attempt}: ${event.error._tag}`)
+ * })
+ * ```
  */
 export const withAttemptEvents: {
   (emit: (event: AttemptEvent) => void): (execute: Execute) => Execute
@@ -347,6 +413,15 @@ const currentAttempt = FiberRef.unsafeMake(1)
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { correctingClockSkew, type Execute } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute
+ * // Shared by every call of one client: corrected once, used by all later calls.
+ * const offset = { millis: 0 }
+ * const skewTolerant = correctingClockSkew(execute, offset)
+ * ```
  */
 export const correctingClockSkew: {
   (offset: ClockOffset): (execute: Execute) => Execute
@@ -379,6 +454,16 @@ export const correctingClockSkew: {
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as RetryPolicy from "@iot-ota/core/RetryPolicy"
+ * import { type Execute, retrying } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute
+ * const policy = RetryPolicy.standard({ maxAttempts: 5 })
+ * const retried = Effect.map(RetryPolicy.makeQuota(policy.quotaCapacity), (quota) => retrying(execute, policy, quota))
+ * ```
  */
 export const retrying: {
   (policy: RetryPolicy.RetryPolicyService, quota: RetryPolicy.RetryQuota): (execute: Execute) => Execute
@@ -428,6 +513,15 @@ export const retrying: {
  *
  * @since 0.1.0
  * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type Execute, traced } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute
+ * // Each call becomes an "ota.QueryOTAJob" span under the caller's span.
+ * const call = Effect.withSpan(traced(execute)({ action: "QueryOTAJob", params: { JobId: "job-1" } }), "refresh")
+ * ```
  */
 export const traced =
   (execute: Execute): Execute =>
@@ -474,6 +568,15 @@ export const traced =
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ * import { RpcClient } from "@iot-ota/core/RpcClient"
+ *
+ * // Any declared operation runs through the same engine.
+ * const job = Effect.flatMap(RpcClient, (engine) => engine.call(QueryOTAJob, { jobId: "job-1" }))
+ * ```
  */
 export interface RpcClientService {
   readonly config: ClientConfigService
@@ -499,6 +602,13 @@ export interface RpcClientService {
  *
  * @since 0.1.0
  * @category tags
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RpcClient } from "@iot-ota/core/RpcClient"
+ *
+ * const where = Effect.map(RpcClient, (engine) => `${engine.config.endpoint.href} with ${engine.credentialsSource}`)
+ * ```
  */
 export class RpcClient extends Context.Tag("@iot-ota/core/RpcClient")<RpcClient, RpcClientService>() {}
 
@@ -509,6 +619,19 @@ export class RpcClient extends Context.Tag("@iot-ota/core/RpcClient")<RpcClient,
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ * import { type Execute, fromExecute } from "@iot-ota/core/RpcClient"
+ *
+ * // An engine over an executor of your own (here: every call answered from a fixture).
+ * declare const fixture: Execute
+ * const job = Effect.flatMap(ClientConfig.make({ endpoint: "http://127.0.0.1:8080" }), (config) =>
+ *   fromExecute(fixture, config, "fixture").call(QueryOTAJob, { jobId: "job-1" })
+ * )
+ * ```
  */
 export const fromExecute = (
   execute: Execute,
@@ -578,6 +701,27 @@ export const fromExecute = (
  *
  * @since 0.1.0
  * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ * import * as RpcClient from "@iot-ota/core/RpcClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * const job = Effect.scoped(
+ *   Effect.flatMap(RpcClient.make, (engine) => engine.call(QueryOTAJob, { jobId: "job-1" }))
+ * ).pipe(
+ *   Effect.provide(
+ *     Layer.mergeAll(
+ *       ClientConfig.layer({ endpoint: "http://127.0.0.1:8080" }),
+ *       Credentials.layer({ accessKeyId: "test-key-id", accessKeySecret: "test-key-secret" }),
+ *       Transport.layerFetch
+ *     )
+ *   )
+ * )
+ * ```
  */
 export const make: Effect.Effect<
   RpcClientService,
@@ -621,6 +765,27 @@ export const make: Effect.Effect<
  *
  * @since 0.1.0
  * @category layers
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import * as ClientConfig from "@iot-ota/core/ClientConfig"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ * import * as RpcClient from "@iot-ota/core/RpcClient"
+ * import * as Transport from "@iot-ota/core/Transport"
+ *
+ * const EngineLive = RpcClient.layer.pipe(
+ *   Layer.provide(
+ *     Layer.mergeAll(
+ *       ClientConfig.layer({ endpoint: "http://127.0.0.1:8080" }),
+ *       Credentials.layer({ accessKeyId: "test-key-id", accessKeySecret: "test-key-secret" }),
+ *       Transport.layerFetch
+ *     )
+ *   )
+ * )
+ * const job = Effect.flatMap(RpcClient.RpcClient, (engine) => engine.call(QueryOTAJob, { jobId: "job-1" }))
+ * Effect.runPromise(Effect.provide(job, EngineLive))
+ * ```
  */
 export const layer: Layer.Layer<RpcClient, never, Transport | Credentials | ClientConfig> = Layer.scoped(
   RpcClient,
