@@ -23,6 +23,23 @@ import type { SignatureAlgorithm } from "./Signer.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { ClientOptions, ProvidedCredential } from "@iot-ota/core/ClientOptions"
+ *
+ * declare const vault: { read: (path: string) => Promise<{ id: string; secret: string; token: string; expiresAt: string }> }
+ * // A rotating STS credential: the client asks again before `expiration`.
+ * const fromVault = async (): Promise<ProvidedCredential> => {
+ *   const secret = await vault.read("ota/prod")
+ *   return {
+ *     accessKeyId: secret.id,
+ *     accessKeySecret: secret.secret,
+ *     securityToken: secret.token,
+ *     expiration: new Date(secret.expiresAt)
+ *   }
+ * }
+ * const options: ClientOptions = { endpoint: "https://iot.cn-shanghai.aliyuncs.com", credentials: fromVault }
+ * ```
  */
 export interface ProvidedCredential {
   readonly accessKeyId: string
@@ -104,6 +121,17 @@ export interface ClientOptions {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@iot-ota/core/ClientOptions"
+ * import * as Settings from "@iot-ota/core/Settings"
+ *
+ * // For a startup log line: where the client will connect and whose keys it signs with, never a secret.
+ * const describe = ({ config, credentials }: ClientOptions.Resolved) =>
+ *   `${config.endpoint.host}, credentials from ${credentials.source}`
+ * declare const env: Record<string, string | undefined> // a Worker's env, Deno.env.toObject(), …
+ * console.log(describe(ClientOptions.resolve({}, [Settings.fromEnvironment(env)])))
+ * ```
  */
 export interface Resolved {
   readonly config: ClientConfig.ClientConfigService

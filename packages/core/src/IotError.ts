@@ -113,11 +113,12 @@ export class HttpError extends Schema.TaggedError<HttpError>("@iot-ota/core/Http
  * @example
  * ```ts
  * import { TransportError } from "@iot-ota/core/IotError"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * try {
- *   await client.listOTATaskByJob({ jobId: "job-1" })
+ *   await client.call(ListOTATaskByJob, { jobId: "job-1" })
  * } catch (error) {
  *   // Seen only once the retries are used up.
  *   if (error instanceof TransportError) console.error(`network down? ${error.message}`)
@@ -484,11 +485,12 @@ const OTA_ERROR_TAGS: ReadonlySet<string> = new Set([
  * @example
  * ```ts
  * import { isOtaError } from "@iot-ota/core/IotError"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * try {
- *   await client.listOTATaskByJob({ jobId: "job-1" })
+ *   await client.call(ListOTATaskByJob, { jobId: "job-1" })
  * } catch (error) {
  *   if (!isOtaError(error)) throw error
  *   console.error(`${error._tag}: ${error.message}`)
@@ -511,11 +513,12 @@ export const isOtaError = (u: unknown): u is OtaError =>
  * @example
  * ```ts
  * import { isOtaError, isRetryable } from "@iot-ota/core/IotError"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * try {
- *   await client.listOTATaskByJob({ jobId: "job-1" })
+ *   await client.call(ListOTATaskByJob, { jobId: "job-1" })
  * } catch (error) {
  *   if (isOtaError(error) && isRetryable(error)) console.warn("the service is busy; try again later")
  *   else throw error
@@ -555,13 +558,14 @@ export const isThrottling = (error: OtaError): boolean =>
  * @example
  * ```ts
  * import { isAuthError, isOtaError } from "@iot-ota/core/IotError"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * try {
- *   await client.listOTATaskByJob({ jobId: "job-1" })
+ *   await client.call(ListOTATaskByJob, { jobId: "job-1" })
  * } catch (error) {
- *   if (isOtaError(error) && isAuthError(error)) console.error(`check the AccessKey pair (${client.accessKeyId})`)
+ *   if (isOtaError(error) && isAuthError(error)) console.error(`check the credentials from ${client.credentialsSource}`)
  *   throw error
  * }
  * ```

@@ -62,6 +62,20 @@ type KeysOf<A, V> = { [K in keyof A]-?: A[K] extends V ? K : never }[keyof A] & 
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { Paging } from "@iot-ota/core/Operation"
+ *
+ * interface ProductRequest { readonly currentPage: number; readonly pageSize: number }
+ * interface Product { readonly productKey: string }
+ * interface ProductPage extends ProductRequest { readonly total: number; readonly products: ReadonlyArray<Product> }
+ *
+ * // Each name is checked against the types: `items: "total"` or `itemKey: "name"` would not compile.
+ * const paging = {
+ *   items: "products", total: "total", page: "currentPage", pageSize: "pageSize",
+ *   maxPageSize: 200, maxOffset: 100_000, itemKey: "productKey"
+ * } as const satisfies Paging<ProductRequest, ProductPage, Product>
+ * ```
  */
 export interface Paging<R, O, T> {
   /** The result field holding one page's items. */
@@ -94,6 +108,16 @@ export interface Paging<R, O, T> {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { PagedOperation } from "@iot-ota/core/Operation"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * // The fewest requests a full listing of `total` items takes, for any listing.
+ * const requestsFor = (operation: PagedOperation, total: number) =>
+ *   Math.max(1, Math.ceil(total / operation.paging.maxPageSize))
+ * requestsFor(ListOTATaskByJob, 250) // 3
+ * ```
  */
 export interface PagedOperation<
   A extends string = string,
@@ -210,6 +234,14 @@ export const isPaged = (operation: Operation): operation is PagedOperation =>
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { MethodName } from "@iot-ota/core/Operation"
+ * import type { OtaClientService } from "@iot-ota/core/OtaClient"
+ *
+ * // The Effect client's method for an action, by the action's name.
+ * type QueryJob = OtaClientService[MethodName<"QueryOTAJob">] // client.queryOTAJob
+ * ```
  */
 export type MethodName<A extends string> = Uncapitalize<A>
 
@@ -219,6 +251,15 @@ export type MethodName<A extends string> = Uncapitalize<A>
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { PaginateName } from "@iot-ota/core/Operation"
+ * import type { Operations } from "@iot-ota/core/Operations"
+ * import type { PromiseMethods } from "@iot-ota/core/PromiseClient"
+ *
+ * // The Promise clients' item iterator of a listing, by the listing's action.
+ * type PaginateFirmware = PromiseMethods<Operations>[PaginateName<"ListOTAFirmware">] // client.paginateOTAFirmware
+ * ```
  */
 export type PaginateName<A extends string> = A extends `List${infer Rest}`
   ? `paginate${Rest}`
@@ -229,6 +270,14 @@ export type PaginateName<A extends string> = A extends `List${infer Rest}`
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { StreamName } from "@iot-ota/core/Operation"
+ * import type { OtaClientService } from "@iot-ota/core/OtaClient"
+ *
+ * // The Effect client's Stream of a listing's items, by the listing's action.
+ * type StreamJobs = OtaClientService[StreamName<"ListOTAJobByFirmware">] // client.streamOTAJobByFirmware
+ * ```
  */
 export type StreamName<A extends string> = A extends `List${infer Rest}` ? `stream${Rest}` : `stream${A}`
 

@@ -25,6 +25,16 @@ import type { Transport } from "./Transport.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import type { OtaClientBase } from "@iot-ota/core/OtaClient"
+ *
+ * // The generic calls take any declared operation, one of your own included.
+ * const failedCount = (client: OtaClientBase, jobId: string) =>
+ *   Stream.runCount(client.items(ListOTATaskByJob, { jobId, taskStatus: "FAILED" }, { concurrency: 2 }))
+ * ```
  */
 export interface OtaClientBase extends RpcClient.RpcClientService {
   /** Every page of a listing, in order. */
@@ -47,6 +57,16 @@ export interface OtaClientBase extends RpcClient.RpcClientService {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { QueryOTAJob } from "@iot-ota/core/operations/QueryOTAJob"
+ * import type { OperationMethods } from "@iot-ota/core/OtaClient"
+ *
+ * // Asks only for the method it uses: the full client (`OtaClientService`) fits, and so does a test double.
+ * const jobStatus = (client: OperationMethods<{ QueryOTAJob: typeof QueryOTAJob }>, jobId: string) =>
+ *   Effect.map(client.queryOTAJob({ jobId }), ({ job }) => job.jobStatus)
+ * ```
  */
 export type OperationMethods<Ops extends Record<string, Operation.Operation>> = {
   readonly [K in keyof Ops & string as Operation.MethodName<K>]: (

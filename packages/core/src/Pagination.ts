@@ -37,6 +37,16 @@ import type { PagedOperation, Paging } from "./Operation.js"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { OtaClient } from "@iot-ota/core/OtaClient"
+ * import type { PaginationOptions } from "@iot-ota/core/Pagination"
+ *
+ * // Two pages at a time: the listing leaves room in the account's QPS quota for other callers.
+ * const gentle: PaginationOptions = { concurrency: 2 }
+ * const tasks = Effect.flatMap(OtaClient, (client) => Stream.runCollect(client.streamOTATaskByJob({ jobId: "job-1" }, gentle)))
+ * ```
  */
 export interface PaginationOptions {
   /** Pages in flight after the first one (default 4). */
@@ -48,6 +58,13 @@ export interface PaginationOptions {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { DEFAULT_CONCURRENCY, type PaginationOptions } from "@iot-ota/core/Pagination"
+ *
+ * // Several listings sharing one client: each at half the default.
+ * const shared: PaginationOptions = { concurrency: Math.max(1, DEFAULT_CONCURRENCY / 2) }
+ * ```
  */
 export const DEFAULT_CONCURRENCY = 4
 
@@ -57,6 +74,24 @@ export const DEFAULT_CONCURRENCY = 4
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { Effect } from "effect"
+ * import type { OtaError } from "@iot-ota/core/IotError"
+ * import * as Operation from "@iot-ota/core/Operation"
+ * import { ListOTATaskByJob, type OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import * as Pagination from "@iot-ota/core/Pagination"
+ *
+ * type TaskRequest = Operation.Operation.Request<typeof ListOTATaskByJob>
+ * declare const fetchPage: (request: TaskRequest) => Effect.Effect<OtaTaskPage, OtaError> // e.g. over a recording
+ * const source: Pagination.PageSource<TaskRequest, OtaTaskPage> = {
+ *   input: { jobId: "job-1", taskStatus: "FAILED" },
+ *   check: (input) => Operation.check(ListOTATaskByJob, input),
+ *   fetch: fetchPage,
+ *   options: { concurrency: 2 }
+ * }
+ * const pages = Pagination.pageCursor(ListOTATaskByJob, source) // scoped: closing the scope stops the fetches
+ * ```
  */
 export interface PageSource<R, O> {
   /** The caller's listing input; without a page size, the largest the server allows is used. */
@@ -72,6 +107,19 @@ export interface PageSource<R, O> {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import type { Cursor } from "@iot-ota/core/Pagination"
+ *
+ * // Every result into an array: one pull after the other, never two at once.
+ * const drain = <A>(cursor: Cursor<A>) =>
+ *   Effect.gen(function* () {
+ *     const all: Array<A> = []
+ *     for (let next = yield* cursor.next; Option.isSome(next); next = yield* cursor.next) all.push(next.value)
+ *     return all
+ *   })
+ * ```
  */
 export interface Cursor<A> {
   readonly next: Effect.Effect<Option.Option<A>, OtaError>

@@ -33,11 +33,12 @@ import { type AttemptEvent, AttemptEvents, RpcClient, type RpcClientService } fr
  * @category models
  * @example
  * ```ts
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * // At most 3 s for the call, retries included.
- * const page = await client.listOTATaskByJob({ jobId: "job-1" }, { signal: AbortSignal.timeout(3_000) })
+ * const page = await client.call(ListOTATaskByJob, { jobId: "job-1" }, { signal: AbortSignal.timeout(3_000) })
  * ```
  */
 export interface CallOptions {
@@ -51,11 +52,12 @@ export interface CallOptions {
  * @category models
  * @example
  * ```ts
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * const controller = new AbortController() // abort() stops the listing and its requests
- * const tasks = client.paginateOTATaskByJob({ jobId: "job-1" }, { concurrency: 2, signal: controller.signal })
+ * const tasks = client.paginate(ListOTATaskByJob, { jobId: "job-1" }, { concurrency: 2, signal: controller.signal })
  * for await (const task of tasks) console.log(task.deviceName, task.taskStatus)
  * ```
  */
@@ -72,11 +74,12 @@ export interface PaginateOptions extends CallOptions {
  * @category models
  * @example
  * ```ts
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PaginateOTATaskByJobInput, PromiseClient } from "@iot-ota/core/PromiseClient"
  *
- * declare const client: PromiseClient
+ * declare const client: PromiseClient // an `@iot-ota/node` or `@iot-ota/edge` OtaClient
  * const input: PaginateOTATaskByJobInput = { jobId: "job-1", taskStatus: "FAILED" }
- * for await (const task of client.paginateOTATaskByJob(input)) console.log(task.deviceName)
+ * for await (const task of client.paginate(ListOTATaskByJob, input)) console.log(task.deviceName)
  * ```
  */
 export type PaginateOTATaskByJobInput = Operation.Operation.PaginateInput<typeof ListOTATaskByJob>
@@ -195,12 +198,13 @@ const rejection = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined)
  * @category constructors
  * @example
  * ```ts
+ * import { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
  * import type { PromiseClient } from "@iot-ota/core/PromiseClient"
  *
  * // Written against the shared class, it takes an `@iot-ota/node` or an `@iot-ota/edge` client.
  * const failedDevices = async (client: PromiseClient, jobId: string): Promise<Array<string>> => {
  *   const names: Array<string> = []
- *   for await (const task of client.paginateOTATaskByJob({ jobId, taskStatus: "FAILED" }))
+ *   for await (const task of client.paginate(ListOTATaskByJob, { jobId, taskStatus: "FAILED" }))
  *     names.push(task.deviceName)
  *   return names
  * }
@@ -433,6 +437,16 @@ export class PromiseClient {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import type { ListOTATaskByJob } from "@iot-ota/core/operations/ListOTATaskByJob"
+ * import type { PromiseMethods } from "@iot-ota/core/PromiseClient"
+ *
+ * // Asks only for the methods it uses: any client generated over ListOTATaskByJob fits.
+ * type TaskMethods = PromiseMethods<{ ListOTATaskByJob: typeof ListOTATaskByJob }>
+ * const failedCount = async (client: TaskMethods, jobId: string): Promise<number> =>
+ *   (await client.listOTATaskByJob({ jobId, taskStatus: "FAILED", pageSize: 1 })).total
+ * ```
  */
 export type PromiseMethods<Ops extends Record<string, Operation.Operation>> = {
   readonly [K in keyof Ops & string as Operation.MethodName<K>]: (

@@ -16,6 +16,15 @@
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as Settings from "@iot-ota/core/Settings"
+ *
+ * // What a deployment check reports as missing.
+ * const missing = (merged: Settings.Merged, required: ReadonlyArray<Settings.SettingName>) =>
+ *   required.filter((name) => merged.values[name] === undefined)
+ * missing(Settings.merge([Settings.fromEnvironment({})]), ["endpoint", "accessKeyId"]) // ["endpoint", "accessKeyId"]
+ * ```
  */
 export type SettingName =
   | "endpoint"
@@ -55,6 +64,14 @@ export interface SettingsSource {
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { ENVIRONMENT } from "@iot-ota/core/Settings"
+ *
+ * // A setup hint that stays in step with what the client reads.
+ * const hint = `set ${ENVIRONMENT.accessKeyId.join(" or ")} and ${ENVIRONMENT.accessKeySecret.join(" or ")}`
+ * // "set OTA_ACCESS_KEY_ID or ALIBABA_CLOUD_ACCESS_KEY_ID and OTA_ACCESS_KEY_SECRET or ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+ * ```
  */
 export const ENVIRONMENT: Readonly<Record<SettingName, ReadonlyArray<string>>> = {
   endpoint: ["OTA_ENDPOINT"],
@@ -134,6 +151,14 @@ export const fromEnvironment = (
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import * as Settings from "@iot-ota/core/Settings"
+ *
+ * // For a startup log line: where the credential came from, never its value.
+ * const describe = (merged: Settings.Merged) =>
+ *   `endpoint ${merged.values.endpoint ?? "(none)"}, credentials from ${merged.credentialsFrom ?? "nowhere"}`
+ * ```
  */
 export interface Merged {
   readonly values: Readonly<Partial<Record<SettingName, string>>>

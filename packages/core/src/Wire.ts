@@ -18,6 +18,14 @@ import type * as AST from "effect/SchemaAST"
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { SchemaAST } from "effect"
+ * import * as Wire from "@iot-ota/core/Wire"
+ *
+ * const JobId = Wire.NonBlank.pipe(Wire.param("JobId"))
+ * SchemaAST.getAnnotation<string>(JobId.ast, Wire.ParamId) // Option.some("JobId")
+ * ```
  */
 export const ParamId: unique symbol = Symbol.for("@iot-ota/core/Wire/Param")
 
@@ -26,6 +34,14 @@ export const ParamId: unique symbol = Symbol.for("@iot-ota/core/Wire/Param")
  *
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { Schema, SchemaAST } from "effect"
+ * import * as Wire from "@iot-ota/core/Wire"
+ *
+ * const Tasks = Schema.Array(Schema.Struct({ taskId: Schema.String })).pipe(Wire.from("Data.SimpleOTATaskInfo"))
+ * SchemaAST.getAnnotation<string>(Tasks.ast, Wire.PathId) // Option.some("Data.SimpleOTATaskInfo")
+ * ```
  */
 export const PathId: unique symbol = Symbol.for("@iot-ota/core/Wire/Path")
 

@@ -211,7 +211,8 @@ const envMap = (env: EnvLike | undefined): Map<string, string> => {
  * const { config, credentials } = resolveOptions({
  *   env: { OTA_ENDPOINT: "iot.cn-shanghai.aliyuncs.com", OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "secret" }
  * })
- * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/", "id"
+ * console.log(config.endpoint.href, credentials.source)
+ * // https://iot.cn-shanghai.aliyuncs.com/ the env bindings (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)
  * ```
  *
  * @since 0.1.0

@@ -121,7 +121,8 @@ const profileAndSources = (options: OtaClientOptions) => {
  * const { config, credentials } = resolveOptions({
  *   env: { OTA_ENDPOINT: "iot.cn-shanghai.aliyuncs.com", OTA_ACCESS_KEY_ID: "id", OTA_ACCESS_KEY_SECRET: "secret" }
  * })
- * console.log(config.endpoint.href, credentials.accessKeyId) // "https://iot.cn-shanghai.aliyuncs.com/ id"
+ * console.log(config.endpoint.href, credentials.source)
+ * // https://iot.cn-shanghai.aliyuncs.com/ the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET)
  * ```
  */
 export const resolveOptions = (options: OtaClientOptions = {}): ClientOptions.Resolved => {
@@ -187,11 +188,16 @@ const dependencies = (resolved: ClientOptions.Resolved) =>
  * @category layers
  * @example
  * ```ts
- * import { layerFromResolved, resolveOptions } from "@iot-ota/node"
+ * import { layerFromResolved, resolveOptions } from "@iot-ota/node/effect"
  *
  * const resolved = resolveOptions({ endpoint: "https://iot.cn-shanghai.aliyuncs.com" })
  * console.error(`credentials from ${resolved.credentials.source}`)
- * const ClientLive = layerFromResolved(resolved, { onEvent: (event) => console.error(event._tag) })
+ * // One line per failed attempt, for metrics; the layer provides `OtaClient` and `RpcClient`.
+ * const ClientLive = layerFromResolved(resolved, {
+ *   onEvent: (event) => {
+ *     if (event._tag === "AttemptFailed") console.error(`${event.action} attempt ${event.attempt}: ${event.error._tag}`)
+ *   }
+ * })
  * ```
  */
 export const layerFromResolved = (

@@ -80,6 +80,13 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["SUCCEEDED", "FAI
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import type { OtaTask } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * // One line per device for a rollout report; `progress` is absent until the device reports some.
+ * const line = (task: OtaTask) => `${task.deviceName} ${task.srcVersion ?? "?"} → ${task.destVersion}: ${task.taskStatus} ${task.progress ?? 0}%`
+ * ```
  */
 export const OtaTask = Schema.Struct({
   taskId: Schema.String,
@@ -115,6 +122,13 @@ export interface OtaTask extends Schema.Schema.Type<typeof OtaTask> {}
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import type { OtaTaskPage } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * const isLastPage = (page: OtaTaskPage) => page.currentPage >= page.pageCount
+ * const failed = (page: OtaTaskPage) => page.tasks.filter((task) => task.taskStatus === "FAILED")
+ * ```
  */
 export const OtaTaskPage = Schema.Struct({
   requestId: Wire.optional(Schema.String),
@@ -140,6 +154,13 @@ export interface OtaTaskPage extends Schema.Schema.Type<typeof OtaTaskPage> {}
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import type { ListOTATaskByJobInput } from "@iot-ota/core/operations/ListOTATaskByJob"
+ *
+ * // Where two devices stand in a job: at most 50 names per call.
+ * const input: ListOTATaskByJobInput = { jobId: "job-1", deviceNames: ["sensor-01", "sensor-02"] }
+ * ```
  */
 export const ListOTATaskByJobInput = Schema.Struct({
   jobId: Wire.NonBlank.pipe(Wire.param("JobId")),

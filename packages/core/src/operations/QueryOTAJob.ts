@@ -14,6 +14,13 @@ import * as Wire from "../Wire.js"
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import type { OtaJob, OtaJobTag } from "@iot-ota/core/operations/QueryOTAJob"
+ *
+ * const label = (tag: typeof OtaJobTag.Type) => `${tag.key}=${tag.value}`
+ * const labels = (job: OtaJob) => (job.tags ?? []).map(label).join(", ")
+ * ```
  */
 export const OtaJobTag = Schema.Struct({ key: Schema.String, value: Wire.OrEmpty })
 
@@ -24,6 +31,13 @@ export const OtaJobTag = Schema.Struct({ key: Schema.String, value: Wire.OrEmpty
  *
  * @since 0.1.0
  * @category schemas
+ * @example
+ * ```ts
+ * import type { OtaJob } from "@iot-ota/core/operations/QueryOTAJob"
+ *
+ * // A gray (canary) release still rolling out.
+ * const isRunningCanary = (job: OtaJob) => job.targetSelection === "GRAY" && job.jobStatus === "IN_PROGRESS"
+ * ```
  */
 export const OtaJob = Schema.Struct({
   jobId: Schema.String,
