@@ -462,7 +462,7 @@ console.log(JSON.stringify(results))
     for (const subpath of plan.entries) {
       check(loaded[specifier(subpath)] > 0, `${name}: ${specifier(subpath)} exports nothing`)
     }
-    for (const peer of Object.values(plan.missingPeer)) {
+    for (const [subpath, peer] of Object.entries(plan.missingPeer)) {
       check(
         loaded[specifier(subpath)] === `names ${peer}`,
         `${name}: ${specifier(subpath)} without ${peer} should fail naming it, got: ${loaded[specifier(subpath)]}`
