@@ -73,6 +73,19 @@ export interface RateLimiterService {
   readonly take: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Told after each answered attempt whether the server throttled it. */
   readonly feedback: (outcome: Outcome) => Effect.Effect<void>
+  /**
+   * Optional: `take` for a send that says when its request actually
+   * leaves, by calling `sent` (from any callback; once counts). The
+   * request engine uses it when present and calls `sent` as the request is
+   * written, so a limiter can space requests by when they leave rather than
+   * when it admitted them: a process descheduled in between would otherwise
+   * write one request late and the next ones on time. A send that ends
+   * without calling `sent` counts as sent then. Custom limiters may leave it
+   * out.
+   */
+  readonly takeUntilSent?: <A, E, R>(
+    send: (sent: () => void) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 /**
@@ -207,7 +220,11 @@ export const spaced = (options: SpacedOptions): Effect.Effect<RateLimiterService
       () => {},
       slackOf(margin)
     )
-    return Effect.succeed<RateLimiterService>({ take: pacer.take, feedback: () => Effect.void })
+    return Effect.succeed<RateLimiterService>({
+      take: pacer.take,
+      takeUntilSent: pacer.takeUntilSent,
+      feedback: () => Effect.void
+    })
   })
 
 /**
@@ -246,6 +263,7 @@ export const adaptive = (options: AdaptiveOptions): Effect.Effect<RateLimiterSer
     const pacer = makePacer(() => (1_000 + margin) / rate.current(), rate.sent, slackOf(margin))
     return Effect.succeed<RateLimiterService>({
       take: pacer.take,
+      takeUntilSent: pacer.takeUntilSent,
       feedback: (outcome) =>
         Effect.clockWith((clock) =>
           Effect.sync(() => {

@@ -6,17 +6,26 @@
  *
  * Seeded: re-run a failure with the seed fast-check prints.
  */
+import { createHash, createHmac } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as EffectRateLimiter from "effect/RateLimiter"
+import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import * as fc from "fast-check"
+import * as ClientConfig from "../src/ClientConfig.js"
+import { TransportError } from "../src/IotError.js"
 import * as RateLimiter from "../src/RateLimiter.js"
+import * as RpcClient from "../src/RpcClient.js"
+import { makeHmacSha1 } from "../src/Signer.js"
+import { SigningCrypto, type SigningCryptoService } from "../src/SigningCrypto.js"
+import type { TransportRequest, TransportResponse, TransportService } from "../src/Transport.js"
 
 const SEED = 181_818
 
@@ -360,5 +369,382 @@ describe("adaptive", () => {
       const times = yield* sendAll(limiter, 40, () => true)
       expect(gaps(times).at(-1)).toBeCloseTo(1_025, 3)
     })
+  )
+})
+
+describe("spaced by when requests leave (takeUntilSent)", () => {
+  const INTERVAL = (1_000 + RateLimiter.DEFAULT_MARGIN_MS) / 10
+
+  type Event = readonly [name: string, what: "admitted" | "left", at: number]
+
+  /**
+   * One send through `takeUntilSent`: admitted, its request leaves `leaveMs`
+   * later (it calls `sent`), and its answer comes `holdMs` after that.
+   */
+  const leaving = (
+    limiter: RateLimiter.RateLimiterService,
+    events: Array<Event>,
+    name: string,
+    leaveMs: number,
+    holdMs = 30
+  ) =>
+    limiter.takeUntilSent!((sent) =>
+      Effect.gen(function* () {
+        events.push([name, "admitted", yield* Clock.currentTimeMillis])
+        yield* Effect.sleep(leaveMs)
+        sent()
+        events.push([name, "left", yield* Clock.currentTimeMillis])
+        yield* Effect.sleep(holdMs)
+      })
+    )
+
+  const admittedAt = (events: ReadonlyArray<Event>, name: string) =>
+    events.find(([n, what]) => n === name && what === "admitted")?.[2]
+
+  it.effect("the next send waits until the current one has left, and is spaced from that moment", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      // a is descheduled for 300 ms between its admission and its write.
+      const a = yield* Effect.fork(leaving(limiter, events, "a", 300))
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+      const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
+      yield* TestClock.adjust("299 millis")
+      // b's slot (102.5) has passed, but a has not left: b is still waiting.
+      expect(events).toEqual([["a", "admitted", 0]])
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(Fiber.zip(Fiber.zip(a, b), c))
+      expect(events).toEqual([
+        ["a", "admitted", 0],
+        ["a", "left", 300],
+        // One interval after a left, less the 2 ms of lateness always credited.
+        ["b", "admitted", 298 + INTERVAL],
+        ["b", "left", 298 + INTERVAL],
+        ["c", "admitted", 298 + 2 * INTERVAL],
+        ["c", "left", 298 + 2 * INTERVAL]
+      ])
+    })
+  )
+
+  it.effect("leaving up to 2 ms after the slot keeps the schedule; later pushes it back by the excess", () =>
+    Effect.gen(function* () {
+      const nextAfter = (leaveMs: number) =>
+        Effect.gen(function* () {
+          const limiter = yield* RateLimiter.spaced({ qps: 10 })
+          const events: Array<Event> = []
+          const both = yield* Effect.fork(
+            Effect.all([leaving(limiter, events, "a", leaveMs), leaving(limiter, events, "b", 0)], {
+              concurrency: 2
+            })
+          )
+          yield* TestClock.adjust("1 second")
+          yield* Fiber.join(both)
+          return admittedAt(events, "b")! - admittedAt(events, "a")!
+        })
+      expect(yield* nextAfter(1.5)).toBeCloseTo(INTERVAL, 6)
+      expect(yield* nextAfter(5)).toBeCloseTo(3 + INTERVAL, 6)
+    })
+  )
+
+  it.effect("a send that fails before its request left hands the turn on, counted as leaving then", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      const failing = limiter.takeUntilSent!(() =>
+        Effect.zipRight(Effect.sleep("40 millis"), Effect.fail("connection refused" as const))
+      )
+      const a = yield* Effect.fork(failing)
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.await(a)).toEqual(Exit.fail("connection refused"))
+      yield* Fiber.join(b)
+      // 40 ms, less the 2 ms credited, plus one interval.
+      expect(admittedAt(events, "b")).toBeCloseTo(38 + INTERVAL, 6)
+    })
+  )
+
+  it.effect("a send interrupted before its request left hands the turn on, counted as leaving then", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      const a = yield* Effect.fork(limiter.takeUntilSent!(() => Effect.never))
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+      yield* TestClock.adjust("60 millis")
+      yield* Fiber.interrupt(a)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(b)
+      expect(admittedAt(events, "b")).toBeCloseTo(58 + INTERVAL, 6)
+    })
+  )
+
+  it.effect("sent called again, or after the send ended, changes nothing", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      let late: (() => void) | undefined
+      yield* limiter.takeUntilSent!((sent) =>
+        Effect.sync(() => {
+          sent()
+          sent()
+          late = sent
+        })
+      )
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 50))
+      const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
+      yield* TestClock.adjust("110 millis")
+      // Called while b holds the turn: neither releases b's turn nor moves its slot.
+      late!()
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(Fiber.zip(b, c))
+      expect(admittedAt(events, "b")).toBeCloseTo(INTERVAL, 6)
+      expect(admittedAt(events, "c")).toBeCloseTo(INTERVAL + 48 + INTERVAL, 6)
+    })
+  )
+
+  it.effect("the adaptive limiter waits for the request to leave too", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.adaptive({ qps: 10 })
+      const events: Array<Event> = []
+      const both = yield* Effect.fork(
+        Effect.all([leaving(limiter, events, "a", 300), leaving(limiter, events, "b", 0)], { concurrency: 2 })
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(both)
+      expect(admittedAt(events, "b")).toBeCloseTo(298 + INTERVAL, 6)
+    })
+  )
+
+  it.effect(
+    "for comparison: spaced by admission, one request leaving 300 ms late puts 11 in one second",
+    () =>
+      Effect.gen(function* () {
+        const limiter = yield* RateLimiter.spaced({ qps: 10 })
+        const left: Array<number> = []
+        /** Through `take`: the limiter never hears when the request leaves. */
+        const send = (leaveMs: number) =>
+          limiter.take(
+            Effect.zipRight(
+              Effect.sleep(leaveMs),
+              Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => left.push(at)))
+            )
+          )
+        const all = yield* Effect.fork(
+          Effect.all(
+            Array.from({ length: 13 }, (_, i) => send(i === 0 ? 300 : 0)),
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.join(all)
+        // The late one (at 300) and the ten from 307.5 to 1,230 are within 1,000 ms.
+        expect(busiestWindow(left)).toBe(11)
+      })
+  )
+
+  it("any qps + 1 consecutive requests leave at least 1,000 + margin − 2 ms apart, whenever each leaves, fails or is interrupted; nobody waits forever", async () => {
+    const caller = fc.record(
+      {
+        arrival: fc.integer({ min: 0, max: 3_000 }),
+        // From admission to the write: mostly prompt, sometimes descheduled for hundreds of ms.
+        leaveMs: fc.oneof(fc.double({ min: 0, max: 3, noNaN: true }), fc.integer({ min: 0, max: 600 })),
+        holdMs: fc.integer({ min: 0, max: 400 }),
+        outcome: fc.constantFrom("leaves", "leaves", "leaves", "fails-before", "never-leaves"),
+        interruptAt: fc.option(
+          fc.integer({ min: 0, max: 8_000 }).map((ms) => ms + 0.25),
+          { nil: undefined }
+        )
+      },
+      { requiredKeys: ["arrival", "leaveMs", "holdMs", "outcome"] }
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 5, 10),
+        fc.constantFrom(0, 25, 150),
+        fc.array(caller, { minLength: 1, maxLength: 40 }),
+        async (qps, marginMs, callers) => {
+          const { left, admitted, stuck } = await runTest(
+            Effect.gen(function* () {
+              const limiter = yield* RateLimiter.spaced({ qps, marginMs })
+              const left: Array<number> = []
+              const admitted = new Set<number>()
+              const fibers = yield* Effect.forEach(callers, (c, id) =>
+                Effect.fork(
+                  Effect.zipRight(
+                    Effect.sleep(c.arrival),
+                    limiter.takeUntilSent!((sent) =>
+                      Effect.gen(function* () {
+                        admitted.add(id)
+                        if (c.outcome === "never-leaves")
+                          return yield* Effect.zipRight(Effect.sleep(c.holdMs), Effect.fail("gave up"))
+                        yield* Effect.sleep(c.leaveMs)
+                        if (c.outcome === "fails-before") return yield* Effect.fail("refused")
+                        sent()
+                        left.push(yield* Clock.currentTimeMillis)
+                        yield* Effect.sleep(c.holdMs)
+                      })
+                    )
+                  )
+                )
+              )
+              yield* Effect.forEach(callers, (c, id) =>
+                c.interruptAt === undefined
+                  ? Effect.void
+                  : Effect.fork(Effect.zipRight(Effect.sleep(c.interruptAt), Fiber.interrupt(fibers[id]!)))
+              )
+              yield* TestClock.adjust("1 hour")
+              const stuck = yield* Effect.filter(fibers, (fiber) =>
+                Effect.map(Fiber.poll(fiber), Option.isNone)
+              )
+              return { left, admitted, stuck: stuck.length }
+            })
+          )
+          expect(stuck).toBe(0)
+          callers.forEach((c, id) => {
+            if (c.interruptAt === undefined) expect(admitted).toContain(id)
+          })
+          // In order: the turn is held until each one leaves.
+          for (let i = 1; i < left.length; i++) expect(left[i]!).toBeGreaterThanOrEqual(left[i - 1]!)
+          const span = 1_000 + marginMs - Math.min(2, marginMs)
+          for (let i = 0; i + qps < left.length; i++)
+            expect(left[i + qps]! - left[i]!).toBeGreaterThanOrEqual(span - 1e-6)
+        }
+      ),
+      { seed: SEED, numRuns: 60 }
+    )
+  })
+})
+
+describe("the request engine tells the limiter when each request leaves", () => {
+  const INTERVAL = (1_000 + RateLimiter.DEFAULT_MARGIN_MS) / 10
+  const ok: TransportResponse = {
+    status: 200,
+    header: () => undefined,
+    body: JSON.stringify({ RequestId: "r-1", Success: true })
+  }
+  /** HMAC over node:crypto: synchronous, so the TestClock alone decides when things happen. */
+  const syncCrypto: SigningCryptoService = {
+    hmac: (hash, key, data) =>
+      Effect.sync(() =>
+        createHmac(hash === "SHA-1" ? "sha1" : "sha256", key)
+          .update(data)
+          .digest()
+      ),
+    sha256: (data) => Effect.sync(() => createHash("sha256").update(data).digest())
+  }
+
+  /** Two concurrent calls through `rateLimited(makeExecute(transport), limiter)`. */
+  const twoCalls = (transport: TransportService, limiter: RateLimiter.RateLimiterService) =>
+    Effect.gen(function* () {
+      const signer = yield* Effect.provideService(makeHmacSha1, SigningCrypto, syncCrypto)
+      const execute = RpcClient.rateLimited(
+        RpcClient.makeExecute({
+          config: Effect.runSync(
+            ClientConfig.make({ endpoint: "http://127.0.0.1:1", runtime: "test", qps: 0 })
+          ),
+          credentials: {
+            source: "test",
+            get: Effect.succeed({ accessKeyId: "id", accessKeySecret: Redacted.make("secret") })
+          },
+          transport,
+          signer,
+          nonce: { next: Effect.succeed("nonce") },
+          clock: yield* Effect.clock
+        }),
+        limiter
+      )
+      const request: RpcClient.RpcRequest = { action: "ListOTATaskByJob", params: { JobId: "j" } }
+      const calls = yield* Effect.fork(
+        Effect.all([Effect.either(execute(request)), Effect.either(execute(request))], { concurrency: 2 })
+      )
+      yield* TestClock.adjust("10 seconds")
+      return yield* Fiber.join(calls)
+    })
+
+  /** A transport whose requests wait `writeMs` for their connection, then are written and answered. */
+  const slowToWrite = (writeMs: (n: number) => number, reportsSent: boolean) => {
+    const started: Array<number> = []
+    const written: Array<number> = []
+    const onSent: Array<boolean> = []
+    const transport: TransportService = {
+      reportsSent,
+      send: (request: TransportRequest) =>
+        Effect.gen(function* () {
+          const n = started.length
+          started.push(yield* Clock.currentTimeMillis)
+          onSent.push(request.onSent !== undefined)
+          yield* Effect.sleep(writeMs(n))
+          written.push(yield* Clock.currentTimeMillis)
+          request.onSent?.()
+          yield* Effect.sleep("20 millis")
+          return ok
+        })
+    }
+    return { transport, started, written, onSent }
+  }
+
+  it.effect(
+    "from a transport that reports the write: the next request is sent after it, spaced from it",
+    () =>
+      Effect.gen(function* () {
+        const t = slowToWrite((n) => (n === 0 ? 250 : 0), true)
+        yield* twoCalls(t.transport, yield* RateLimiter.adaptive({ qps: 10 }))
+        expect(t.onSent).toEqual([true, true])
+        expect(t.written).toEqual([250, 248 + INTERVAL])
+      })
+  )
+
+  it.effect("from a transport that cannot tell: the request counts as sent when handed to it", () =>
+    Effect.gen(function* () {
+      const t = slowToWrite((n) => (n === 0 ? 250 : 0), false)
+      yield* twoCalls(t.transport, yield* RateLimiter.spaced({ qps: 10 }))
+      expect(t.onSent).toEqual([false, false])
+      expect(t.started).toEqual([0, INTERVAL])
+    })
+  )
+
+  it.effect("a reporting transport that fails before writing hands the turn on", () =>
+    Effect.gen(function* () {
+      const started: Array<number> = []
+      const transport: TransportService = {
+        reportsSent: true,
+        send: () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            started.push(now)
+            return started.length === 1
+              ? Effect.zipRight(
+                  Effect.sleep("40 millis"),
+                  Effect.fail(new TransportError({ message: "connection refused" }))
+                )
+              : Effect.succeed(ok)
+          })
+      }
+      const [first, second] = yield* twoCalls(transport, yield* RateLimiter.spaced({ qps: 10 }))
+      expect(first._tag).toBe("Left")
+      expect(second._tag).toBe("Right")
+      expect(started).toEqual([0, 38 + INTERVAL])
+    })
+  )
+
+  it.effect(
+    "a custom limiter (RateLimiter.make) works as before: its take runs each attempt, nothing waits for the write",
+    () =>
+      Effect.gen(function* () {
+        let taken = 0
+        const custom = RateLimiter.make({
+          take: (send) =>
+            Effect.zipRight(
+              Effect.sync(() => taken++),
+              send
+            )
+        })
+        expect(custom.takeUntilSent).toBeUndefined()
+        const t = slowToWrite(() => 250, true)
+        const [first, second] = yield* twoCalls(t.transport, custom)
+        expect(first._tag).toBe("Right")
+        expect(second._tag).toBe("Right")
+        expect(taken).toBe(2)
+        expect(t.onSent).toEqual([false, false])
+        expect(t.started).toEqual([0, 0])
+      })
   )
 })

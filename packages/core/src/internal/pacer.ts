@@ -1,7 +1,7 @@
 /**
- * The spacing gate under the in-memory rate limiters: sends are admitted
- * one at a time, in arrival order, each at least `intervalMs()` after the
- * previous admission.
+ * The spacing gate under the in-memory rate limiters: sends go one at a
+ * time, in arrival order, each at least `intervalMs()` after the previous
+ * one.
  *
  * Time is the fiber's `Clock` (so `TestClock` drives it), read as its
  * monotonic nanosecond counter: a wall clock stepped forward by NTP would
@@ -11,9 +11,18 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
-/** The gate: `take(send)` runs `send` once it is admitted. */
+/** The gate. */
 export interface Pacer {
+  /** Runs `send` once admitted; the next send is spaced from the admission. */
   readonly take: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Runs `send` once admitted, and lets nobody else through until it calls
+   * `sent` (its request has left) or ends: the next send is spaced from
+   * then. `sent` may be called from any callback, any number of times.
+   */
+  readonly takeUntilSent: <A, E, R>(
+    send: (sent: () => void) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 /**
@@ -27,27 +36,40 @@ const TOLERANCE_MS = 0.001
 export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos()) / 1e6
 
 /**
- * A gate spacing admissions by `intervalMs()` (read at every check, so a
- * rate that changes meanwhile applies to the next admission). `admitted` is
- * told the time of each admission.
+ * A gate spacing sends by `intervalMs()` (read at every check, so a rate
+ * that changes meanwhile applies to the next send). `onSent` is told the
+ * time each send left (or was admitted, through `take`).
  *
- * A caller that slept until its slot and was woken up to `slackMs` late
- * (timers fire a millisecond or so after they are due, more on a busy
- * machine) takes the slot at its due time, so that lateness does not push
- * every later slot back (a millisecond of each 102.5 is 1% of the quota).
- * The credit never accumulates: any `n` consecutive admissions still span
- * at least `n × interval − slackMs`.
+ * The schedule is kept by the moment requests leave, not the moment they
+ * are admitted: a process descheduled between the two (hundreds of ms on a
+ * loaded machine) would otherwise write one request late and the next ones
+ * on time, closer together than the interval. With `takeUntilSent`, the
+ * next caller is admitted only once the current one has left, and its slot
+ * is due `intervalMs()` after the later of the current slot and the time it
+ * left. Holding the turn matters: admitted before the previous one left, two
+ * late requests could leave together.
+ *
+ * Up to `slackMs` of lateness is credited: a caller woken late from its
+ * sleep (timers fire a millisecond or so after they are due, more on a busy
+ * machine), or whose request left a little after its slot (signing, the
+ * transport's own steps), keeps its slot's time, so that ordinary latency
+ * does not push every later slot back (a millisecond of each 102.5 is 1% of
+ * the quota). The credit never accumulates: any `n + 1` consecutive sends
+ * leave at least `n × interval − slackMs` apart.
  *
  * Only the caller at the head of the line sleeps; the others wait for their
  * turn, which is handed over in arrival order. A caller interrupted while
  * waiting leaves the line, and one interrupted at the head hands its turn on
  * without taking a slot: nobody behind it waits for a send that never went.
+ * A send that ends, fails or is interrupted before saying it left hands the
+ * turn on as it ends, counted as leaving then.
  */
 export const makePacer = (
   intervalMs: () => number,
-  admitted: (nowMs: number) => void,
+  onSent: (nowMs: number) => void,
   slackMs: number
 ): Pacer => {
+  /** The time the next slot is spaced from. */
   let last = Number.NEGATIVE_INFINITY
   let busy = false
   const line: Array<() => void> = []
@@ -56,11 +78,6 @@ export const makePacer = (
     const next = line.shift()
     if (next === undefined) busy = false
     else next()
-  }
-
-  const admit = (slot: number, now: number): void => {
-    last = slot
-    admitted(now)
   }
 
   /** Waits until this caller is at the head of the line. */
@@ -80,43 +97,86 @@ export const makePacer = (
     })
   })
 
-  /** At the head of the line: sleeps until the slot is due, then takes it. */
-  const slot: Effect.Effect<void> = Effect.clockWith((clock) => {
-    const check = (slept: boolean): Effect.Effect<void> =>
+  /** At the head of the line: sleeps until the slot is due, then takes it; the slot's time. */
+  const slot = (clock: Clock.Clock): Effect.Effect<number> => {
+    const check = (slept: boolean): Effect.Effect<number> =>
       Effect.suspend(() => {
         const now = monotonicMillis(clock)
         const due = last + intervalMs()
         if (now + TOLERANCE_MS >= due) {
-          admit(slept ? Math.max(due, now - slackMs) : now, now)
-          return Effect.void
+          last = slept ? Math.max(due, now - slackMs) : now
+          return Effect.succeed(last)
         }
         // Woken early (timers round to whole milliseconds): the check runs again.
         return Effect.zipRight(Effect.sleep(Duration.millis(due - now)), check(true))
       })
     return check(false)
-  })
+  }
 
-  const queued = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(
-        Effect.flatMap(restore(turn), () => Effect.ensuring(restore(slot), Effect.sync(release))),
-        restore(send)
-      )
+  /**
+   * The common case of a client slower than its quota: nobody waiting and
+   * the slot already due. Takes the turn and the slot at once (one clock
+   * read); `undefined` when the caller must queue.
+   */
+  const immediate = (clock: Clock.Clock): number | undefined => {
+    if (busy) return undefined
+    const now = monotonicMillis(clock)
+    if (now + TOLERANCE_MS < last + intervalMs()) return undefined
+    busy = true
+    last = now
+    return now
+  }
+
+  /** Waits for the turn, then the slot; returns holding the turn (handed on if interrupted meanwhile). */
+  const queued = (
+    clock: Clock.Clock,
+    restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  ): Effect.Effect<number> =>
+    Effect.zipRight(
+      restore(turn),
+      Effect.onInterrupt(restore(slot(clock)), () => Effect.sync(release))
     )
 
   return {
     take: (send) =>
       Effect.clockWith((clock) => {
-        // Nobody waiting and the slot already due: the common case of a
-        // client slower than its quota costs one clock read.
-        if (!busy) {
-          const now = monotonicMillis(clock)
-          if (now + TOLERANCE_MS >= last + intervalMs()) {
-            admit(now, now)
-            return send
-          }
+        const now = immediate(clock)
+        if (now !== undefined) {
+          release()
+          onSent(now)
+          return send
         }
-        return queued(send)
-      })
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.zipRight(
+            Effect.flatMap(queued(clock, restore), () =>
+              Effect.sync(() => {
+                release()
+                onSent(monotonicMillis(clock))
+              })
+            ),
+            restore(send)
+          )
+        )
+      }),
+    takeUntilSent: (send) =>
+      Effect.clockWith((clock) =>
+        Effect.uninterruptibleMask((restore) => {
+          const run = (slotMs: number) => {
+            let pending = true
+            const sent = (): void => {
+              if (!pending) return
+              pending = false
+              const now = monotonicMillis(clock)
+              // The turn is still ours, so `last` is still this slot.
+              last = Math.max(slotMs, now - slackMs)
+              onSent(now)
+              release()
+            }
+            return Effect.ensuring(restore(send(sent)), Effect.sync(sent))
+          }
+          const now = immediate(clock)
+          return now !== undefined ? run(now) : Effect.flatMap(queued(clock, restore), run)
+        })
+      )
   }
 }
