@@ -247,36 +247,47 @@ describe("spaced", () => {
     })
   )
 
-  it.effect("a timer firing up to 2 ms late does not push the schedule back; a later one does", () =>
-    Effect.gen(function* () {
-      const testClock = yield* Effect.clock
-      /** The test clock, with every sleep ending `lateMs` after it is due. */
-      const late = (lateMs: number): Clock.Clock => ({
-        [Clock.ClockTypeId]: Clock.ClockTypeId,
-        unsafeCurrentTimeMillis: () => testClock.unsafeCurrentTimeMillis(),
-        unsafeCurrentTimeNanos: () => testClock.unsafeCurrentTimeNanos(),
-        currentTimeMillis: testClock.currentTimeMillis,
-        currentTimeNanos: testClock.currentTimeNanos,
-        sleep: (duration) => testClock.sleep(Duration.sum(duration, Duration.millis(lateMs)))
-      })
-      const spans = (lateMs: number) =>
-        Effect.gen(function* () {
-          const limiter = yield* RateLimiter.spaced({ qps: 10 })
-          const admitted = yield* runCallers(
-            limiter,
-            Array.from({ length: 21 }, () => ({ arrival: 0, holdMs: 0 })),
-            late(lateMs)
-          )
-          return admitted.map((a) => a.at)
+  it.effect(
+    "a timer firing late keeps the schedule up to half an interval; later, it moves to half an interval before the send",
+    () =>
+      Effect.gen(function* () {
+        const testClock = yield* Effect.clock
+        /** The test clock, with every sleep ending `lateMs` after it is due. */
+        const late = (lateMs: number): Clock.Clock => ({
+          [Clock.ClockTypeId]: Clock.ClockTypeId,
+          unsafeCurrentTimeMillis: () => testClock.unsafeCurrentTimeMillis(),
+          unsafeCurrentTimeNanos: () => testClock.unsafeCurrentTimeNanos(),
+          currentTimeMillis: testClock.currentTimeMillis,
+          currentTimeNanos: testClock.currentTimeNanos,
+          sleep: (duration) => testClock.sleep(Duration.sum(duration, Duration.millis(lateMs)))
         })
-      const onTime = yield* spans(1.5)
-      // Each admission 1.5 ms after its slot, the slots themselves 102.5 ms apart: no drift.
-      expect(onTime.at(-1)! - onTime[1]!).toBeCloseTo(19 * 102.5, 6)
-      expect(busiestWindow(onTime)).toBeLessThanOrEqual(10)
-      const drifting = yield* spans(5)
-      // 3 ms of each 5 are not credited.
-      expect(drifting.at(-1)! - drifting[1]!).toBeCloseTo(19 * 105.5, 6)
-    })
+        const spans = (lateMs: number) =>
+          Effect.gen(function* () {
+            const limiter = yield* RateLimiter.spaced({ qps: 10 })
+            const admitted = yield* runCallers(
+              limiter,
+              Array.from({ length: 21 }, () => ({ arrival: 0, holdMs: 0 })),
+              late(lateMs)
+            )
+            return admitted.map((a) => a.at)
+          })
+        const onTime = yield* spans(1.5)
+        // Each admission 1.5 ms after its slot, the slots themselves 102.5 ms apart: no drift.
+        expect(onTime.at(-1)! - onTime[1]!).toBeCloseTo(19 * 102.5, 6)
+        expect(busiestWindow(onTime)).toBeLessThanOrEqual(10)
+        for (const lateMs of [5, 50]) {
+          const late = yield* spans(lateMs)
+          // The schedule does not drift; the window (1,023 ms for any 11) pays what it does not credit at most
+          // once per 10 sends: twice here.
+          const span = late.at(-1)! - late[1]!
+          expect(span).toBeGreaterThanOrEqual(19 * 102.5 - 1e-6)
+          expect(span).toBeLessThanOrEqual(19 * 102.5 + 2 * (lateMs - 2) + 1e-6)
+          expect(busiestWindow(late)).toBeLessThanOrEqual(10)
+        }
+        // More than half an interval (51.25 ms) late: the schedule moves, by 8.75 ms a send.
+        const drifting = yield* spans(60)
+        expect(drifting.at(-1)! - drifting[1]!).toBeCloseTo(19 * (102.5 + 60 - 51.25), 6)
+      })
   )
 
   it.effect("rejects a quota that is not a positive number", () =>
@@ -401,79 +412,84 @@ describe("spaced by when requests leave (takeUntilSent)", () => {
   const admittedAt = (events: ReadonlyArray<Event>, name: string) =>
     events.find(([n, what]) => n === name && what === "admitted")?.[2]
 
-  it.effect("the next send waits until the current one has left, and is spaced from that moment", () =>
+  it.effect(
+    "the next send waits until the current one has left; late for its slot, it goes at once and the schedule resumes half an interval later",
+    () =>
+      Effect.gen(function* () {
+        const limiter = yield* RateLimiter.spaced({ qps: 10 })
+        const events: Array<Event> = []
+        // a is descheduled for 300 ms between its admission and its write.
+        const a = yield* Effect.fork(leaving(limiter, events, "a", 300))
+        const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+        const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
+        yield* TestClock.adjust("299 millis")
+        // b's slot (102.5) has passed, but a has not left: b is still waiting.
+        expect(events).toEqual([["a", "admitted", 0]])
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(Fiber.zip(Fiber.zip(a, b), c))
+        expect(events).toEqual([
+          ["a", "admitted", 0],
+          ["a", "left", 300],
+          ["b", "admitted", 300],
+          ["b", "left", 300],
+          ["c", "admitted", 300 + INTERVAL / 2],
+          ["c", "left", 300 + INTERVAL / 2]
+        ])
+      })
+  )
+
+  it.effect("a request that leaves late delays its 10th successor (the window), not the schedule", () =>
     Effect.gen(function* () {
       const limiter = yield* RateLimiter.spaced({ qps: 10 })
       const events: Array<Event> = []
-      // a is descheduled for 300 ms between its admission and its write.
-      const a = yield* Effect.fork(leaving(limiter, events, "a", 300))
-      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
-      const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
-      yield* TestClock.adjust("299 millis")
-      // b's slot (102.5) has passed, but a has not left: b is still waiting.
-      expect(events).toEqual([["a", "admitted", 0]])
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(Fiber.zip(Fiber.zip(a, b), c))
-      expect(events).toEqual([
-        ["a", "admitted", 0],
-        ["a", "left", 300],
-        // One interval after a left, less the 2 ms of lateness always credited.
-        ["b", "admitted", 298 + INTERVAL],
-        ["b", "left", 298 + INTERVAL],
-        ["c", "admitted", 298 + 2 * INTERVAL],
-        ["c", "left", 298 + 2 * INTERVAL]
-      ])
+      const names = Array.from({ length: 13 }, (_, i) => `s${i}`)
+      const all = yield* Effect.fork(
+        Effect.all(
+          names.map((name, i) => leaving(limiter, events, name, i === 0 ? 40 : 0)),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(all)
+      const left = names.map((name) => events.find(([n, what]) => n === name && what === "left")![2])
+      expect(left.slice(0, 10)).toEqual([40, ...Array.from({ length: 9 }, (_, i) => (i + 1) * INTERVAL)])
+      // 1,025 ms (less the 2 credited) after s0 left, not at its slot (1,025).
+      expect(left[10]).toBeCloseTo(40 + 1_023, 6)
+      // The others keep their slots.
+      expect(left[11]).toBeCloseTo(11 * INTERVAL, 6)
+      expect(left[12]).toBeCloseTo(12 * INTERVAL, 6)
     })
   )
 
-  it.effect("leaving up to 2 ms after the slot keeps the schedule; later pushes it back by the excess", () =>
-    Effect.gen(function* () {
-      const nextAfter = (leaveMs: number) =>
-        Effect.gen(function* () {
-          const limiter = yield* RateLimiter.spaced({ qps: 10 })
-          const events: Array<Event> = []
-          const both = yield* Effect.fork(
-            Effect.all([leaving(limiter, events, "a", leaveMs), leaving(limiter, events, "b", 0)], {
-              concurrency: 2
-            })
-          )
-          yield* TestClock.adjust("1 second")
-          yield* Fiber.join(both)
-          return admittedAt(events, "b")! - admittedAt(events, "a")!
-        })
-      expect(yield* nextAfter(1.5)).toBeCloseTo(INTERVAL, 6)
-      expect(yield* nextAfter(5)).toBeCloseTo(3 + INTERVAL, 6)
-    })
-  )
-
+  // At 1 call per second the window is the previous send: when it counted as leaving shows.
   it.effect("a send that fails before its request left hands the turn on, counted as leaving then", () =>
     Effect.gen(function* () {
-      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const limiter = yield* RateLimiter.spaced({ qps: 1 })
       const events: Array<Event> = []
       const failing = limiter.takeUntilSent!(() =>
         Effect.zipRight(Effect.sleep("40 millis"), Effect.fail("connection refused" as const))
       )
       const a = yield* Effect.fork(failing)
       const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
-      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("10 seconds")
       expect(yield* Fiber.await(a)).toEqual(Exit.fail("connection refused"))
       yield* Fiber.join(b)
-      // 40 ms, less the 2 ms credited, plus one interval.
-      expect(admittedAt(events, "b")).toBeCloseTo(38 + INTERVAL, 6)
+      // 40 ms, plus 1,025, less the 2 ms credited.
+      expect(admittedAt(events, "b")).toBeCloseTo(40 + 1_023, 6)
     })
   )
 
   it.effect("a send interrupted before its request left hands the turn on, counted as leaving then", () =>
     Effect.gen(function* () {
-      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const limiter = yield* RateLimiter.spaced({ qps: 1 })
       const events: Array<Event> = []
       const a = yield* Effect.fork(limiter.takeUntilSent!(() => Effect.never))
       const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
       yield* TestClock.adjust("60 millis")
       yield* Fiber.interrupt(a)
-      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("10 seconds")
       yield* Fiber.join(b)
-      expect(admittedAt(events, "b")).toBeCloseTo(58 + INTERVAL, 6)
+      expect(admittedAt(events, "b")).toBeCloseTo(60 + 1_023, 6)
     })
   )
 
@@ -489,7 +505,7 @@ describe("spaced by when requests leave (takeUntilSent)", () => {
           late = sent
         })
       )
-      const b = yield* Effect.fork(leaving(limiter, events, "b", 50))
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 150))
       const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
       yield* TestClock.adjust("110 millis")
       // Called while b holds the turn: neither releases b's turn nor moves its slot.
@@ -497,7 +513,8 @@ describe("spaced by when requests leave (takeUntilSent)", () => {
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(Fiber.zip(b, c))
       expect(admittedAt(events, "b")).toBeCloseTo(INTERVAL, 6)
-      expect(admittedAt(events, "c")).toBeCloseTo(INTERVAL + 48 + INTERVAL, 6)
+      // When b left (its slot, 205, had passed by less than half an interval).
+      expect(admittedAt(events, "c")).toBeCloseTo(INTERVAL + 150, 6)
     })
   )
 
@@ -510,7 +527,7 @@ describe("spaced by when requests leave (takeUntilSent)", () => {
       )
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(both)
-      expect(admittedAt(events, "b")).toBeCloseTo(298 + INTERVAL, 6)
+      expect(admittedAt(events, "b")).toBeCloseTo(300, 6)
     })
   )
 
@@ -687,9 +704,10 @@ describe("the request engine tells the limiter when each request leaves", () => 
     () =>
       Effect.gen(function* () {
         const t = slowToWrite((n) => (n === 0 ? 250 : 0), true)
-        yield* twoCalls(t.transport, yield* RateLimiter.adaptive({ qps: 10 }))
+        // At 1 call per second, the next one is spaced from the previous one's write (less the 2 ms credited).
+        yield* twoCalls(t.transport, yield* RateLimiter.adaptive({ qps: 1 }))
         expect(t.onSent).toEqual([true, true])
-        expect(t.written).toEqual([250, 248 + INTERVAL])
+        expect(t.written).toEqual([250, 250 + 1_023])
       })
   )
 
@@ -718,10 +736,11 @@ describe("the request engine tells the limiter when each request leaves", () => 
               : Effect.succeed(ok)
           })
       }
-      const [first, second] = yield* twoCalls(transport, yield* RateLimiter.spaced({ qps: 10 }))
+      const [first, second] = yield* twoCalls(transport, yield* RateLimiter.spaced({ qps: 1 }))
       expect(first._tag).toBe("Left")
       expect(second._tag).toBe("Right")
-      expect(started).toEqual([0, 38 + INTERVAL])
+      // Counted as leaving when it failed.
+      expect(started).toEqual([0, 40 + 1_023])
     })
   )
 
