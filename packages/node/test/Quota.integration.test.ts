@@ -20,10 +20,9 @@
  * closer to the tenth one after it. A server on its own machine has no such
  * pauses; the margin stands in for them (and sharing the client's process,
  * a pause delays the client's next write as much as the emulator's reading).
- * The two-process
- * tests need no margin: throttles are expected there while the processes
- * find their shares, and what they assert is that every call still ends
- * well. Measurements: bench/README.md, "Quota use".
+ * The two-process tests need no margin: throttles are expected there while
+ * the processes find their shares, and what they assert is that every call
+ * still ends well. Measurements: bench/README.md, "Quota use".
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
