@@ -9,8 +9,8 @@ import { randomUUID } from "node:crypto"
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import { performance } from "node:perf_hooks"
 import type { Duplex } from "node:stream"
-import { type AuthContext, type AuthResult, parseTimestamp, verifyV2, verifyV3 } from "./auth.js"
 import type { Casing, EmulatorStats, FaultKind, FaultOptions, RequestLogEntry } from "../Emulator.js"
+import { type AuthContext, type AuthResult, parseTimestamp, verifyV2, verifyV3 } from "./auth.js"
 import type { World } from "./dataset.js"
 import {
   bodyTooLarge,
