@@ -73,6 +73,19 @@ export interface RateLimiterService {
   readonly take: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Told after each answered attempt whether the server throttled it. */
   readonly feedback: (outcome: Outcome) => Effect.Effect<void>
+  /**
+   * Optional: `take` for a send that says when its request actually
+   * leaves, by calling `sent` (from any callback; once counts). The
+   * request engine uses it when present and calls `sent` as the request is
+   * written, so a limiter can space requests by when they leave rather than
+   * when it admitted them: a process descheduled in between would otherwise
+   * write one request late and the next ones on time. A send that ends
+   * without calling `sent` counts as sent then. Custom limiters may leave it
+   * out.
+   */
+  readonly takeUntilSent?: <A, E, R>(
+    send: (sent: () => void) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 /**
@@ -161,8 +174,17 @@ export const DEFAULT_MARGIN_MS = 25
 
 const invalid = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
 
-/** How late a woken sender may be and still take its slot at the due time (within the margin). */
+/** The lateness the window credits (timers fire a millisecond or so late), within the margin. */
 const slackOf = (marginMs: number): number => Math.min(2, marginMs)
+
+/**
+ * The quota's window for the pacer: `qps` sends (at least one) spanning as
+ * many intervals at `qps`, i.e. 1,000 ms + the margin for a whole `qps`.
+ */
+const windowOf = (qps: number, marginMs: number) => {
+  const sends = Math.max(1, Math.floor(qps))
+  return { sends, spanMs: (sends * (1_000 + marginMs)) / qps }
+}
 
 /** The checked settings, or the reason they are wrong. */
 const check = (options: AdaptiveOptions): string | undefined => {
@@ -202,12 +224,17 @@ export const spaced = (options: SpacedOptions): Effect.Effect<RateLimiterService
     if (problem !== undefined) return invalid(problem)
     const margin = options.marginMs ?? DEFAULT_MARGIN_MS
     const interval = (1_000 + margin) / options.qps
-    const pacer = makePacer(
-      () => interval,
-      () => {},
-      slackOf(margin)
-    )
-    return Effect.succeed<RateLimiterService>({ take: pacer.take, feedback: () => Effect.void })
+    const pacer = makePacer({
+      intervalMs: () => interval,
+      window: windowOf(options.qps, margin),
+      onSent: () => {},
+      slackMs: slackOf(margin)
+    })
+    return Effect.succeed<RateLimiterService>({
+      take: pacer.take,
+      takeUntilSent: pacer.takeUntilSent,
+      feedback: () => Effect.void
+    })
   })
 
 /**
@@ -243,9 +270,15 @@ export const adaptive = (options: AdaptiveOptions): Effect.Effect<RateLimiterSer
       minQps: options.minQps ?? 0.5,
       beta: options.beta ?? 0.7
     })
-    const pacer = makePacer(() => (1_000 + margin) / rate.current(), rate.sent, slackOf(margin))
+    const pacer = makePacer({
+      intervalMs: () => (1_000 + margin) / rate.current(),
+      window: windowOf(options.qps, margin),
+      onSent: rate.sent,
+      slackMs: slackOf(margin)
+    })
     return Effect.succeed<RateLimiterService>({
       take: pacer.take,
+      takeUntilSent: pacer.takeUntilSent,
       feedback: (outcome) =>
         Effect.clockWith((clock) =>
           Effect.sync(() => {

@@ -49,7 +49,7 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import { makeHmacSha1, NO_HEADERS, Signer, type SignerService, type WireParams } from "./Signer.js"
 import { makeAcs3HmacSha256 } from "./SignerV3.js"
 import { makeWebCrypto, SigningCrypto } from "./SigningCrypto.js"
-import { Transport } from "./Transport.js"
+import { Transport, type TransportRequest } from "./Transport.js"
 
 /**
  * One RPC request: an action and its wire parameters (common parameters and
@@ -177,10 +177,23 @@ const ServerDate = Symbol.for("@iot-ota/core/RpcClient/ServerDate")
 const serverDateOf = (error: OtaError): number | undefined =>
   (error as unknown as { [ServerDate]?: number })[ServerDate]
 
+const notRateLimited = (): void => {}
+
+/**
+ * How the executor tells the rate limiter that an attempt's request has
+ * left: set by {@link rateLimited} around each attempt, run by
+ * {@link makeExecute} as the request is written (or handed to a transport
+ * that cannot tell).
+ */
+const currentSent = FiberRef.unsafeMake<() => void>(notRateLimited)
+
 /**
  * The base executor: signs afresh (new timestamp, nonce and credential),
  * sends a GET and classifies the response. `clockOffset` is read at signing
- * time, so {@link correctingClockSkew} can move it.
+ * time, so {@link correctingClockSkew} can move it. Under
+ * {@link rateLimited}, it tells the limiter when the request leaves: when
+ * the transport reports it written (`reportsSent`), or else as it hands the
+ * request to the transport.
  *
  * @since 0.1.0
  * @category constructors
@@ -224,6 +237,12 @@ export const makeExecute = (services: {
     "user-agent": config.userAgent,
     accept: "application/json"
   }
+  const send = (transportRequest: TransportRequest, sent: () => void) =>
+    sent === notRateLimited
+      ? transport.send(transportRequest)
+      : transport.reportsSent === true
+        ? transport.send({ ...transportRequest, onSent: sent })
+        : Effect.zipRight(Effect.sync(sent), transport.send(transportRequest))
   return (request) =>
     Effect.flatMap(credentials.get, (credential) =>
       Effect.flatMap(nonce.next, (signatureNonce) =>
@@ -247,14 +266,19 @@ export const makeExecute = (services: {
             Effect.flatMap(
               withSchemeHint(
                 config,
-                transport.send({
-                  method: "GET",
-                  url: signed.url,
-                  headers:
-                    signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
-                  timeoutMs: config.timeoutMs,
-                  maxResponseBytes: config.maxResponseBytes
-                })
+                Effect.flatMap(FiberRef.get(currentSent), (sent) =>
+                  send(
+                    {
+                      method: "GET",
+                      url: signed.url,
+                      headers:
+                        signed.headers === NO_HEADERS ? baseHeaders : { ...baseHeaders, ...signed.headers },
+                      timeoutMs: config.timeoutMs,
+                      maxResponseBytes: config.maxResponseBytes
+                    },
+                    sent
+                  )
+                )
               ),
               (response) => {
                 const date = response.header("date")
@@ -311,6 +335,11 @@ const TLS_FAILURE = /wrong version number|EPROTO|SSL|TLS|certificate/i
  * server answered: throttled (`Throttling.*`, HTTP 429) or not. Attempts that
  * got no answer (a network failure, a timeout) tell it nothing.
  *
+ * A limiter with `takeUntilSent` (the in-memory ones) is told when each
+ * request leaves, which {@link makeExecute} reports; an executor of your own
+ * that does not is counted as leaving when it ends, so the limiter lets
+ * nothing else through while it runs.
+ *
  * @since 0.1.0
  * @category combinators
  * @example
@@ -331,15 +360,20 @@ export const rateLimited: {
   2,
   (execute: Execute, limiter: RateLimiter.RateLimiterService): Execute =>
     (request) =>
-      Effect.tapBoth(limiter.take(execute(request)), {
-        onSuccess: () => limiter.feedback({ throttled: false }),
-        onFailure: (error) =>
-          error._tag === "TransportError" ||
-          error._tag === "TimeoutError" ||
-          error._tag === "CredentialsError"
-            ? Effect.void
-            : limiter.feedback({ throttled: isThrottling(error) })
-      })
+      Effect.tapBoth(
+        limiter.takeUntilSent === undefined
+          ? limiter.take(execute(request))
+          : limiter.takeUntilSent((sent) => Effect.locally(execute(request), currentSent, sent)),
+        {
+          onSuccess: () => limiter.feedback({ throttled: false }),
+          onFailure: (error) =>
+            error._tag === "TransportError" ||
+            error._tag === "TimeoutError" ||
+            error._tag === "CredentialsError"
+              ? Effect.void
+              : limiter.feedback({ throttled: isThrottling(error) })
+        }
+      )
 )
 
 /**

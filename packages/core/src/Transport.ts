@@ -71,6 +71,12 @@ export interface TransportRequest {
    * fails with a non-retryable `HttpError`.
    */
   readonly maxResponseBytes: number
+  /**
+   * Called once the request has been written to the connection (handed to
+   * the operating system), by a transport whose `reportsSent` is true; the
+   * rate limiter spaces requests from that moment. Others ignore it.
+   */
+  readonly onSent?: (() => void) | undefined
 }
 
 /**
@@ -132,6 +138,12 @@ export interface TransportService {
   readonly send: (
     request: TransportRequest
   ) => Effect.Effect<TransportResponse, TransportError | TimeoutError | HttpError>
+  /**
+   * True when `send` calls the request's `onSent` once the request is
+   * written (it must then call it for every request written). Without it,
+   * the client counts a request as sent when it hands it to `send`.
+   */
+  readonly reportsSent?: boolean | undefined
 }
 
 /**

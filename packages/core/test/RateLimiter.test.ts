@@ -6,17 +6,26 @@
  *
  * Seeded: re-run a failure with the seed fast-check prints.
  */
+import { createHash, createHmac } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as EffectRateLimiter from "effect/RateLimiter"
+import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import * as fc from "fast-check"
+import * as ClientConfig from "../src/ClientConfig.js"
+import { TransportError } from "../src/IotError.js"
 import * as RateLimiter from "../src/RateLimiter.js"
+import * as RpcClient from "../src/RpcClient.js"
+import { makeHmacSha1 } from "../src/Signer.js"
+import { SigningCrypto, type SigningCryptoService } from "../src/SigningCrypto.js"
+import type { TransportRequest, TransportResponse, TransportService } from "../src/Transport.js"
 
 const SEED = 181_818
 
@@ -238,36 +247,47 @@ describe("spaced", () => {
     })
   )
 
-  it.effect("a timer firing up to 2 ms late does not push the schedule back; a later one does", () =>
-    Effect.gen(function* () {
-      const testClock = yield* Effect.clock
-      /** The test clock, with every sleep ending `lateMs` after it is due. */
-      const late = (lateMs: number): Clock.Clock => ({
-        [Clock.ClockTypeId]: Clock.ClockTypeId,
-        unsafeCurrentTimeMillis: () => testClock.unsafeCurrentTimeMillis(),
-        unsafeCurrentTimeNanos: () => testClock.unsafeCurrentTimeNanos(),
-        currentTimeMillis: testClock.currentTimeMillis,
-        currentTimeNanos: testClock.currentTimeNanos,
-        sleep: (duration) => testClock.sleep(Duration.sum(duration, Duration.millis(lateMs)))
-      })
-      const spans = (lateMs: number) =>
-        Effect.gen(function* () {
-          const limiter = yield* RateLimiter.spaced({ qps: 10 })
-          const admitted = yield* runCallers(
-            limiter,
-            Array.from({ length: 21 }, () => ({ arrival: 0, holdMs: 0 })),
-            late(lateMs)
-          )
-          return admitted.map((a) => a.at)
+  it.effect(
+    "a timer firing late keeps the schedule up to half an interval; later, it moves to half an interval before the send",
+    () =>
+      Effect.gen(function* () {
+        const testClock = yield* Effect.clock
+        /** The test clock, with every sleep ending `lateMs` after it is due. */
+        const late = (lateMs: number): Clock.Clock => ({
+          [Clock.ClockTypeId]: Clock.ClockTypeId,
+          unsafeCurrentTimeMillis: () => testClock.unsafeCurrentTimeMillis(),
+          unsafeCurrentTimeNanos: () => testClock.unsafeCurrentTimeNanos(),
+          currentTimeMillis: testClock.currentTimeMillis,
+          currentTimeNanos: testClock.currentTimeNanos,
+          sleep: (duration) => testClock.sleep(Duration.sum(duration, Duration.millis(lateMs)))
         })
-      const onTime = yield* spans(1.5)
-      // Each admission 1.5 ms after its slot, the slots themselves 102.5 ms apart: no drift.
-      expect(onTime.at(-1)! - onTime[1]!).toBeCloseTo(19 * 102.5, 6)
-      expect(busiestWindow(onTime)).toBeLessThanOrEqual(10)
-      const drifting = yield* spans(5)
-      // 3 ms of each 5 are not credited.
-      expect(drifting.at(-1)! - drifting[1]!).toBeCloseTo(19 * 105.5, 6)
-    })
+        const spans = (lateMs: number) =>
+          Effect.gen(function* () {
+            const limiter = yield* RateLimiter.spaced({ qps: 10 })
+            const admitted = yield* runCallers(
+              limiter,
+              Array.from({ length: 21 }, () => ({ arrival: 0, holdMs: 0 })),
+              late(lateMs)
+            )
+            return admitted.map((a) => a.at)
+          })
+        const onTime = yield* spans(1.5)
+        // Each admission 1.5 ms after its slot, the slots themselves 102.5 ms apart: no drift.
+        expect(onTime.at(-1)! - onTime[1]!).toBeCloseTo(19 * 102.5, 6)
+        expect(busiestWindow(onTime)).toBeLessThanOrEqual(10)
+        for (const lateMs of [5, 50]) {
+          const late = yield* spans(lateMs)
+          // The schedule does not drift; the window (1,023 ms for any 11) pays what it does not credit at most
+          // once per 10 sends: twice here.
+          const span = late.at(-1)! - late[1]!
+          expect(span).toBeGreaterThanOrEqual(19 * 102.5 - 1e-6)
+          expect(span).toBeLessThanOrEqual(19 * 102.5 + 2 * (lateMs - 2) + 1e-6)
+          expect(busiestWindow(late)).toBeLessThanOrEqual(10)
+        }
+        // More than half an interval (51.25 ms) late: the schedule moves, by 8.75 ms a send.
+        const drifting = yield* spans(60)
+        expect(drifting.at(-1)! - drifting[1]!).toBeCloseTo(19 * (102.5 + 60 - 51.25), 6)
+      })
   )
 
   it.effect("rejects a quota that is not a positive number", () =>
@@ -360,5 +380,390 @@ describe("adaptive", () => {
       const times = yield* sendAll(limiter, 40, () => true)
       expect(gaps(times).at(-1)).toBeCloseTo(1_025, 3)
     })
+  )
+})
+
+describe("spaced by when requests leave (takeUntilSent)", () => {
+  const INTERVAL = (1_000 + RateLimiter.DEFAULT_MARGIN_MS) / 10
+
+  type Event = readonly [name: string, what: "admitted" | "left", at: number]
+
+  /**
+   * One send through `takeUntilSent`: admitted, its request leaves `leaveMs`
+   * later (it calls `sent`), and its answer comes `holdMs` after that.
+   */
+  const leaving = (
+    limiter: RateLimiter.RateLimiterService,
+    events: Array<Event>,
+    name: string,
+    leaveMs: number,
+    holdMs = 30
+  ) =>
+    limiter.takeUntilSent!((sent) =>
+      Effect.gen(function* () {
+        events.push([name, "admitted", yield* Clock.currentTimeMillis])
+        yield* Effect.sleep(leaveMs)
+        sent()
+        events.push([name, "left", yield* Clock.currentTimeMillis])
+        yield* Effect.sleep(holdMs)
+      })
+    )
+
+  const admittedAt = (events: ReadonlyArray<Event>, name: string) =>
+    events.find(([n, what]) => n === name && what === "admitted")?.[2]
+
+  it.effect(
+    "the next send waits until the current one has left; late for its slot, it goes at once and the schedule resumes half an interval later",
+    () =>
+      Effect.gen(function* () {
+        const limiter = yield* RateLimiter.spaced({ qps: 10 })
+        const events: Array<Event> = []
+        // a is descheduled for 300 ms between its admission and its write.
+        const a = yield* Effect.fork(leaving(limiter, events, "a", 300))
+        const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+        const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
+        yield* TestClock.adjust("299 millis")
+        // b's slot (102.5) has passed, but a has not left: b is still waiting.
+        expect(events).toEqual([["a", "admitted", 0]])
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(Fiber.zip(Fiber.zip(a, b), c))
+        expect(events).toEqual([
+          ["a", "admitted", 0],
+          ["a", "left", 300],
+          ["b", "admitted", 300],
+          ["b", "left", 300],
+          ["c", "admitted", 300 + INTERVAL / 2],
+          ["c", "left", 300 + INTERVAL / 2]
+        ])
+      })
+  )
+
+  it.effect("a request that leaves late delays its 10th successor (the window), not the schedule", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      const names = Array.from({ length: 13 }, (_, i) => `s${i}`)
+      const all = yield* Effect.fork(
+        Effect.all(
+          names.map((name, i) => leaving(limiter, events, name, i === 0 ? 40 : 0)),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(all)
+      const left = names.map((name) => events.find(([n, what]) => n === name && what === "left")![2])
+      expect(left.slice(0, 10)).toEqual([40, ...Array.from({ length: 9 }, (_, i) => (i + 1) * INTERVAL)])
+      // 1,025 ms (less the 2 credited) after s0 left, not at its slot (1,025).
+      expect(left[10]).toBeCloseTo(40 + 1_023, 6)
+      // The others keep their slots.
+      expect(left[11]).toBeCloseTo(11 * INTERVAL, 6)
+      expect(left[12]).toBeCloseTo(12 * INTERVAL, 6)
+    })
+  )
+
+  // At 1 call per second the window is the previous send: when it counted as leaving shows.
+  it.effect("a send that fails before its request left hands the turn on, counted as leaving then", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 1 })
+      const events: Array<Event> = []
+      const failing = limiter.takeUntilSent!(() =>
+        Effect.zipRight(Effect.sleep("40 millis"), Effect.fail("connection refused" as const))
+      )
+      const a = yield* Effect.fork(failing)
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.await(a)).toEqual(Exit.fail("connection refused"))
+      yield* Fiber.join(b)
+      // 40 ms, plus 1,025, less the 2 ms credited.
+      expect(admittedAt(events, "b")).toBeCloseTo(40 + 1_023, 6)
+    })
+  )
+
+  it.effect("a send interrupted before its request left hands the turn on, counted as leaving then", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 1 })
+      const events: Array<Event> = []
+      const a = yield* Effect.fork(limiter.takeUntilSent!(() => Effect.never))
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 0))
+      yield* TestClock.adjust("60 millis")
+      yield* Fiber.interrupt(a)
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(b)
+      expect(admittedAt(events, "b")).toBeCloseTo(60 + 1_023, 6)
+    })
+  )
+
+  it.effect("sent called again, or after the send ended, changes nothing", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.spaced({ qps: 10 })
+      const events: Array<Event> = []
+      let late: (() => void) | undefined
+      yield* limiter.takeUntilSent!((sent) =>
+        Effect.sync(() => {
+          sent()
+          sent()
+          late = sent
+        })
+      )
+      const b = yield* Effect.fork(leaving(limiter, events, "b", 150))
+      const c = yield* Effect.fork(leaving(limiter, events, "c", 0))
+      yield* TestClock.adjust("110 millis")
+      // Called while b holds the turn: neither releases b's turn nor moves its slot.
+      late!()
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(Fiber.zip(b, c))
+      expect(admittedAt(events, "b")).toBeCloseTo(INTERVAL, 6)
+      // When b left (its slot, 205, had passed by less than half an interval).
+      expect(admittedAt(events, "c")).toBeCloseTo(INTERVAL + 150, 6)
+    })
+  )
+
+  it.effect("the adaptive limiter waits for the request to leave too", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.adaptive({ qps: 10 })
+      const events: Array<Event> = []
+      const both = yield* Effect.fork(
+        Effect.all([leaving(limiter, events, "a", 300), leaving(limiter, events, "b", 0)], { concurrency: 2 })
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(both)
+      expect(admittedAt(events, "b")).toBeCloseTo(300, 6)
+    })
+  )
+
+  it.effect(
+    "for comparison: spaced by admission, one request leaving 300 ms late puts 11 in one second",
+    () =>
+      Effect.gen(function* () {
+        const limiter = yield* RateLimiter.spaced({ qps: 10 })
+        const left: Array<number> = []
+        /** Through `take`: the limiter never hears when the request leaves. */
+        const send = (leaveMs: number) =>
+          limiter.take(
+            Effect.zipRight(
+              Effect.sleep(leaveMs),
+              Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => left.push(at)))
+            )
+          )
+        const all = yield* Effect.fork(
+          Effect.all(
+            Array.from({ length: 13 }, (_, i) => send(i === 0 ? 300 : 0)),
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.join(all)
+        // The late one (at 300) and the ten from 307.5 to 1,230 are within 1,000 ms.
+        expect(busiestWindow(left)).toBe(11)
+      })
+  )
+
+  it("any qps + 1 consecutive requests leave at least 1,000 + margin − 2 ms apart, whenever each leaves, fails or is interrupted; nobody waits forever", async () => {
+    const caller = fc.record(
+      {
+        arrival: fc.integer({ min: 0, max: 3_000 }),
+        // From admission to the write: mostly prompt, sometimes descheduled for hundreds of ms.
+        leaveMs: fc.oneof(fc.double({ min: 0, max: 3, noNaN: true }), fc.integer({ min: 0, max: 600 })),
+        holdMs: fc.integer({ min: 0, max: 400 }),
+        outcome: fc.constantFrom("leaves", "leaves", "leaves", "fails-before", "never-leaves"),
+        interruptAt: fc.option(
+          fc.integer({ min: 0, max: 8_000 }).map((ms) => ms + 0.25),
+          { nil: undefined }
+        )
+      },
+      { requiredKeys: ["arrival", "leaveMs", "holdMs", "outcome"] }
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 5, 10),
+        fc.constantFrom(0, 25, 150),
+        fc.array(caller, { minLength: 1, maxLength: 40 }),
+        async (qps, marginMs, callers) => {
+          const { left, admitted, stuck } = await runTest(
+            Effect.gen(function* () {
+              const limiter = yield* RateLimiter.spaced({ qps, marginMs })
+              const left: Array<number> = []
+              const admitted = new Set<number>()
+              const fibers = yield* Effect.forEach(callers, (c, id) =>
+                Effect.fork(
+                  Effect.zipRight(
+                    Effect.sleep(c.arrival),
+                    limiter.takeUntilSent!((sent) =>
+                      Effect.gen(function* () {
+                        admitted.add(id)
+                        if (c.outcome === "never-leaves")
+                          return yield* Effect.zipRight(Effect.sleep(c.holdMs), Effect.fail("gave up"))
+                        yield* Effect.sleep(c.leaveMs)
+                        if (c.outcome === "fails-before") return yield* Effect.fail("refused")
+                        sent()
+                        left.push(yield* Clock.currentTimeMillis)
+                        yield* Effect.sleep(c.holdMs)
+                      })
+                    )
+                  )
+                )
+              )
+              yield* Effect.forEach(callers, (c, id) =>
+                c.interruptAt === undefined
+                  ? Effect.void
+                  : Effect.fork(Effect.zipRight(Effect.sleep(c.interruptAt), Fiber.interrupt(fibers[id]!)))
+              )
+              yield* TestClock.adjust("1 hour")
+              const stuck = yield* Effect.filter(fibers, (fiber) =>
+                Effect.map(Fiber.poll(fiber), Option.isNone)
+              )
+              return { left, admitted, stuck: stuck.length }
+            })
+          )
+          expect(stuck).toBe(0)
+          callers.forEach((c, id) => {
+            if (c.interruptAt === undefined) expect(admitted).toContain(id)
+          })
+          // In order: the turn is held until each one leaves.
+          for (let i = 1; i < left.length; i++) expect(left[i]!).toBeGreaterThanOrEqual(left[i - 1]!)
+          const span = 1_000 + marginMs - Math.min(2, marginMs)
+          for (let i = 0; i + qps < left.length; i++)
+            expect(left[i + qps]! - left[i]!).toBeGreaterThanOrEqual(span - 1e-6)
+        }
+      ),
+      { seed: SEED, numRuns: 60 }
+    )
+  })
+})
+
+describe("the request engine tells the limiter when each request leaves", () => {
+  const INTERVAL = (1_000 + RateLimiter.DEFAULT_MARGIN_MS) / 10
+  const ok: TransportResponse = {
+    status: 200,
+    header: () => undefined,
+    body: JSON.stringify({ RequestId: "r-1", Success: true })
+  }
+  /** HMAC over node:crypto: synchronous, so the TestClock alone decides when things happen. */
+  const syncCrypto: SigningCryptoService = {
+    hmac: (hash, key, data) =>
+      Effect.sync(() =>
+        createHmac(hash === "SHA-1" ? "sha1" : "sha256", key)
+          .update(data)
+          .digest()
+      ),
+    sha256: (data) => Effect.sync(() => createHash("sha256").update(data).digest())
+  }
+
+  /** Two concurrent calls through `rateLimited(makeExecute(transport), limiter)`. */
+  const twoCalls = (transport: TransportService, limiter: RateLimiter.RateLimiterService) =>
+    Effect.gen(function* () {
+      const signer = yield* Effect.provideService(makeHmacSha1, SigningCrypto, syncCrypto)
+      const execute = RpcClient.rateLimited(
+        RpcClient.makeExecute({
+          config: Effect.runSync(
+            ClientConfig.make({ endpoint: "http://127.0.0.1:1", runtime: "test", qps: 0 })
+          ),
+          credentials: {
+            source: "test",
+            get: Effect.succeed({ accessKeyId: "id", accessKeySecret: Redacted.make("secret") })
+          },
+          transport,
+          signer,
+          nonce: { next: Effect.succeed("nonce") },
+          clock: yield* Effect.clock
+        }),
+        limiter
+      )
+      const request: RpcClient.RpcRequest = { action: "ListOTATaskByJob", params: { JobId: "j" } }
+      const calls = yield* Effect.fork(
+        Effect.all([Effect.either(execute(request)), Effect.either(execute(request))], { concurrency: 2 })
+      )
+      yield* TestClock.adjust("10 seconds")
+      return yield* Fiber.join(calls)
+    })
+
+  /** A transport whose requests wait `writeMs` for their connection, then are written and answered. */
+  const slowToWrite = (writeMs: (n: number) => number, reportsSent: boolean) => {
+    const started: Array<number> = []
+    const written: Array<number> = []
+    const onSent: Array<boolean> = []
+    const transport: TransportService = {
+      reportsSent,
+      send: (request: TransportRequest) =>
+        Effect.gen(function* () {
+          const n = started.length
+          started.push(yield* Clock.currentTimeMillis)
+          onSent.push(request.onSent !== undefined)
+          yield* Effect.sleep(writeMs(n))
+          written.push(yield* Clock.currentTimeMillis)
+          request.onSent?.()
+          yield* Effect.sleep("20 millis")
+          return ok
+        })
+    }
+    return { transport, started, written, onSent }
+  }
+
+  it.effect(
+    "from a transport that reports the write: the next request is sent after it, spaced from it",
+    () =>
+      Effect.gen(function* () {
+        const t = slowToWrite((n) => (n === 0 ? 250 : 0), true)
+        // At 1 call per second, the next one is spaced from the previous one's write (less the 2 ms credited).
+        yield* twoCalls(t.transport, yield* RateLimiter.adaptive({ qps: 1 }))
+        expect(t.onSent).toEqual([true, true])
+        expect(t.written).toEqual([250, 250 + 1_023])
+      })
+  )
+
+  it.effect("from a transport that cannot tell: the request counts as sent when handed to it", () =>
+    Effect.gen(function* () {
+      const t = slowToWrite((n) => (n === 0 ? 250 : 0), false)
+      yield* twoCalls(t.transport, yield* RateLimiter.spaced({ qps: 10 }))
+      expect(t.onSent).toEqual([false, false])
+      expect(t.started).toEqual([0, INTERVAL])
+    })
+  )
+
+  it.effect("a reporting transport that fails before writing hands the turn on", () =>
+    Effect.gen(function* () {
+      const started: Array<number> = []
+      const transport: TransportService = {
+        reportsSent: true,
+        send: () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            started.push(now)
+            return started.length === 1
+              ? Effect.zipRight(
+                  Effect.sleep("40 millis"),
+                  Effect.fail(new TransportError({ message: "connection refused" }))
+                )
+              : Effect.succeed(ok)
+          })
+      }
+      const [first, second] = yield* twoCalls(transport, yield* RateLimiter.spaced({ qps: 1 }))
+      expect(first._tag).toBe("Left")
+      expect(second._tag).toBe("Right")
+      // Counted as leaving when it failed.
+      expect(started).toEqual([0, 40 + 1_023])
+    })
+  )
+
+  it.effect(
+    "a custom limiter (RateLimiter.make) works as before: its take runs each attempt, nothing waits for the write",
+    () =>
+      Effect.gen(function* () {
+        let taken = 0
+        const custom = RateLimiter.make({
+          take: (send) =>
+            Effect.zipRight(
+              Effect.sync(() => taken++),
+              send
+            )
+        })
+        expect(custom.takeUntilSent).toBeUndefined()
+        const t = slowToWrite(() => 250, true)
+        const [first, second] = yield* twoCalls(t.transport, custom)
+        expect(first._tag).toBe("Right")
+        expect(second._tag).toBe("Right")
+        expect(taken).toBe(2)
+        expect(t.onSent).toEqual([false, false])
+        expect(t.started).toEqual([0, 0])
+      })
   )
 })

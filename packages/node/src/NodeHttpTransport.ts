@@ -134,6 +134,9 @@ class Exchange {
     )
     this.#req = req
     req.on("error", (cause) => this.#fail(Effect.fail(transportError(this.#request, cause))))
+    // "finish": the request is written to the socket (after connecting, if it had to).
+    const onSent = this.#request.onSent
+    if (onSent !== undefined) req.once("finish", onSent)
     req.end()
   }
 
@@ -309,6 +312,7 @@ class Agents {
 }
 
 const transportOf = (agents: Agents): TransportService => ({
+  reportsSent: true,
   send: (request) =>
     exchange((settle) => {
       const call = new Exchange(request, settle)

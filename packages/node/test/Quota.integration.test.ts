@@ -4,22 +4,25 @@
  *
  * - in each mode, one client lists 20,000 tasks without a single throttling
  *   answer (the three modes at once, a process each);
- * - two processes with default limiters, sharing one account under the
- *   strict sliding window, settle on sharing it.
+ * - in each mode, two processes with default settings (the default limiter
+ *   margin, 3 attempts a call), sharing one account, settle on sharing it:
+ *   both listings complete, each task once.
  *
  * The tests wait for the listings to end and assert what the emulator
  * counted; the rates they print are for reading. The quota benchmark
  * measures the same with default settings (QPS achieved, throttles).
  *
  * The one-client tests give the limiter a margin of 150 ms (the default is
- * 25) and run the emulator in the client's process. On a loaded machine a
- * process can be descheduled between its limiter admitting a request and
- * writing it (~100 ms seen): that request arrives late, and the tenth one
- * after it within 1,000 ms of it. A margin of at least 114 ms absorbs any
- * single stall (one longer than an interval delays the next admission too,
- * so 11 requests still span 9 intervals, 1,033 ms at 150 ms); in one process
- * a stall delays the emulator's reading as much as the client's schedule.
- * Measurements: bench/README.md, "Quota use".
+ * 25) and run the emulator in the client's process, because there the
+ * emulator is the weak link, not the client: the limiter spaces requests by
+ * when they were written, but on a loaded machine the emulator may read one
+ * of them 20-220 ms late (its process descheduled) and count it that much
+ * closer to the tenth one after it. A server on its own machine has no such
+ * pauses; the margin stands in for them (and sharing the client's process,
+ * a pause delays the client's next write as much as the emulator's reading).
+ * The two-process tests need no margin: throttles are expected there while
+ * the processes find their shares, and what they assert is that every call
+ * still ends well. Measurements: bench/README.md, "Quota use".
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -147,12 +150,14 @@ describe("the quota", () => {
     TIMEOUT
   )
 
-  it.concurrent(
-    "sliding-window: two processes with default limiters sharing one account settle on sharing it: at most 10 admitted in any second, few throttles after the first seconds, each task once",
-    async () => {
+  // One pair at a time (after the listings above): each pair's emulator runs in this process, and three at once
+  // would share its stalls.
+  it.each(QUOTA_MODES)(
+    "%s: two processes with default settings sharing one account settle on sharing it: every listing completes (3 attempts a call), each task once, few throttles after the first seconds",
+    async (quota) => {
       const emu = await startEmulator({
         qps: QPS,
-        quota: "sliding-window",
+        quota,
         requestLog: true,
         jobs: [
           { jobId: "job-a", tasks: 5_000 },
@@ -160,10 +165,8 @@ describe("the quota", () => {
         ]
       })
       const { accessKeyId, accessKeySecret } = emu.credentials[0]!
-      // More attempts than the default 3: this test is about convergence, and a page throttled three times in the
-      // first second must not end it (two in a row were seen in 2 of 8 runs; the bench lists with the default).
       const processes = ["job-a", "job-b"].map((jobId) =>
-        start({ role: "client", url: emu.url, jobId, accessKeyId, accessKeySecret, maxAttempts: 10 })
+        start({ role: "client", url: emu.url, jobId, accessKeyId, accessKeySecret })
       )
       try {
         for (const p of processes) expect(await p.next()).toEqual({ type: "ready" })
@@ -187,7 +190,7 @@ describe("the quota", () => {
             ) / 100,
           busiestSecondAfter3s: busiest(warm)
         }
-        console.info(`two processes, one account: ${JSON.stringify(report)}`)
+        console.info(`${quota}, two processes, one account: ${JSON.stringify(report)}`)
         for (const [listed, jobId] of [
           [a, "job-a"],
           [b, "job-b"]
@@ -199,7 +202,10 @@ describe("the quota", () => {
             emu.tasks(jobId).map((task) => task.TaskId)
           )
         }
-        expect(busiest(log.filter((e) => !e.throttled))).toBeLessThanOrEqual(QPS)
+        // The sliding window admits at most 10 in any 1,000 ms; the others count differently.
+        if (quota === "sliding-window")
+          expect(busiest(log.filter((e) => !e.throttled))).toBeLessThanOrEqual(QPS)
+        // Both started at the full quota: they met.
         expect(report.throttledInFirst3s).toBeGreaterThan(0)
         expect(report.throttledAfter3s).toBeLessThanOrEqual(Math.max(3, 0.2 * report.requestsAfter3s))
       } finally {

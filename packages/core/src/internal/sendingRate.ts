@@ -15,7 +15,12 @@
  * - The decrease starts from what the server accepted (answers that were
  *   not throttled over the last window), not only from what was sent: two
  *   clients sending 10 calls/s to a 10/s quota each get about 5 through, so
- *   both drop to their share at once instead of in several steps. That level
+ *   both drop to their share at once instead of in several steps. Throttled
+ *   within their first second, they count what got through over a whole
+ *   second, not scaled up from the time since they started: two processes
+ *   started together were throttled half a second in, each took the 5 calls
+ *   it had got through in that half for 10 a second, cut only to 7, and one
+ *   page drew three throttles in a row (1 run in 10 on a loaded machine). That level
  *   is never taken below half of what was sent: a client whose first calls
  *   were all throttled knows nothing of its share yet.
  * - The curve climbs back to 95% of that level (not 100%: that rate was
@@ -84,7 +89,6 @@ export const makeSendingRate = (options: SendingRateOptions): SendingRate => {
   const sends = recent()
   const accepts = recent()
   let rate = qps
-  let firstSend = Number.NaN
   let lastThrottle = Number.NEGATIVE_INFINITY
   /** Where the curve levels off after the last throttle. */
   let plateau = qps
@@ -98,16 +102,17 @@ export const makeSendingRate = (options: SendingRateOptions): SendingRate => {
     return ((times.length - 1) * 1000) / Math.max(1, times[times.length - 1]! - times[0]!)
   }
 
-  /** Answers not throttled per second over the last window (or since the first send, if sooner). */
-  const acceptRate = (now: number): number => {
-    const since = Number.isNaN(firstSend) ? WINDOW_MS : now - firstSend
-    return (accepts.within(now).length * 1000) / Math.min(WINDOW_MS, Math.max(1, since))
-  }
+  /**
+   * Answers not throttled per second over the last window, counted over a
+   * whole window even when the first send was more recent: throttled
+   * sooner, the server's window was full of other clients' calls too, and
+   * scaling up what it accepted from this one would take them for its own.
+   */
+  const acceptRate = (now: number): number => (accepts.within(now).length * 1000) / WINDOW_MS
 
   return {
     current: () => rate,
     sent: (now) => {
-      if (Number.isNaN(firstSend)) firstSend = now
       sends.add(now)
     },
     accepted: (now) => {

@@ -1,8 +1,8 @@
 /**
  * The process the quota tests fork (bundled from the sources). Its only argument is a JSON `QuotaProcessSpec`:
  *
- * - `"client"`: a Promise `OtaClient` with default settings (but `maxAttempts`) for `url`; answers "ready", lists `jobId` when told
- *   "go", then answers with the task ids it got (or the error that ended the listing).
+ * - `"client"`: a Promise `OtaClient` with default settings for `url`; answers "ready", lists `jobId` when told "go", then
+ *   answers with the task ids it got (or the error that ended the listing).
  * - `"alone"`: an emulator counting `qps` in `quota` mode, and in the same process an Effect client with default
  *   settings but for its limiter's margin, which lists a job from it (after a listing from an emulator without
  *   quota, so that its code is compiled first); answers with the ids listed, the emulator's ground truth and what
@@ -26,7 +26,6 @@ export type QuotaProcessSpec =
       readonly jobId: string
       readonly accessKeyId: string
       readonly accessKeySecret: string
-      readonly maxAttempts: number
     }
   | {
       readonly role: "alone"
@@ -78,7 +77,6 @@ const client = (spec: Extract<QuotaProcessSpec, { role: "client" }>): void => {
     endpoint: spec.url,
     accessKeyId: spec.accessKeyId,
     accessKeySecret: spec.accessKeySecret,
-    maxAttempts: spec.maxAttempts,
     ...ISOLATED
   })
   process.on("message", (message: unknown) => {
