@@ -1,2 +1,2 @@
 /** The package version, written by scripts/write-version.mjs at build time. */
-export const VERSION = "0.0.0"
+export const VERSION = "0.1.0"
