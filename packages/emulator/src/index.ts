@@ -20,6 +20,13 @@ export * from "./Emulator.js"
 export * as Flags from "./Flags.js"
 
 /**
+ * The quota algorithms of the emulator's quota modes, clock-free, for tests in virtual time.
+ *
+ * @since 0.1.1
+ */
+export * as Quota from "./Quota.js"
+
+/**
  * The emulator's independent V2/V3 signature implementation, as pure functions.
  *
  * @since 0.1.0
