@@ -1,7 +1,8 @@
 /**
  * Retries in the style of AWS SDK "standard" mode: only retryable failures,
- * exponential backoff with full jitter, a bounded number of attempts, and a
- * client-wide retry quota so that an outage does not multiply the load.
+ * exponential backoff with full jitter (a throttled call waits at least half
+ * its backoff), a bounded number of attempts, and a client-wide retry quota
+ * so that an outage does not multiply the load.
  *
  * @since 0.1.0
  */
@@ -32,7 +33,10 @@ export interface RetryPolicyService {
   readonly maxAttempts: number
   /** Backoff base for transient errors. */
   readonly baseDelayMs: number
-  /** Backoff base for throttling errors: slowing down is the point. */
+  /**
+   * Backoff base for throttling errors: slowing down is the point. A
+   * throttled call waits between half of and the whole of its bound.
+   */
   readonly throttlingBaseDelayMs: number
   /** No single wait is longer than this. */
   readonly maxDelayMs: number
@@ -73,8 +77,10 @@ export class RetryPolicy extends Context.Tag("@iot-ota/core/RetryPolicy")<
 >() {}
 
 /**
- * The standard policy: 3 attempts, full jitter from 100 ms (500 ms when
- * throttled) doubling up to 20 s, and a quota of 500 tokens (5 per retry,
+ * The standard policy: 3 attempts, full jitter from 100 ms doubling up to
+ * 20 s (when throttled: from 1 s, and at least half the bound, so the two
+ * retries of a throttled call come 0.5-1 s and then 1-2 s later, time for
+ * another client sharing the quota to slow down too), and a quota of 500 tokens (5 per retry,
  * 10 after a timeout or transport failure; a success refunds its cost). A
  * server's `Retry-After` is waited for when it is at most `maxDelayMs`; a
  * longer one ends the call with the error, which carries `retryAfterMs`.
@@ -90,7 +96,7 @@ export class RetryPolicy extends Context.Tag("@iot-ota/core/RetryPolicy")<
 export const standard = (options: Partial<RetryPolicyService> = {}): RetryPolicyService => ({
   maxAttempts: 3,
   baseDelayMs: 100,
-  throttlingBaseDelayMs: 500,
+  throttlingBaseDelayMs: 1_000,
   maxDelayMs: 20_000,
   quotaCapacity: 500,
   retryCost: 5,
@@ -147,7 +153,8 @@ export const withRetryPolicy: {
 
 /**
  * The exponential bound for retry number `retry` (0-based): the wait is
- * drawn uniformly below it ("full jitter").
+ * drawn uniformly below it ("full jitter"), or from its upper half after a
+ * throttling answer.
  *
  * @since 0.1.0
  * @category combinators
@@ -161,7 +168,7 @@ export const withRetryPolicy: {
  * RetryPolicy.backoffCeilingMs(policy, timeout, 0) // 100: the first retry waits 0 to 100 ms
  * RetryPolicy.backoffCeilingMs(policy, timeout, 3) // 800
  * const throttled = new ApiError({ code: "Throttling.User", message: "slow down", httpStatus: 400, retryable: true })
- * RetryPolicy.backoffCeilingMs(policy, throttled, 0) // 500
+ * RetryPolicy.backoffCeilingMs(policy, throttled, 0) // 1000: the first retry waits 500 to 1,000 ms
  * ```
  */
 export const backoffCeilingMs = (policy: RetryPolicyService, error: OtaError, retry: number): number =>
@@ -287,11 +294,25 @@ export const schedule = (
     Schedule.addDelayEffect(([error, retry]) =>
       Effect.map(Random.next, (r) =>
         Duration.millis(
-          Math.max(retryAfterOf(error), Math.floor(r * (backoffCeilingMs(policy, error, retry) + 1)))
+          Math.max(
+            retryAfterOf(error),
+            jittered(backoffCeilingMs(policy, error, retry), isThrottling(error), r)
+          )
         )
       )
     )
   )
+
+/**
+ * A wait below `ceiling`, drawn with `r` in [0, 1). After a throttle, from
+ * its upper half: two clients sharing one quota were throttled while one of
+ * them kept nearly all of it (it had just been throttled once and climbed
+ * back), and retries drawn near 0 ms found the quota as full as before;
+ * three in a row ended the call (3 of 60 simulated starts under a token
+ * bucket, none with this; test/QuotaModes.test.ts, docs/rate-limiting.md).
+ */
+const jittered = (ceiling: number, throttled: boolean, r: number): number =>
+  throttled ? Math.floor(ceiling / 2 + r * (ceiling / 2 + 1)) : Math.floor(r * (ceiling + 1))
 
 /** The server's `Retry-After` of an error, in milliseconds (0 without one). */
 const retryAfterOf = (error: OtaError): number =>

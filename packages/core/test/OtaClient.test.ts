@@ -298,7 +298,7 @@ describe("OtaClient.listOTATaskByJob", () => {
   })
 
   it.effect(
-    "waits a full-jitter backoff before retrying: up to 100 ms, then 200 ms (500 ms, 1 s when throttled)",
+    "waits a full-jitter backoff before retrying: up to 100 ms, then 200 ms (with a 500 ms throttling base, 2 s and 4 s at the third and fourth retries when throttled)",
     () => {
       const tasks = makeTasks(1)
       const http = fakeHttp((request, index) =>
@@ -314,12 +314,11 @@ describe("OtaClient.listOTATaskByJob", () => {
         const client = yield* OtaClient
         // The highest jitter draw: every wait is the full ceiling.
         const fiber = yield* Effect.fork(
-          client
-            .listOTATaskByJob({ jobId: "j" })
-            .pipe(
-              RetryPolicy.withRetryPolicy(RetryPolicy.standard({ maxAttempts: 5 })),
-              Effect.withRandom(Random.fixed([0.9999]))
-            )
+          client.listOTATaskByJob({ jobId: "j" }).pipe(
+            // The standard throttling base is 1 s; 500 keeps every backoff below the 10 s attempt deadline.
+            RetryPolicy.withRetryPolicy(RetryPolicy.standard({ maxAttempts: 5, throttlingBaseDelayMs: 500 })),
+            Effect.withRandom(Random.fixed([0.9999]))
+          )
         )
         // Signing awaits real WebCrypto promises, which virtual time does not cover: let each
         // attempt reach the wire, and the next backoff be scheduled, before moving the clock.
@@ -349,7 +348,36 @@ describe("OtaClient.listOTATaskByJob", () => {
     }
   )
 
-  it.effect("the lowest jitter draw retries at once", () => {
+  it.effect(
+    "the lowest jitter draw: a throttled call still waits half its bound (500 ms of the standard 1 s)",
+    () => {
+      const tasks = makeTasks(1)
+      const http = fakeHttp((request, index) =>
+        Effect.succeed(index < 1 ? apiError("Throttling.User", 400) : { body: pageOf(tasks, request.params) })
+      )
+      return Effect.gen(function* () {
+        const fiber = yield* Effect.fork(
+          Effect.flatMap(OtaClient, (c) => c.listOTATaskByJob({ jobId: "j" })).pipe(
+            Effect.withRandom(Random.fixed([0]))
+          )
+        )
+        yield* eventually(() => http.requests.length === 1)
+        // The backoff is scheduled once the throttled answer is read (a real promise): wait for it, not for time.
+        for (let i = 0; i < 5000; i++) {
+          const now = yield* TestClock.currentTimeMillis
+          if (Chunk.some(yield* TestClock.sleeps(), (wake) => wake - now <= 5000)) break
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+        }
+        yield* TestClock.adjust("499 millis")
+        expect(http.requests).toHaveLength(1)
+        yield* TestClock.adjust("1 millis")
+        yield* eventually(() => http.requests.length === 2)
+        expect((yield* Fiber.join(fiber)).total).toBe(1)
+      }).pipe(Effect.provide(clientLayer(http.layer)))
+    }
+  )
+
+  it.effect("the lowest jitter draw retries other failures at once", () => {
     const tasks = makeTasks(1)
     const http = fakeHttp((request, index) =>
       Effect.succeed(
@@ -452,10 +480,18 @@ describe("OtaClient.listOTATaskByJob", () => {
       )
       yield* http.untilRequests(1)
       expect(http.requests).toHaveLength(1) // no burst: the rest wait for the clock
-      yield* TestClock.adjust("1 second")
-      yield* http.untilRequests(4)
-      expect(http.requests).toHaveLength(4) // one every (1,000 + 25) / 4 ms
-      yield* TestClock.adjust("2 seconds")
+      // One every (1,000 + 25) / 4 = 256.25 ms, each spaced from the one before it leaving. Step the clock one
+      // interval at a time and wait for that request to arrive: it is signed with real WebCrypto promises, which
+      // a single big step of virtual time would outrun (the next one would then be spaced from a late send).
+      for (let n = 2; n <= 4; n++) {
+        yield* TestClock.adjust("257 millis")
+        yield* http.untilRequests(n)
+      }
+      expect(http.requests).toHaveLength(4) // at 771 ms: the fifth is due at 1,025
+      for (let n = 5; n <= 10; n++) {
+        yield* TestClock.adjust("257 millis")
+        yield* http.untilRequests(n)
+      }
       yield* Fiber.join(fiber)
       expect(http.requests).toHaveLength(10)
     }).pipe(Effect.provide(clientLayer(http.layer, { qps: 4 })))
