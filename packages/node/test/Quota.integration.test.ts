@@ -4,13 +4,15 @@
  *
  * - in each mode, one client lists 20,000 tasks without a single throttling
  *   answer (the three modes at once, a process each);
- * - in each mode, two processes with the default limiter (its default
- *   margin) and 5 attempts a call (see below), sharing one account, settle
+ * - in each mode, two processes with default settings (the default
+ *   limiter and its margin, 3 attempts a call), sharing one account, settle
  *   on sharing it: both listings complete, each task once.
  *
  * The tests wait for the listings to end and assert what the emulator
  * counted; the rates they print are for reading. The quota benchmark
- * measures the same with default settings (QPS achieved, throttles).
+ * measures the same with default settings (QPS achieved, throttles), and
+ * core's `QuotaModes.test.ts` checks both exactly in virtual time, with the
+ * default margin and over many timings of the pair.
  *
  * The one-client tests give the limiter a margin of 150 ms (the default is
  * 25) and run the emulator in the client's process, because there the
@@ -18,7 +20,8 @@
  * when they were written, but on a loaded machine the emulator may read one
  * of them 20-220 ms late (its process descheduled) and count it that much
  * closer to the tenth one after it. A server on its own machine has no such
- * pauses; the margin stands in for them (and sharing the client's process,
+ * pauses (core's virtual-time test shows the default margin is then enough,
+ * at ≥ 9.5 calls/s); the margin stands in for them (and sharing the client's process,
  * a pause delays the client's next write as much as the emulator's reading).
  * The two-process tests need no margin: throttles are expected there while
  * the processes find their shares, and what they assert is that every call
@@ -152,14 +155,8 @@ describe("the quota", () => {
 
   // One pair at a time (after the listings above): each pair's emulator runs in this process, and three at once
   // would share its stalls.
-  //
-  // The pair gets 5 attempts a call. With the default 3, one call of one process was refused three times in a row
-  // while the two were finding their shares, in about 1 loaded suite run in 5 (seen under a token bucket, where the
-  // first second's refills go to whichever process asks first, and under fixed windows); the limiter's behaviour
-  // is what this test checks, and the bench lists with the default 3 (see docs/rate-limiting.md).
-  const PAIR_ATTEMPTS = 5
   it.each(QUOTA_MODES)(
-    "%s: two processes sharing one account settle on sharing it: every listing completes (default limiter, 5 attempts a call), each task once, few throttles after the first seconds",
+    "%s: two processes sharing one account settle on sharing it: every listing completes (default settings, 3 attempts a call), each task once, few throttles after the first seconds",
     async (quota) => {
       const emu = await startEmulator({
         qps: QPS,
@@ -177,8 +174,7 @@ describe("the quota", () => {
           url: emu.url,
           jobId,
           accessKeyId,
-          accessKeySecret,
-          maxAttempts: PAIR_ATTEMPTS
+          accessKeySecret
         })
       )
       try {

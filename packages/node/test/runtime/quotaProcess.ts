@@ -26,8 +26,6 @@ export type QuotaProcessSpec =
       readonly jobId: string
       readonly accessKeyId: string
       readonly accessKeySecret: string
-      /** Attempts per call; the client's default (3) when absent. */
-      readonly maxAttempts?: number
     }
   | {
       readonly role: "alone"
@@ -79,7 +77,6 @@ const client = (spec: Extract<QuotaProcessSpec, { role: "client" }>): void => {
     endpoint: spec.url,
     accessKeyId: spec.accessKeyId,
     accessKeySecret: spec.accessKeySecret,
-    ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
     ...ISOLATED
   })
   process.on("message", (message: unknown) => {
