@@ -6,6 +6,7 @@ import {
   CredentialsError,
   DecodeError,
   HttpError,
+  PaginationError,
   TimeoutError,
   TransportError,
   ValidationError
@@ -115,6 +116,21 @@ describe("describeError", () => {
       "SignatureDoesNotMatch: SignatureDoesNotMatch happened (request id REQ-1)",
       "ota: the key pair came from the environment (OTA_ACCESS_KEY_ID / OTA_ACCESS_KEY_SECRET) (AccessKeyId LTAI-id); check that the secret is the one paired with this AccessKey id and meant for this endpoint, copied whole without a stray space, quote or line break, and that this computer's clock is right"
     ])
+  })
+
+  it("says a listing too large to page in the flags a user types, not the client's field names", () => {
+    const error = new PaginationError({
+      reason: "TooLarge",
+      message:
+        "ListOTATaskByJob: this listing has 250000 items, 120000 of them with taskStatus SUCCEEDED: more than the 100000 the server pages through in one listing; 0 of 250000 items delivered",
+      page: 1,
+      delivered: 0,
+      total: 250000
+    })
+    expect(describeError(error)).toBe(
+      "PaginationError: ListOTATaskByJob: this listing has 250000 items, 120000 of them with --status SUCCEEDED: more than the 100000 the server pages through in one listing; 0 of 250000 items delivered"
+    )
+    expect(exitCodeFor(error)).toBe(4)
   })
 
   it("describes other failures by kind", () => {

@@ -136,7 +136,7 @@ it("tasks list --all fails with exit code 4 when one status alone is past the ca
   expectExit(result, 4)
   expect(result.stdout).toBe("")
   expect(result.stderr).toContain(
-    `ota: PaginationError: ListOTATaskByJob: this listing has ${TOTAL} items, ${counts.SUCCEEDED} of them with taskStatus SUCCEEDED, more than the 100000 the server pages through for one taskStatus; 0 of ${TOTAL} items delivered`
+    `ota: PaginationError: ListOTATaskByJob: this listing has ${TOTAL} items, ${counts.SUCCEEDED} of them with --status SUCCEEDED: more than the 100000 the server pages through in one listing; 0 of ${TOTAL} items delivered`
   )
   // The unfiltered first page and each status's total; nothing listed.
   expect(emu.stats().byAction).toEqual({ ListOTATaskByJob: 1 + TASK_STATUSES.length })

@@ -437,7 +437,9 @@ export const pageCursor = <Op extends PagedOperation, R, O>(
           `this listing has ${total} items but the server pages through at most ${paging.maxOffset}` +
             (partition === undefined
               ? ""
-              : `; narrow it with a ${partition.field} filter and list each value separately`)
+              : firstValues[partition.field] !== undefined
+                ? ` (with ${partition.field} ${String(firstValues[partition.field])}, which cannot be split further)`
+                : `; list it from page 1 to have it split by ${partition.field}, or give a ${partition.field} filter`)
         )
       return yield* walk(listing, scope, concurrency, first, firstPage, fetch)
     }
@@ -459,7 +461,7 @@ export const pageCursor = <Op extends PagedOperation, R, O>(
           "TooLarge",
           1,
           total,
-          `this listing has ${total} items, ${count} of them with ${partition.field} ${value}, more than the ${paging.maxOffset} the server pages through for one ${partition.field}`
+          `this listing has ${total} items, ${count} of them with ${partition.field} ${value}: more than the ${paging.maxOffset} the server pages through in one listing`
         )
     }
     if (sum !== total)

@@ -90,6 +90,24 @@ describe("listings larger than the server pages through", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
+  it.effect(
+    "fail when the listing is too large with a status filter already given, without suggesting one",
+    () => {
+      const tasks = makeTasks(120).map((t, i) => ({ ...t, TaskStatus: i < 100 ? "SUCCEEDED" : "FAILED" }))
+      const http = serveByStatus(tasks)
+      return Effect.gen(function* () {
+        const client = yield* OtaClient.OtaClient
+        const { ids, error } = yield* list(
+          client.items(SmallCap, { jobId: "job-1", pageSize: 10, taskStatus: "SUCCEEDED" })
+        )
+        expect(ids).toEqual([])
+        expect(error).toMatchObject({ _tag: "PaginationError", reason: "TooLarge", delivered: 0, total: 100 })
+        expect(error?.message).toContain("(with taskStatus SUCCEEDED, which cannot be split further)")
+        expect(error?.message).not.toContain("give a taskStatus filter")
+      }).pipe(Effect.provide(clientLayer(http.layer)))
+    }
+  )
+
   it.effect("fail when the statuses do not add up to the total (a status this SDK does not know)", () => {
     const tasks = makeTasks(120).map((t, i) => ({ ...t, TaskStatus: i < 10 ? "PAUSED" : statuses[i % 4]! }))
     const http = serveByStatus(tasks)

@@ -132,6 +132,10 @@ const FLAGS: Readonly<Record<string, string>> = {
 
 const flagFor = (field: string): string | undefined => FLAGS[field.replace(/\[\d+\]$/, "").split(".")[0]!]
 
+/** Input field names in a client message, as flags: "with taskStatus FAILED" → "with --status FAILED". */
+const asFlags = (message: string): string =>
+  message.replace(/\b[a-z][A-Za-z]*\b/g, (word) => (Object.hasOwn(FLAGS, word) ? FLAGS[word]! : word))
+
 /** What to check when a key pair is refused, by code. */
 const credentialHint = (refused: CredentialsRefused): string => {
   const code = refused.error.code.toLowerCase()
@@ -170,6 +174,9 @@ export const describeError = (error: unknown): string => {
       const flag = flagFor(error.field)
       return `ValidationError: ${serverText(error.message)}${flag === undefined ? "" : ` (${flag})`}`
     }
+    case "PaginationError":
+      // The client's words name its input fields ("taskStatus SUCCEEDED"); say the flags a user types.
+      return `PaginationError: ${serverText(asFlags(error.message))}${requestId}`
     default:
       return `${error._tag}: ${serverText(error.message)}${requestId}`
   }
