@@ -14,16 +14,14 @@
 import { createServer } from "node:http"
 import { performance } from "node:perf_hooks"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
 import * as ClientConfig from "../src/ClientConfig.js"
 import * as Credentials from "../src/Credentials.js"
-import { OtaClient, layer as otaClientLayer } from "../src/OtaClient.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 import * as Transport from "../src/Transport.js"
+import { listTaskIds } from "./helpers/listing.js"
 import { busiestWindow, type QuotaServer, type Seen, startQuotaServer } from "./quotaServer.js"
 
 const QPS = 10
@@ -44,30 +42,18 @@ const listJob = (
   jobId: string,
   options: { readonly limiter?: RateLimiter.RateLimiterService; readonly maxAttempts?: number } = {}
 ) =>
-  Effect.flatMap(OtaClient, (client) =>
-    client.streamOTATaskByJob({ jobId, pageSize: 100 }).pipe(
-      Stream.map((task) => task.taskId),
-      Stream.runCollect,
-      Effect.map(Chunk.toReadonlyArray)
-    )
-  ).pipe(
-    Effect.provide(
-      otaClientLayer.pipe(
-        Layer.provide(
-          Layer.mergeAll(
-            Transport.layerFetch,
-            Credentials.layer({ accessKeyId, accessKeySecret: "not-checked" }),
-            ClientConfig.layer({
-              endpoint: server.url,
-              qps: QPS,
-              runtime: "test",
-              ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts })
-            }),
-            options.limiter === undefined ? Layer.empty : RateLimiter.layer(options.limiter)
-          )
-        ),
-        Layer.orDie
-      )
+  listTaskIds(
+    jobId,
+    Layer.mergeAll(
+      Transport.layerFetch,
+      Credentials.layer({ accessKeyId, accessKeySecret: "not-checked" }),
+      ClientConfig.layer({
+        endpoint: server.url,
+        qps: QPS,
+        runtime: "test",
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts })
+      }),
+      options.limiter === undefined ? Layer.empty : RateLimiter.layer(options.limiter)
     )
   )
 

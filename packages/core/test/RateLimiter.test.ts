@@ -6,7 +6,6 @@
  *
  * Seeded: re-run a failure with the seed fast-check prints.
  */
-import { createHash, createHmac } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -24,8 +23,9 @@ import { TransportError } from "../src/IotError.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 import * as RpcClient from "../src/RpcClient.js"
 import { makeHmacSha1 } from "../src/Signer.js"
-import { SigningCrypto, type SigningCryptoService } from "../src/SigningCrypto.js"
+import { SigningCrypto } from "../src/SigningCrypto.js"
 import type { TransportRequest, TransportResponse, TransportService } from "../src/Transport.js"
+import { syncSigningCrypto } from "./helpers/listing.js"
 
 const SEED = 181_818
 
@@ -638,21 +638,11 @@ describe("the request engine tells the limiter when each request leaves", () => 
     header: () => undefined,
     body: JSON.stringify({ RequestId: "r-1", Success: true })
   }
-  /** HMAC over node:crypto: synchronous, so the TestClock alone decides when things happen. */
-  const syncCrypto: SigningCryptoService = {
-    hmac: (hash, key, data) =>
-      Effect.sync(() =>
-        createHmac(hash === "SHA-1" ? "sha1" : "sha256", key)
-          .update(data)
-          .digest()
-      ),
-    sha256: (data) => Effect.sync(() => createHash("sha256").update(data).digest())
-  }
 
   /** Two concurrent calls through `rateLimited(makeExecute(transport), limiter)`. */
   const twoCalls = (transport: TransportService, limiter: RateLimiter.RateLimiterService) =>
     Effect.gen(function* () {
-      const signer = yield* Effect.provideService(makeHmacSha1, SigningCrypto, syncCrypto)
+      const signer = yield* Effect.provideService(makeHmacSha1, SigningCrypto, syncSigningCrypto)
       const execute = RpcClient.rateLimited(
         RpcClient.makeExecute({
           config: Effect.runSync(

@@ -7,15 +7,13 @@
  * the `TestClock` a test sees exactly what a server on its own machine
  * would, whatever the load on the machine running it.
  *
- * Signing goes through `syncSigningCrypto` (node:crypto, synchronous): with
+ * Clients of it sign with `syncSigningCrypto` (`listing.ts`): with
  * WebCrypto's promises the virtual clock could run ahead of a request still
- * being signed.
+ * being signed. `busiestWindow` of `quotaServer.ts` reads what it saw.
  */
-import { createHash, createHmac } from "node:crypto"
 import { Quota, type QuotaMode } from "@iot-ota/emulator"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { SigningCryptoService } from "../../src/SigningCrypto.js"
 import type { TransportResponse, TransportService } from "../../src/Transport.js"
 import { makeTasks, pageOf } from "../helpers.js"
 
@@ -27,17 +25,6 @@ export interface Seen {
   readonly jobId: string
   readonly page: number
   readonly throttled: boolean
-}
-
-/** HMAC and SHA-256 over node:crypto: synchronous, so the TestClock alone decides when things happen. */
-export const syncSigningCrypto: SigningCryptoService = {
-  hmac: (hash, key, data) =>
-    Effect.sync(() =>
-      createHmac(hash === "SHA-1" ? "sha1" : "sha256", key)
-        .update(data)
-        .digest()
-    ),
-  sha256: (data) => Effect.sync(() => createHash("sha256").update(data).digest())
 }
 
 /** mulberry32: a small seeded generator of numbers in [0, 1). */
@@ -110,19 +97,4 @@ export const virtualQuota = (options: VirtualQuotaOptions) => {
       })
   }
   return { transport, seen }
-}
-
-/** The most admitted requests within any `windowMs`. */
-export const busiestWindow = (seen: ReadonlyArray<Seen>, windowMs = 1_000): number => {
-  const times = seen
-    .filter((s) => !s.throttled)
-    .map((s) => s.at)
-    .sort((a, b) => a - b)
-  let most = 0
-  let first = 0
-  for (let last = 0; last < times.length; last++) {
-    while (times[last]! - times[first]! >= windowMs) first++
-    most = Math.max(most, last - first + 1)
-  }
-  return most
 }
