@@ -88,6 +88,16 @@ export interface CredentialsService {
   readonly source: string
   /** The credential for the next attempt (called on every attempt; cheap when cached). */
   readonly get: Effect.Effect<Credential, CredentialsError>
+  /**
+   * The server refused `credential` as expired (`InvalidSecurityToken.Expired`)
+   * before the time this provider had for it: its clock runs ahead, or the
+   * token was cut short. A provider that can fetch another drops it, so the
+   * next `get` fetches; the client then sends the request once more. Leave
+   * it out when the credential cannot be replaced (the refusal is then the
+   * call's error). Drop nothing when `credential` is no longer the one held:
+   * another call has already replaced it.
+   */
+  readonly invalidate?: ((credential: Credential) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -610,7 +620,9 @@ interface CacheState {
  * - the refresh runs on its own fiber: a caller interrupted while waiting
  *   does not cancel it for the others;
  * - a failed refresh is reported (a `CredentialsError`) only to callers with
- *   no valid credential left; otherwise it is logged and retried after 10 s.
+ *   no valid credential left; otherwise it is logged and retried after 10 s;
+ * - `invalidate` drops the held credential when the server refused it as
+ *   expired before its time; the next `get` then waits for a new one.
  *
  * A credential without `expiration` is kept for the provider's lifetime.
  *
@@ -723,11 +735,17 @@ export const cached = (
           )
       )
 
+      const invalidate = (credential: Credential): Effect.Effect<void> =>
+        SynchronizedRef.update(state, (current) =>
+          current.entry?.credential === credential ? { ...current, entry: undefined, quietUntil: 0 } : current
+        )
+
       return {
         get source() {
           return provider.source
         },
-        get
+        get,
+        invalidate
       }
     }
   )
@@ -773,7 +791,8 @@ export const lazy = (
       },
       get: Effect.suspend(() =>
         known !== undefined ? known.get : Effect.flatMap(provider, (made) => made.get)
-      )
+      ),
+      invalidate: (credential) => Effect.suspend(() => known?.invalidate?.(credential) ?? Effect.void)
     }
   })
 
@@ -869,6 +888,8 @@ export const chain = (
                 current = picked
               })
             )
-      })
+      }),
+      invalidate: (credential) =>
+        Effect.flatMap(Ref.get(chosen), (provider) => provider?.invalidate?.(credential) ?? Effect.void)
     }
   })

@@ -9,6 +9,8 @@
  *   logs, statistics and metrics;
  * - {@link correctingClockSkew}: a timestamp the server rejects is corrected
  *   from its `Date` header and the attempt made once more;
+ * - {@link refreshingExpiredCredentials}: a security token the server finds
+ *   expired before its time is replaced and the attempt made once more;
  * - {@link retrying}: retryable failures are retried under a `RetryPolicy`
  *   and a client-wide retry quota, honouring `Retry-After`;
  * - {@link traced}: the call in one span.
@@ -29,7 +31,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import { ClientConfig, type ClientConfigService } from "./ClientConfig.js"
-import { Credentials, type CredentialsService } from "./Credentials.js"
+import { type Credential, Credentials, type CredentialsService } from "./Credentials.js"
 import {
   DecodeError,
   type HttpError,
@@ -177,6 +179,11 @@ const ServerDate = Symbol.for("@iot-ota/core/RpcClient/ServerDate")
 const serverDateOf = (error: OtaError): number | undefined =>
   (error as unknown as { [ServerDate]?: number })[ServerDate]
 
+/** The credential an `ApiError` was answered to, kept like {@link ServerDate} for {@link refreshingExpiredCredentials}. */
+const SignedWith = Symbol.for("@iot-ota/core/RpcClient/SignedWith")
+const signedWithOf = (error: OtaError): Credential | undefined =>
+  (error as unknown as { [SignedWith]?: Credential })[SignedWith]
+
 const notRateLimited = (): void => {}
 
 /**
@@ -301,6 +308,8 @@ export const makeExecute = (services: {
                   const millis = Date.parse(date)
                   if (!Number.isNaN(millis)) Object.defineProperty(error, ServerDate, { value: millis })
                 }
+                if (error._tag === "ApiError" && credential.securityToken !== undefined)
+                  Object.defineProperty(error, SignedWith, { value: credential })
                 return Effect.fail(error)
               }
             )
@@ -478,6 +487,56 @@ export const correctingClockSkew: {
             )
           })
       )
+)
+
+/**
+ * When the server refuses a security token as expired
+ * (`InvalidSecurityToken.Expired`) that the credentials provider still held
+ * for valid (its clock runs ahead of ours, or the token was cut short), asks
+ * the provider to drop it (`invalidate`) and makes the attempt once more
+ * with the credential it fetches instead. Once only: refused again, the
+ * call ends with that error. Providers that cannot replace a credential
+ * (static keys) have no `invalidate`, and the refusal is the call's error.
+ *
+ * @since 0.1.1
+ * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Credentials from "@iot-ota/core/Credentials"
+ * import { type Execute, refreshingExpiredCredentials } from "@iot-ota/core/RpcClient"
+ *
+ * declare const execute: Execute // signs with `provider`'s credential
+ * declare const provider: Credentials.CredentialsService
+ * const renewing: Execute = refreshingExpiredCredentials(execute, provider)
+ * ```
+ */
+export const refreshingExpiredCredentials: {
+  (credentials: CredentialsService): (execute: Execute) => Execute
+  (execute: Execute, credentials: CredentialsService): Execute
+} = dual(
+  2,
+  (execute: Execute, credentials: CredentialsService): Execute =>
+    (request) =>
+      credentials.invalidate === undefined
+        ? execute(request)
+        : Effect.catchIf(
+            execute(request),
+            (error) =>
+              error._tag === "ApiError" &&
+              error.code.toLowerCase() === "invalidsecuritytoken.expired" &&
+              signedWithOf(error) !== undefined,
+            (error) =>
+              Effect.zipRight(
+                Effect.zipRight(
+                  credentials.invalidate!(signedWithOf(error)!),
+                  Effect.logWarning(
+                    "the server found the security token expired before its time; retrying with a new one"
+                  ).pipe(Effect.annotateLogs({ provider: credentials.source }))
+                ),
+                execute(request)
+              )
+          )
 )
 
 /**
@@ -790,7 +849,9 @@ export const make: Effect.Effect<
   const signed = makeExecute({ config, credentials, transport, signer, nonce, clock, clockOffset: offset })
   const base = limiter === RateLimiter.unlimited ? signed : rateLimited(signed, limiter)
   const observed = Option.isSome(events) ? withAttemptEvents(base, events.value) : base
-  const execute = traced(retrying(correctingClockSkew(observed, offset), policy, quota))
+  const execute = traced(
+    retrying(correctingClockSkew(refreshingExpiredCredentials(observed, credentials), offset), policy, quota)
+  )
   return fromExecute(execute, config, credentials.source)
 })
 

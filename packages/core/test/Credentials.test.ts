@@ -398,6 +398,31 @@ const waitForSuspended = (fibers: ReadonlyArray<Fiber.RuntimeFiber<unknown, unkn
   })
 
 describe("cached", () => {
+  it.effect(
+    "invalidate drops the credential held, once: the next get fetches a new one; a stale one changes nothing",
+    () =>
+      Effect.gen(function* () {
+        const gated = yield* gatedProvider
+        const provider = yield* Credentials.cached(gated.provider)
+        const first = yield* Effect.fork(provider.get)
+        yield* gated.open(1)
+        const one = yield* Fiber.join(first)
+        expect(one.accessKeyId).toBe("id-1")
+
+        yield* provider.invalidate!(one) // refused by the server as expired, long before its hour
+        const second = yield* Effect.fork(provider.get)
+        yield* gated.open(2)
+        const two = yield* Fiber.join(second)
+        expect(two.accessKeyId).toBe("id-2")
+        expect(gated.started()).toBe(2)
+
+        // Another call refused with the first credential reports it late: the second one stays.
+        yield* provider.invalidate!(one)
+        expect((yield* provider.get).accessKeyId).toBe("id-2")
+        expect(gated.started()).toBe(2)
+      })
+  )
+
   it.effect("50 concurrent gets at expiry cause exactly one refresh, and all get the new credential", () =>
     Effect.gen(function* () {
       const gated = yield* gatedProvider

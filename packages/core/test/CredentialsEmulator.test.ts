@@ -321,6 +321,50 @@ describe("expiry against the emulator's clock", () => {
   }
 
   it.effect(
+    "a token the server finds expired before its time is replaced, and the call made once more (one attempt allowed)",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now())
+        const { emu } = yield* emulator()
+        const provider = yield* assumeRole(emu)
+        const layer = client(emu, provider)
+        expect((yield* listOnePage(layer)).tasks).toHaveLength(10)
+        const first = yield* provider.get
+        // The provider still holds it for valid; the server has cut it short.
+        emu.expireCredentials(first.accessKeyId)
+        expect((yield* listOnePage(layer)).tasks).toHaveLength(10)
+        expect((yield* provider.get).accessKeyId).not.toBe(first.accessKeyId)
+        expect(emu.stats().byAction.AssumeRole).toBe(2)
+        expect(emu.stats().byCode["InvalidSecurityToken.Expired"]).toBe(1)
+      })
+  )
+
+  it.effect(
+    "a replacement refused as expired too ends the call with the refusal: one more request, never a loop",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now())
+        const { emu } = yield* emulator()
+        const { expiration, ...issued } = emu.issueCredentials()
+        let fetched = 0
+        // A broker that keeps handing out the same credential, believed valid for an hour.
+        const stale = yield* Credentials.fromStatic({ ...issued, expiration: new Date(expiration) })
+        const provider = yield* Credentials.cached({
+          source: "stale broker",
+          get: Effect.suspend(() => {
+            fetched++
+            return stale.get
+          })
+        })
+        emu.expireCredentials(issued.accessKeyId)
+        const error = yield* Effect.flip(listOnePage(client(emu, provider)))
+        expect(error).toMatchObject({ _tag: "ApiError", code: "InvalidSecurityToken.Expired" })
+        expect(fetched).toBe(2)
+        expect(emu.stats().byCode["InvalidSecurityToken.Expired"]).toBe(2)
+      })
+  )
+
+  it.effect(
     "an expired or tampered token is refused with the gateway's code (400), whatever the provider believes",
     () =>
       Effect.gen(function* () {

@@ -273,7 +273,8 @@ export const fromEnv = (options: EnvOptions = {}): Effect.Effect<Credentials.Cre
                 get source() {
                   return `${source}: ${built.right.source}`
                 },
-                get: built.right.get
+                get: built.right.get,
+                invalidate: built.right.invalidate
               }
       )
     }

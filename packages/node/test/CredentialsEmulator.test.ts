@@ -201,6 +201,32 @@ describe("the Promise client with a profile of each mode", () => {
     )
   })
 
+  it("a credentials function whose token the server cuts short is called again, and the page is fetched once more", async () => {
+    const emu = await start()
+    const handedOut: Array<string> = []
+    const client = new OtaClient({
+      endpoint: emu.url,
+      maxAttempts: 1,
+      env: ISOLATED,
+      profileFile: join(dir, "no-profile-file"),
+      // A vault: each call leases a new temporary credential, valid for an hour.
+      credentials: async () => {
+        const { expiration, ...issued } = emu.issueCredentials({ sessionName: "vault" })
+        handedOut.push(issued.accessKeyId)
+        return { ...issued, expiration: new Date(expiration) }
+      }
+    })
+    try {
+      expect((await client.listOTATaskByJob({ jobId: JOB, pageSize: 10 })).tasks).toHaveLength(10)
+      emu.expireCredentials(handedOut[0])
+      expect((await client.listOTATaskByJob({ jobId: JOB, pageSize: 10 })).tasks).toHaveLength(10)
+      expect(handedOut).toHaveLength(2)
+      expect(emu.stats().byCode).toEqual({ OK: 2, "InvalidSecurityToken.Expired": 1 })
+    } finally {
+      await client.close()
+    }
+  })
+
   it("an expired handed-over token is refused with InvalidSecurityToken.Expired, naming nothing secret", async () => {
     const emu = await start()
     const { file, fixture } = profileFile(emu, writeFile("token", "unused"))
