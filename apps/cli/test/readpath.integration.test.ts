@@ -90,6 +90,15 @@ afterAll(async () => {
   home.cleanup()
 })
 
+/** The service refused the request: exit 4, nothing on stdout, one stderr line with its code and request id. */
+const expectRefused = (result: CliResult, code: string) => {
+  expectExit(result, 4)
+  expect(result.stdout).toBe("")
+  expect(result.stderr).toMatch(
+    new RegExp(`^ota: ${code.replaceAll(".", "\\.")}: .*\\(request id [0-9A-F-]{36}\\)\\n$`)
+  )
+}
+
 // ---- ground truth, as the CLI's JSON prints it -------------------------------------------
 
 const defined = (entries: Record<string, unknown>): Record<string, unknown> =>
@@ -313,9 +322,7 @@ describe("ota firmware list", () => {
 
   it("an unknown product is the service's not-found answer, exit 4", async () => {
     const result = await ota("firmware", "list", "--product", "a1NoSuchPk9")
-    expectExit(result, 4)
-    expect(result.stdout).toBe("")
-    expect(result.stderr).toMatch(/^ota: iot\.prod\.NotExistedProduct: .*\(request id [0-9A-F-]{36}\)\n$/)
+    expectRefused(result, "iot.prod.NotExistedProduct")
   })
 })
 
@@ -375,9 +382,7 @@ describe("ota firmware show", () => {
 
   it("an unknown firmware is iot.ota.FirmwareNotFound, exit 4", async () => {
     const result = await ota("firmware", "show", "RdFwNoSuchFirmware0000000")
-    expectExit(result, 4)
-    expect(result.stdout).toBe("")
-    expect(result.stderr).toMatch(/^ota: iot\.ota\.FirmwareNotFound: .*\(request id [0-9A-F-]{36}\)\n$/)
+    expectRefused(result, "iot.ota.FirmwareNotFound")
   })
 })
 
@@ -656,9 +661,7 @@ describe("ota jobs show", () => {
 
   it("an unknown job is the service's not-found answer, exit 4", async () => {
     const result = await ota("jobs", "show", "RdJobNoSuchJob")
-    expectExit(result, 4)
-    expect(result.stdout).toBe("")
-    expect(result.stderr).toMatch(/^ota: iot\.ota\.NotExistedJob: .*\(request id [0-9A-F-]{36}\)\n$/)
+    expectRefused(result, "iot.ota.NotExistedJob")
   })
 })
 
