@@ -2,174 +2,23 @@
  * The read path's generated methods (firmware → jobs → unfinished tasks) through the public `@iot-ota/node`
  * client, over real HTTP on 127.0.0.1, with both signature algorithms: each sends its operation's documented
  * parameters and decodes the documented example answer; listings page; bad input is refused before any request.
+ * The cases are core's shared read-path suite (`packages/core/test/helpers/readPathSuite.ts`), which the edge
+ * package runs through its own client.
  */
-import { describe, expect, it } from "vitest"
-import { readPathServer } from "../../core/test/helpers/readPathServer.js"
-import { OtaClient, type OtaClientOptions, ValidationError } from "../src/index.js"
+import { readPathSuite } from "../../core/test/helpers/readPathSuite.js"
+import { OtaClient, ValidationError } from "../src/index.js"
 
-const options = (endpoint: string, overrides: OtaClientOptions = {}): OtaClientOptions => ({
-  endpoint,
-  accessKeyId: "read-path-key",
-  accessKeySecret: "read-path-secret",
-  qps: 0,
-  logLevel: "none",
-  env: {},
-  profileFile: "/nonexistent",
-  ...overrides
-})
-
-const collect = async <A>(items: AsyncIterable<A>): Promise<Array<A>> => {
-  const out: Array<A> = []
-  for await (const item of items) out.push(item)
-  return out
-}
-
-const rejection = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    () => {
-      throw new Error("expected a rejection")
-    },
-    (error: unknown) => error
-  )
-
-const LAMP = "a1GUfrM3kLp"
-const FIRMWARE = "UfuxnwygsuSkVE0VCNmx0100"
-const JOBS = ["HvKuBpuk3rdk6E92CPa10200", "wahVIzGkCMuAUE2gDERM020200"]
-const device = { productKey: LAMP, deviceName: "lamp-0001", firmwareId: FIRMWARE }
-
-describe.each(["HMAC-SHA1", "ACS3-HMAC-SHA256"] as const)(
-  "the read path, signed with %s",
-  (signatureAlgorithm) => {
-    it("calls each operation with its documented parameters and decodes the answer", async () => {
-      const server = await readPathServer()
-      const client = new OtaClient(options(server.url, { signatureAlgorithm }))
-      try {
-        const page = await client.listOTAFirmware({ productKey: LAMP, pageSize: 100 })
-        expect(page.firmware.map((firmware) => [firmware.destVersion, firmware.type])).toEqual([
-          ["1.0.1", 0],
-          ["1.0.2", 1]
-        ])
-        const { firmware } = await client.queryOTAFirmware({ firmwareId: "kF8sPq2LmN4rT6vX9zB1cD0100" })
-        expect(firmware.multiFiles?.map((file) => [file.name, file.size])).toEqual([
-          ["app.bin", 20480],
-          ["boot.bin", 4096]
-        ])
-        const jobs = await client.listOTAJobByFirmware({ firmwareId: FIRMWARE })
-        expect(jobs.jobs.map((job) => [job.jobId, job.jobStatus])).toEqual([
-          [JOBS[0], "IN_PROGRESS"],
-          [JOBS[1], "COMPLETED"]
-        ])
-        const deviceJobs = await client.listOTAJobByDevice({ ...device, iotInstanceId: "iot-1" })
-        expect(deviceJobs).toMatchObject({ total: 2, currentPage: 1, pageSize: 10, pageCount: 1 })
-        const { tasks } = await client.listOTAUnfinishedTaskByDevice({
-          productKey: LAMP,
-          deviceName: "lamp-0002",
-          taskStatusList: ["QUEUED", "CONFIRM"]
-        })
-        expect(tasks).toMatchObject([
-          { deviceName: "lamp-0002", taskStatus: "QUEUED", moduleName: "default" }
-        ])
-        expect(server.requests).toEqual([
-          {
-            action: "ListOTAFirmware",
-            params: { ProductKey: LAMP, PageSize: "100", CurrentPage: "1" }
-          },
-          { action: "QueryOTAFirmware", params: { FirmwareId: "kF8sPq2LmN4rT6vX9zB1cD0100" } },
-          {
-            action: "ListOTAJobByFirmware",
-            params: { FirmwareId: FIRMWARE, PageSize: "10", CurrentPage: "1" }
-          },
-          {
-            action: "ListOTAJobByDevice",
-            params: {
-              ProductKey: LAMP,
-              DeviceName: "lamp-0001",
-              FirmwareId: FIRMWARE,
-              PageSize: "10",
-              CurrentPage: "1",
-              IotInstanceId: "iot-1"
-            }
-          },
-          {
-            action: "ListOTAUnfinishedTaskByDevice",
-            params: {
-              ProductKey: LAMP,
-              DeviceName: "lamp-0002",
-              "TaskStatusList.1": "QUEUED",
-              "TaskStatusList.2": "CONFIRM"
-            }
-          }
-        ])
-      } finally {
-        await client.close()
-      }
-    })
-
-    it("pages through each listing, item by item and page by page", async () => {
-      const server = await readPathServer()
-      const client = new OtaClient(options(server.url, { signatureAlgorithm }))
-      try {
-        const firmware = await collect(client.paginateOTAFirmware({ pageSize: 1 }))
-        expect(firmware.map((item) => item.destVersion)).toEqual(["1.0.1", "1.0.2"])
-        const byFirmware = await collect(
-          client.paginateOTAJobByFirmware({ firmwareId: FIRMWARE, pageSize: 1 })
-        )
-        expect(byFirmware.map((job) => job.jobId)).toEqual(JOBS)
-        const byDevice = await collect(client.paginateOTAJobByDevice(device))
-        expect(byDevice.map((job) => job.jobId)).toEqual(JOBS)
-        const pages = await collect(
-          client.paginateOTAJobByFirmwarePages({ firmwareId: FIRMWARE, pageSize: 1 })
-        )
-        expect(pages.map((page) => [page.currentPage, page.jobs.length])).toEqual([
-          [1, 1],
-          [2, 1]
-        ])
-        expect(
-          server.requests.map(({ action, params }) => [action, params.PageSize, params.CurrentPage])
-        ).toEqual([
-          ["ListOTAFirmware", "1", "1"],
-          ["ListOTAFirmware", "1", "2"],
-          ["ListOTAJobByFirmware", "1", "1"],
-          ["ListOTAJobByFirmware", "1", "2"],
-          ["ListOTAJobByDevice", "100", "1"],
-          ["ListOTAJobByFirmware", "1", "1"],
-          ["ListOTAJobByFirmware", "1", "2"]
-        ])
-      } finally {
-        await client.close()
-      }
-    })
-  }
+readPathSuite(
+  (endpoint, signatureAlgorithm) =>
+    new OtaClient({
+      endpoint,
+      accessKeyId: "read-path-key",
+      accessKeySecret: "read-path-secret",
+      qps: 0,
+      logLevel: "none",
+      env: {},
+      profileFile: "/nonexistent",
+      ...(signatureAlgorithm === undefined ? {} : { signatureAlgorithm })
+    }),
+  ValidationError
 )
-
-describe("bad input to the read path", () => {
-  it("is refused naming the field, before any request", async () => {
-    const server = await readPathServer()
-    const client = new OtaClient(options(server.url))
-    try {
-      const refused: Array<[Promise<unknown>, string]> = [
-        [client.listOTAFirmware({ pageSize: 101 }), "pageSize"],
-        [client.queryOTAFirmware({ firmwareId: " " }), "firmwareId"],
-        [client.listOTAJobByFirmware({ firmwareId: FIRMWARE, pageSize: 201 }), "pageSize"],
-        [client.listOTAJobByDevice({ ...device, deviceName: "" }), "deviceName"],
-        [
-          client.listOTAUnfinishedTaskByDevice({
-            productKey: LAMP,
-            deviceName: "lamp-0002",
-            taskStatus: "SUCCEEDED" as "QUEUED"
-          }),
-          "taskStatus"
-        ],
-        [collect(client.paginateOTAJobByDevice({ ...device, pageSize: 0 })), "pageSize"]
-      ]
-      for (const [call, field] of refused) {
-        const error = await rejection(call)
-        expect(error).toBeInstanceOf(ValidationError)
-        expect(error).toMatchObject({ field })
-      }
-      expect(server.requests).toEqual([])
-    } finally {
-      await client.close()
-    }
-  })
-})
