@@ -12,7 +12,15 @@
 
 /** What to run: see `COLD_CONTENDERS` in `internal/coldContenders.ts`. */
 export interface ColdSpec {
-  readonly contender: "ours" | "ours-v3" | "ours-modules" | "official-v3" | "official-v2" | "floor" | "bare"
+  readonly contender:
+    | "ours"
+    | "ours-v3"
+    | "ours-modules"
+    | "official-v3"
+    | "official-v2"
+    | "effect-floor"
+    | "floor"
+    | "bare"
   readonly url: string
   readonly host: string
   readonly port: number
@@ -118,11 +126,18 @@ const load = async (spec: ColdSpec): Promise<Loaded> => {
         }
       }
     }
-    case "floor": {
-      const { makeFloorClient } = await import("./internal/floor.js")
+    case "floor":
+    case "effect-floor": {
+      // The Effect floor loads the bundle `pnpm build` makes of `internal/effectFloor.ts` (effect inlined, as
+      // in our Promise entry).
+      const bundle = "./effectFloor.bundle.js"
+      const make =
+        spec.contender === "floor"
+          ? (await import("./internal/floor.js")).makeFloorClient
+          : ((await import(bundle)) as typeof import("./internal/effectFloor.js")).makeEffectFloorClient
       return {
         create: () => {
-          const floor = makeFloorClient({ host: spec.host, port: spec.port, maxSockets: 1, ...keys })
+          const floor = make({ host: spec.host, port: spec.port, maxSockets: 1, ...keys })
           return {
             call: (currentPage) => floor.listPage(spec.jobId, spec.pageSize, currentPage),
             close: async () => floor.close()

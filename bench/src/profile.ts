@@ -13,7 +13,7 @@
  * With `--cold`, profiles one fresh process of the cold-start benchmark instead (`node --cpu-prof`),
  * split into its steps (import, client creation, first call, the other 199 calls):
  *
- *   node dist/profile.js --cold [--contender ours|ours-v3|ours-modules|official-v3|official-v2|floor]
+ *   node dist/profile.js --cold [--contender ours|ours-v3|ours-modules|official-v3|official-v2|effect-floor|floor]
  *                        [--top 30] [--interval-us 100]
  */
 import { mkdirSync, writeFileSync } from "node:fs"

@@ -12,7 +12,9 @@
  * 100 tasks, close, exit on its own — ours (the bundled `@iot-ota/node`, V2
  * and V3, and the same client from its unbundled modules, as before the
  * bundle), the official SDK `@alicloud/iot20180120` (V3, its default, and
- * V2), the hand-written floor, and a bare process (Node's own start-up).
+ * V2), the hand-written floor, the same floor run as one Effect fiber per
+ * call with effect bundled (`internal/effectFloor.ts`: what any client built
+ * on Effect pays), and a bare process (Node's own start-up).
  * The CLI: `ota tasks list` (one page) next to `ota --help` and bare Node.
  * Deno and Bun: the same listing through `@iot-ota/edge` (its published file,
  * loaded as is), the official SDK in Bun too, and each runtime bare. workerd
@@ -183,6 +185,7 @@ const NODE_CONTENDERS: ReadonlyArray<{ readonly name: ColdSpec["contender"]; rea
   { name: "ours-v3", label: "ours V3" },
   { name: "official-v2", label: "official V2" },
   { name: "ours-modules", label: "ours, unbundled modules (before)" },
+  { name: "effect-floor", label: "Effect floor (the floor in one fiber per call, effect bundled)" },
   { name: "floor", label: "floor (bare node:http)" },
   { name: "bare", label: "bare node (no client)" }
 ]
@@ -547,6 +550,17 @@ export const run = async (ctx: BenchContext): Promise<BenchmarkResult> => {
         whole.value,
         "<= 0.67x",
         whole.raw === undefined ? undefined : whole.raw <= 0.67
+      )
+    }
+    // Where the goal sits against the floors: what a client may cost above the least an Effect client does.
+    for (const floor of ["effect-floor", "floor"] as const) {
+      const whole = m("node", floor, "wallMs")
+      const official = m("node", "official-v3", "wallMs")
+      goal(
+        `cold node, whole process: ${floor === "floor" ? "floor" : "Effect floor"} / official V3`,
+        ratio(whole, official),
+        "",
+        undefined
       )
     }
     const bundled = vs("importMs", "ours-modules")

@@ -25,6 +25,7 @@ export const COLD_PROFILE_CONTENDERS = [
   "ours-modules",
   "official-v3",
   "official-v2",
+  "effect-floor",
   "floor"
 ] as const satisfies ReadonlyArray<ColdSpec["contender"]>
 

@@ -39,6 +39,13 @@ export const signV2Query = (params: Readonly<Record<string, string>>, secret: st
 export interface FloorClient {
   /** One call; resolves to the number of tasks on the page. */
   readonly listPage: (jobId: string, pageSize: number, currentPage: number) => Promise<number>
+  /** The same call, callback style: the page's tasks, or why there are none (for the Effect floor's fiber). */
+  readonly fetchPage: (
+    jobId: string,
+    pageSize: number,
+    currentPage: number,
+    done: (error: unknown, tasks?: ReadonlyArray<unknown>) => void
+  ) => void
   readonly close: () => void
 }
 
@@ -56,7 +63,7 @@ export const makeFloorClient = (options: {
   readonly accessKeySecret: string
 }): FloorClient => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
-  const listPage = (jobId: string, pageSize: number, currentPage: number): Promise<number> => {
+  const fetchPage: FloorClient["fetchPage"] = (jobId, pageSize, currentPage, done) => {
     const path =
       "/?" +
       signV2Query(
@@ -75,38 +82,41 @@ export const makeFloorClient = (options: {
         },
         options.accessKeySecret
       )
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: options.host,
-          port: options.port,
-          path,
-          method: "GET",
-          agent,
-          headers: { accept: "application/json" }
-        },
-        (response) => {
-          const chunks: Array<Buffer> = []
-          response.on("data", (chunk: Buffer) => chunks.push(chunk))
-          response.on("error", reject)
-          response.on("end", () => {
-            try {
-              const body: PageBody = JSON.parse(Buffer.concat(chunks).toString("utf8"))
-              const tasks = body.Data?.SimpleOTATaskInfo
-              if (response.statusCode !== 200 || tasks === undefined) {
-                reject(new Error(`floor: HTTP ${response.statusCode}, Code ${body.Code ?? "(none)"}`))
-              } else {
-                resolve(tasks.length)
-              }
-            } catch (error) {
-              reject(error)
-            }
-          })
-        }
-      )
-      request.on("error", reject)
-      request.end()
-    })
+    const request = http.request(
+      {
+        host: options.host,
+        port: options.port,
+        path,
+        method: "GET",
+        agent,
+        headers: { accept: "application/json" }
+      },
+      (response) => {
+        const chunks: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => chunks.push(chunk))
+        response.on("error", done)
+        response.on("end", () => {
+          let body: PageBody
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString("utf8"))
+          } catch (error) {
+            return done(error)
+          }
+          const tasks = body.Data?.SimpleOTATaskInfo
+          if (response.statusCode !== 200 || tasks === undefined)
+            done(new Error(`floor: HTTP ${response.statusCode}, Code ${body.Code ?? "(none)"}`))
+          else done(undefined, tasks)
+        })
+      }
+    )
+    request.on("error", done)
+    request.end()
   }
-  return { listPage, close: () => agent.destroy() }
+  const listPage = (jobId: string, pageSize: number, currentPage: number): Promise<number> =>
+    new Promise((resolve, reject) =>
+      fetchPage(jobId, pageSize, currentPage, (error, tasks) =>
+        tasks === undefined ? reject(error) : resolve(tasks.length)
+      )
+    )
+  return { listPage, fetchPage, close: () => agent.destroy() }
 }

@@ -106,7 +106,8 @@ const formatValue = (value: number | string, unit: string): string => {
   return value.toFixed(3)
 }
 
-const metText = (row: Row): string => (row.goal === undefined ? "" : row.met === true ? "yes" : "NO")
+const metText = (row: Row): string =>
+  row.goal === undefined || row.goal === "" ? "" : row.met === true ? "yes" : "NO"
 
 /** A plain-text table for the terminal. */
 export const textTable = (rows: ReadonlyArray<Row>): string => {
