@@ -8,16 +8,4 @@
 import { readPathSuite } from "../../core/test/helpers/readPathSuite.js"
 import { OtaClient, ValidationError } from "../src/index.js"
 
-readPathSuite(
-  (endpoint, signatureAlgorithm) =>
-    new OtaClient({
-      endpoint,
-      accessKeyId: "read-path-key",
-      accessKeySecret: "read-path-secret",
-      qps: 0,
-      logLevel: "none",
-      env: {},
-      ...(signatureAlgorithm === undefined ? {} : { signatureAlgorithm })
-    }),
-  ValidationError
-)
+readPathSuite((options) => new OtaClient(options), ValidationError)

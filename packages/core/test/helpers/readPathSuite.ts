@@ -13,15 +13,36 @@ import { readPathServer } from "./readPathServer.js"
 /** A runtime package's Promise client, as the suite uses it. */
 export type ReadPathClient = PromiseClient & PromiseMethods<typeof Operations>
 
+/** What the suite's clients are built with: the server's keys, no rate limit, no logging, no environment. */
+export interface ReadPathOptions {
+  readonly endpoint: string
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly qps: number
+  readonly logLevel: "none"
+  readonly env: Record<string, string>
+  readonly signatureAlgorithm?: SignatureAlgorithm
+}
+
 /**
- * Defines the suite. `makeClient` builds the package's client for `endpoint` with the server's keys
- * (`read-path-key` / `read-path-secret`), no rate limit and no logging; `ValidationError` is the class
- * the package exports (the suite checks that refusals are instances of it).
+ * Defines the suite. `makeClient` builds the package's client from the suite's options; `ValidationError`
+ * is the class the package exports (the suite checks that refusals are instances of it).
  */
 export const readPathSuite = (
-  makeClient: (endpoint: string, signatureAlgorithm?: SignatureAlgorithm) => ReadPathClient,
+  makeClient: (options: ReadPathOptions) => ReadPathClient,
   ValidationError: abstract new (...args: never) => unknown
 ): void => {
+  const clientFor = (endpoint: string, signatureAlgorithm?: SignatureAlgorithm): ReadPathClient =>
+    makeClient({
+      endpoint,
+      accessKeyId: "read-path-key",
+      accessKeySecret: "read-path-secret",
+      qps: 0,
+      logLevel: "none",
+      env: {},
+      ...(signatureAlgorithm === undefined ? {} : { signatureAlgorithm })
+    })
+
   const collect = async <A>(items: AsyncIterable<A>): Promise<Array<A>> => {
     const out: Array<A> = []
     for await (const item of items) out.push(item)
@@ -46,7 +67,7 @@ export const readPathSuite = (
     (signatureAlgorithm) => {
       it("calls each operation with its documented parameters and decodes the answer", async () => {
         const server = await readPathServer()
-        const client = makeClient(server.url, signatureAlgorithm)
+        const client = clientFor(server.url, signatureAlgorithm)
         try {
           const page = await client.listOTAFirmware({ productKey: LAMP, pageSize: 100 })
           expect(page.firmware.map((firmware) => [firmware.destVersion, firmware.type])).toEqual([
@@ -111,7 +132,7 @@ export const readPathSuite = (
 
       it("pages through each listing, item by item and page by page", async () => {
         const server = await readPathServer()
-        const client = makeClient(server.url, signatureAlgorithm)
+        const client = clientFor(server.url, signatureAlgorithm)
         try {
           const firmware = await collect(client.paginateOTAFirmware({ pageSize: 1 }))
           expect(firmware.map((item) => item.destVersion)).toEqual(["1.0.1", "1.0.2"])
@@ -149,7 +170,7 @@ export const readPathSuite = (
   describe("bad input to the read path", () => {
     it("is refused naming the field, before any request", async () => {
       const server = await readPathServer()
-      const client = makeClient(server.url)
+      const client = clientFor(server.url)
       try {
         const refused: Array<[Promise<unknown>, string]> = [
           [client.listOTAFirmware({ pageSize: 101 }), "pageSize"],
