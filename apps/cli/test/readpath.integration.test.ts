@@ -9,14 +9,16 @@
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import {
-  type Emulator,
-  type FirmwareRecord,
-  type JobRecord,
-  startEmulator,
-  type TaskRecord
-} from "@iot-ota/emulator"
+import { type Emulator, startEmulator } from "@iot-ota/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  firmwareDetail,
+  firmwareSummary,
+  jobDetail,
+  jobSummary,
+  UNFINISHED_STATUSES,
+  unfinishedTask
+} from "../../../packages/core/test/helpers/groundTruth.js"
 import { type CliResult, expectExit, makeHome, registerSecret, runCli } from "./helpers/cli.js"
 import { parseCsv } from "./helpers/data.js"
 
@@ -101,85 +103,6 @@ const expectRefused = (result: CliResult, code: string) => {
 
 // ---- ground truth, as the CLI's JSON prints it -------------------------------------------
 
-const defined = (entries: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined))
-
-/** A firmware as `firmware list -o json` prints it (the listing's fields). */
-const firmwareJson = (f: FirmwareRecord): Record<string, unknown> =>
-  defined({
-    firmwareId: f.FirmwareId,
-    firmwareName: f.FirmwareName,
-    firmwareDesc: f.FirmwareDesc,
-    productKey: f.ProductKey,
-    productName: f.ProductName,
-    moduleName: f.ModuleName,
-    srcVersion: f.SrcVersion,
-    destVersion: f.DestVersion,
-    type: f.Type,
-    status: f.Status,
-    firmwareSize: f.FirmwareSize,
-    signMethod: f.SignMethod,
-    firmwareSign: f.FirmwareSign,
-    utcCreate: f.UtcCreate,
-    utcModified: f.UtcModified
-  })
-
-/** A firmware as `firmware show -o json` prints it (every field). */
-const firmwareDetailJson = (f: FirmwareRecord): Record<string, unknown> => ({
-  ...firmwareJson(f),
-  verifyProgress: f.VerifyProgress,
-  firmwareUrl: f.FirmwareUrl
-})
-
-const tags = (job: JobRecord) => job.Tags?.OtaTagDTO.map((tag) => ({ key: tag.Key, value: tag.Value }))
-
-/** A job as `jobs list -o json` prints it (the listing's fields). */
-const jobJson = (job: JobRecord): Record<string, unknown> =>
-  defined({
-    jobId: job.JobId,
-    firmwareId: job.FirmwareId,
-    productKey: job.ProductKey,
-    jobStatus: job.JobStatus,
-    jobType: job.JobType,
-    selectionType: job.SelectionType,
-    targetSelection: job.TargetSelection,
-    tags: tags(job),
-    utcCreate: job.UtcCreate,
-    utcModified: job.UtcModified,
-    utcStartTime: job.UtcStartTime,
-    utcEndTime: job.UtcEndTime
-  })
-
-/** A job as `jobs show -o json` prints it: every field the emulator answers, camelCased. */
-const jobDetailJson = (job: JobRecord): Record<string, unknown> => {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(job)) {
-    out[key[0]!.toLowerCase() + key.slice(1)] = value
-  }
-  out.srcVersions = job.SrcVersions.SrcVersion
-  if (job.Tags !== undefined) out.tags = tags(job)
-  return out
-}
-
-/** A task as `devices tasks -o json` prints it. */
-const deviceTaskJson = (task: TaskRecord, moduleName: string): Record<string, unknown> => ({
-  taskId: task.TaskId,
-  jobId: task.JobId,
-  iotId: task.IotId,
-  deviceName: task.DeviceName,
-  productKey: task.ProductKey,
-  productName: task.ProductName,
-  firmwareId: task.FirmwareId,
-  moduleName,
-  srcVersion: task.SrcVersion,
-  destVersion: task.DestVersion,
-  taskStatus: task.TaskStatus,
-  utcCreate: task.UtcCreate,
-  utcModified: task.UtcModified
-})
-
-const UNFINISHED = new Set(["CONFIRM", "QUEUED", "NOTIFIED", "IN_PROGRESS"])
-
 /** The unfinished tasks of a device over every job of its product, with their firmware's module. */
 const unfinishedOf = (server: Emulator, productKey: string, deviceName: string) =>
   server.jobs
@@ -188,7 +111,7 @@ const unfinishedOf = (server: Emulator, productKey: string, deviceName: string) 
       const moduleName = server.firmware.find((f) => f.FirmwareId === job.firmwareId)!.ModuleName
       return server
         .tasks(job.jobId)
-        .filter((task) => task.DeviceName === deviceName && UNFINISHED.has(task.TaskStatus))
+        .filter((task) => task.DeviceName === deviceName && UNFINISHED_STATUSES.has(task.TaskStatus))
         .map((task) => ({ task, moduleName }))
     })
 
@@ -259,22 +182,22 @@ describe("ota firmware list", () => {
   it("prints the page asked for as JSON, and filters by --product and --dest-version", async () => {
     const page = await ota("firmware", "list", "--page", "3", "--page-size", "7", "-o", "json")
     expectExit(page, 0)
-    expect(JSON.parse(page.stdout)).toEqual(emu.firmware.slice(14, 21).map(firmwareJson))
+    expect(JSON.parse(page.stdout)).toEqual(emu.firmware.slice(14, 21).map(firmwareSummary))
     const lamp = await ota("firmware", "list", "--product", LAMP, "-o", "json")
     expectExit(lamp, 0)
     expect(JSON.parse(lamp.stdout)).toEqual(
-      emu.firmware.filter((f) => f.ProductKey === LAMP).map(firmwareJson)
+      emu.firmware.filter((f) => f.ProductKey === LAMP).map(firmwareSummary)
     )
     const version = await ota("firmware", "list", "--dest-version", "1.0.42", "-o", "ndjson")
     expectExit(version, 0)
     expect(ndjson(version.stdout)).toEqual(
-      emu.firmware.filter((f) => f.DestVersion === "1.0.42").map(firmwareJson)
+      emu.firmware.filter((f) => f.DestVersion === "1.0.42").map(firmwareSummary)
     )
     expect(ndjson(version.stdout)).toHaveLength(1)
   })
 
   it("--all delivers every firmware exactly once, in every format", async () => {
-    const truth = emu.firmware.map(firmwareJson)
+    const truth = emu.firmware.map(firmwareSummary)
     expect(truth).toHaveLength(250)
     emu.resetStats()
     const lines = await ota("firmware", "list", "--all", "-o", "ndjson")
@@ -288,7 +211,9 @@ describe("ota firmware list", () => {
     const csv = await ota("firmware", "list", "--all", "-o", "csv")
     expectExit(csv, 0)
     const [header, ...rows] = parseCsv(csv.stdout)
-    expect(header).toEqual(Object.keys(firmwareJson(emu.firmware.find((f) => f.SrcVersion !== undefined)!)))
+    expect(header).toEqual(
+      Object.keys(firmwareSummary(emu.firmware.find((f) => f.SrcVersion !== undefined)!))
+    )
     expect(rows.map((row) => row[0])).toEqual(emu.firmware.map((f) => f.FirmwareId))
     expect(new Set(rows.map((row) => row[0])).size).toBe(250)
     const table = await ota("firmware", "list", "--all")
@@ -332,7 +257,7 @@ describe("ota firmware show", () => {
   it("json: one object with every field, the download URL whole", async () => {
     const result = await ota("firmware", "show", MCU_FW, "-o", "json")
     expectExit(result, 0)
-    expect(JSON.parse(result.stdout)).toEqual(firmwareDetailJson(firmware()))
+    expect(JSON.parse(result.stdout)).toEqual(firmwareDetail(firmware()))
     // One object, indented for reading.
     expect(result.stdout.startsWith("{\n  ")).toBe(true)
   })
@@ -341,7 +266,7 @@ describe("ota firmware show", () => {
     const line = await ota("firmware", "show", MCU_FW, "-o", "ndjson")
     expectExit(line, 0)
     expect(line.stdout.split("\n")).toHaveLength(2)
-    expect(JSON.parse(line.stdout)).toEqual(firmwareDetailJson(firmware()))
+    expect(JSON.parse(line.stdout)).toEqual(firmwareDetail(firmware()))
     const csv = await ota("firmware", "show", "-o", "csv", MCU_FW)
     expectExit(csv, 0)
     const [header, row, ...rest] = parseCsv(csv.stdout)
@@ -410,7 +335,7 @@ describe("ota jobs list --firmware", () => {
   })
 
   it("--all delivers 250 jobs exactly once, in every format", async () => {
-    const truth = jobsOf(MANY_FW).map((job) => jobJson(emu.job(job.jobId)))
+    const truth = jobsOf(MANY_FW).map((job) => jobSummary(emu.job(job.jobId)))
     expect(truth).toHaveLength(MANY_JOBS)
     emu.resetStats()
     const lines = await ota("jobs", "list", "--firmware", MANY_FW, "--all", "-o", "ndjson")
@@ -464,7 +389,7 @@ describe("ota jobs list --firmware", () => {
     expect(JSON.parse(result.stdout)).toEqual(
       jobsOf(MANY_FW)
         .slice(33, 44)
-        .map((job) => jobJson(emu.job(job.jobId)))
+        .map((job) => jobSummary(emu.job(job.jobId)))
     )
   })
 
@@ -473,7 +398,7 @@ describe("ota jobs list --firmware", () => {
     emu.resetStats()
     const json = await ota("jobs", "list", "--firmware", MAIN_FW, "--details", "-o", "json")
     expectExit(json, 0)
-    expect(JSON.parse(json.stdout)).toEqual(truth.map(jobDetailJson))
+    expect(JSON.parse(json.stdout)).toEqual(truth.map(jobDetail))
     // One listing, one QueryOTAJob per job listed.
     expect(emu.stats().byAction).toEqual({ ListOTAJobByFirmware: 1, QueryOTAJob: truth.length })
     const table = await ota("jobs", "list", "--firmware", MAIN_FW, "--details")
@@ -510,7 +435,7 @@ describe("ota jobs list --firmware", () => {
     )
     expectExit(many, 0)
     expect(ndjson(many.stdout).map((job) => job.jobId)).toEqual(jobsOf(MANY_FW).map((job) => job.jobId))
-    expect(ndjson(many.stdout)[249]).toEqual(jobDetailJson(emu.job(jobsOf(MANY_FW)[249]!.jobId)))
+    expect(ndjson(many.stdout)[249]).toEqual(jobDetail(emu.job(jobsOf(MANY_FW)[249]!.jobId)))
   })
 
   it("an unknown firmware is iot.ota.FirmwareNotFound, exit 4", async () => {
@@ -527,7 +452,7 @@ describe("ota jobs list --device", () => {
     emu.jobs
       .filter((job) => job.productKey === LAMP && (firmwareId === undefined || job.firmwareId === firmwareId))
       .filter((job) => emu.tasks(job.jobId).some((task) => task.DeviceName === name))
-      .map((job) => jobJson(emu.job(job.jobId)))
+      .map((job) => jobSummary(emu.job(job.jobId)))
 
   it("with --firmware: that firmware's jobs that include the device, paged", async () => {
     const truth = jobsWith(device(), MAIN_FW)
@@ -622,7 +547,7 @@ describe("ota jobs show", () => {
   it("json: one object with every field QueryOTAJob answers", async () => {
     const result = await ota("jobs", "show", "RdJobMain2", "-o", "json")
     expectExit(result, 0)
-    expect(JSON.parse(result.stdout)).toEqual(jobDetailJson(emu.job("RdJobMain2")))
+    expect(JSON.parse(result.stdout)).toEqual(jobDetail(emu.job("RdJobMain2")))
   })
 
   it("table: name, status, versions, target, policy and times; ndjson and csv", async () => {
@@ -645,7 +570,7 @@ describe("ota jobs show", () => {
     })
     const line = await ota("jobs", "show", "RdJobMain2", "-o", "ndjson")
     expectExit(line, 0)
-    expect(ndjson(line.stdout)).toEqual([jobDetailJson(job)])
+    expect(ndjson(line.stdout)).toEqual([jobDetail(job)])
     const csv = await ota("jobs", "show", "RdJobMain2", "-o", "csv")
     expectExit(csv, 0)
     const [header, row] = parseCsv(csv.stdout)
@@ -677,7 +602,7 @@ describe("ota devices tasks", () => {
     const result = await ota("devices", "tasks", `${LAMP}/${device()}`, "-o", "json")
     expectExit(result, 0)
     expect(JSON.parse(result.stdout)).toEqual(
-      truth.map(({ task, moduleName }) => deviceTaskJson(task, moduleName))
+      truth.map(({ task, moduleName }) => unfinishedTask(task, moduleName))
     )
   })
 
@@ -720,7 +645,7 @@ describe("ota devices tasks", () => {
     expect(ndjson(byStatus.stdout)).toEqual(
       truth
         .filter(({ task }) => wanted.has(task.TaskStatus))
-        .map(({ task, moduleName }) => deviceTaskJson(task, moduleName))
+        .map(({ task, moduleName }) => unfinishedTask(task, moduleName))
     )
     const byModule = await ota(
       "devices",
@@ -772,18 +697,20 @@ describe("Tuya's camelCase answers", () => {
   it("decode to the same records in every command", async () => {
     const firmware = await inTuya("firmware", "list", "--all", "-o", "json")
     expectExit(firmware, 0)
-    expect(JSON.parse(firmware.stdout)).toEqual(tuya.firmware.map(firmwareJson))
+    expect(JSON.parse(firmware.stdout)).toEqual(tuya.firmware.map(firmwareSummary))
     const shown = await inTuya("firmware", "show", MCU_FW, "-o", "json")
     expectExit(shown, 0)
     expect(JSON.parse(shown.stdout)).toEqual(
-      firmwareDetailJson(tuya.firmware.find((f) => f.FirmwareId === MCU_FW)!)
+      firmwareDetail(tuya.firmware.find((f) => f.FirmwareId === MCU_FW)!)
     )
     const jobs = await inTuya("jobs", "list", "--firmware", MAIN_FW, "-o", "json")
     expectExit(jobs, 0)
-    expect(JSON.parse(jobs.stdout)).toEqual(["RdJobMain1", "RdJobMain2"].map((id) => jobJson(tuya.job(id))))
+    expect(JSON.parse(jobs.stdout)).toEqual(
+      ["RdJobMain1", "RdJobMain2"].map((id) => jobSummary(tuya.job(id)))
+    )
     const job = await inTuya("jobs", "show", "RdJobMain2", "-o", "json")
     expectExit(job, 0)
-    expect(JSON.parse(job.stdout)).toEqual(jobDetailJson(tuya.job("RdJobMain2")))
+    expect(JSON.parse(job.stdout)).toEqual(jobDetail(tuya.job("RdJobMain2")))
     const name = tuya.tasks("RdJobMain1")[0]!.DeviceName
     const byDevice = await inTuya("jobs", "list", "--device", `${LAMP}/${name}`, "-o", "json")
     expectExit(byDevice, 0)
@@ -795,7 +722,7 @@ describe("Tuya's camelCase answers", () => {
     const tasks = await inTuya("devices", "tasks", `${LAMP}/${name}`, "-o", "json")
     expectExit(tasks, 0)
     expect(JSON.parse(tasks.stdout)).toEqual(
-      unfinishedOf(tuya, LAMP, name).map(({ task, moduleName }) => deviceTaskJson(task, moduleName))
+      unfinishedOf(tuya, LAMP, name).map(({ task, moduleName }) => unfinishedTask(task, moduleName))
     )
   })
 

@@ -4,15 +4,16 @@
  * every read operation against both with both signature algorithms, and the check of its answers against
  * the emulators' ground truth (`emu.firmware`, `emu.job(id)`, `emu.tasks(id)`).
  */
-import {
-  DEFAULT_CREDENTIALS,
-  type Emulator,
-  type FirmwareRecord,
-  type JobRecord,
-  startEmulator,
-  type TaskRecord
-} from "@iot-ota/emulator"
+import { DEFAULT_CREDENTIALS, type Emulator, startEmulator } from "@iot-ota/emulator"
 import { expect } from "vitest"
+import {
+  firmwareDetail,
+  firmwareSummary,
+  jobDetail,
+  jobSummary,
+  UNFINISHED_STATUSES,
+  unfinishedTask
+} from "../../../core/test/helpers/groundTruth.js"
 import type { ReadPathAnswers, ReadPathOutcome, ReadPathRequest } from "../runtime/readPath.js"
 
 const LAMP = "a1EdgeLamp1"
@@ -87,73 +88,6 @@ export const readPathRequest = (emus: ReadPathEmulators): ReadPathRequest => ({
   )
 })
 
-const defined = (entries: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined))
-
-const firmwareSummary = (f: FirmwareRecord) =>
-  defined({
-    firmwareId: f.FirmwareId,
-    firmwareName: f.FirmwareName,
-    firmwareDesc: f.FirmwareDesc,
-    productKey: f.ProductKey,
-    productName: f.ProductName,
-    moduleName: f.ModuleName,
-    destVersion: f.DestVersion,
-    srcVersion: f.SrcVersion,
-    type: f.Type,
-    status: f.Status,
-    firmwareSize: f.FirmwareSize,
-    firmwareSign: f.FirmwareSign,
-    signMethod: f.SignMethod,
-    utcCreate: f.UtcCreate,
-    utcModified: f.UtcModified
-  })
-
-const tags = (job: JobRecord) => job.Tags?.OtaTagDTO.map((tag) => ({ key: tag.Key, value: tag.Value }))
-
-const jobSummary = (job: JobRecord) =>
-  defined({
-    jobId: job.JobId,
-    firmwareId: job.FirmwareId,
-    productKey: job.ProductKey,
-    jobStatus: job.JobStatus,
-    jobType: job.JobType,
-    selectionType: job.SelectionType,
-    targetSelection: job.TargetSelection,
-    utcCreate: job.UtcCreate,
-    utcModified: job.UtcModified,
-    utcStartTime: job.UtcStartTime,
-    utcEndTime: job.UtcEndTime,
-    tags: tags(job)
-  })
-
-/** Every field `QueryOTAJob` answers, camelCased, the lists flattened. */
-const jobDetail = (job: JobRecord) => {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(job)) out[key[0]!.toLowerCase() + key.slice(1)] = value
-  out.srcVersions = job.SrcVersions.SrcVersion
-  if (job.Tags !== undefined) out.tags = tags(job)
-  return out
-}
-
-const UNFINISHED = new Set(["CONFIRM", "QUEUED", "NOTIFIED", "IN_PROGRESS"])
-
-const unfinishedTask = (task: TaskRecord, moduleName: string) => ({
-  taskId: task.TaskId,
-  jobId: task.JobId,
-  iotId: task.IotId,
-  deviceName: task.DeviceName,
-  productKey: task.ProductKey,
-  productName: task.ProductName,
-  firmwareId: task.FirmwareId,
-  srcVersion: task.SrcVersion,
-  destVersion: task.DestVersion,
-  taskStatus: task.TaskStatus,
-  utcCreate: task.UtcCreate,
-  utcModified: task.UtcModified,
-  moduleName
-})
-
 /** What every configuration against `emu` must answer. */
 export const expectedAnswers = (emu: Emulator, deviceName: string): ReadPathAnswers => {
   const moduleOf = (firmwareId: string) => emu.firmware.find((f) => f.FirmwareId === firmwareId)!.ModuleName
@@ -165,11 +99,7 @@ export const expectedAnswers = (emu: Emulator, deviceName: string): ReadPathAnsw
       pageCount: 1,
       firmware: emu.firmware.filter((f) => f.ProductKey === LAMP).map(firmwareSummary)
     },
-    firmwareDetail: {
-      ...firmwareSummary(emu.firmware.find((f) => f.FirmwareId === MAIN_FW)!),
-      verifyProgress: emu.firmware.find((f) => f.FirmwareId === MAIN_FW)!.VerifyProgress,
-      firmwareUrl: emu.firmware.find((f) => f.FirmwareId === MAIN_FW)!.FirmwareUrl
-    },
+    firmwareDetail: firmwareDetail(emu.firmware.find((f) => f.FirmwareId === MAIN_FW)!),
     jobsByFirmware: JOBS.map((id) => jobSummary(emu.job(id))),
     job: jobDetail(emu.job(JOBS[1]!)),
     jobsByDevice: lampJobs
@@ -180,7 +110,7 @@ export const expectedAnswers = (emu: Emulator, deviceName: string): ReadPathAnsw
     unfinished: lampJobs.flatMap((job) =>
       emu
         .tasks(job.jobId)
-        .filter((task) => task.DeviceName === deviceName && UNFINISHED.has(task.TaskStatus))
+        .filter((task) => task.DeviceName === deviceName && UNFINISHED_STATUSES.has(task.TaskStatus))
         .map((task) => unfinishedTask(task, moduleOf(job.firmwareId)))
     ),
     notFound: {
