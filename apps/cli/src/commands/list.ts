@@ -21,7 +21,7 @@ import { withClient } from "../internal/client.js"
 import { type Column, TASKS } from "../internal/columns.js"
 import * as Flags from "../internal/flags.js"
 import * as Listing from "../internal/listing.js"
-import { clientOptions, columnsOption, jobOption } from "../internal/options.js"
+import { clientOptions, columnsOption, jobOption, pagingOptions } from "../internal/options.js"
 import * as Output from "../internal/output.js"
 import { type TerminalInfo, terminalInfo } from "../internal/terminal.js"
 
@@ -192,24 +192,7 @@ export const list = Command.make(
           "Only this device; repeat for up to 50 devices. Names that match no task are listed on stderr."
       })
     ),
-    page: Flags.integer({
-      name: "page",
-      min: 1,
-      max: 100_000,
-      description: "Page to print (default 1); with --all, the page to start from"
-    }).pipe(Options.optional),
-    pageSize: Flags.integer({
-      name: "page-size",
-      min: 1,
-      max: 100,
-      description: "Tasks per page, 1 to 100 (default 10; with --all, 100, the fewest requests)"
-    }).pipe(Options.optional),
-    all: Flags.boolean({
-      name: "all",
-      alias: "a",
-      description:
-        "Every task of the job (or filter), each once, streamed page by page; a progress bar on stderr when it is a terminal"
-    }),
+    ...pagingOptions({ one: "task", many: "tasks", maxPageSize: 100, every: "task of the job (or filter)" }),
     output: Flags.choice({
       name: "output",
       alias: "o",

@@ -105,16 +105,6 @@ const readProfile = (profile: string | undefined, env: Env) =>
 const profileName = (flags: ClientFlags, env: Env): string | undefined =>
   Option.getOrUndefined(flags.profile) ?? env.OTA_PROFILE
 
-/** The environment's pair as `@iot-ota/core` picks it: OTA_* when complete, else ALIBABA_CLOUD_*, per name. */
-const envPair = (env: Env) => {
-  const has = (name: string) => nonEmpty(env[name]) !== undefined
-  const [ota, alibaba] = ENV_PAIRS
-  const pick = has(ota[0]) && has(ota[1]) ? ota : alibaba
-  const idVar = has(pick[0]) ? pick[0] : has(ota[0]) ? ota[0] : undefined
-  const secretVar = has(pick[1]) ? pick[1] : has(ota[1]) ? ota[1] : undefined
-  return { idVar, secretVar, any: ENV_PAIRS.flat().some(has) }
-}
-
 /**
  * Where the client will read the key pair from, following the precedence of
  * `@iot-ota/node` (a profile named explicitly first, then the environment,

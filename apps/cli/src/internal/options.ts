@@ -129,11 +129,15 @@ export const columnsOption = columnsOptionFor(
 /** Parsed {@link columnsOption}. */
 export type ColumnsFlag = Option.Option<ReadonlyArray<Column>>
 
-/** `--page`, `--page-size` and `--all` of a paged listing of `noun` (`jobs`), whose pages hold at most `maxPageSize`. */
+/**
+ * `--page`, `--page-size` and `--all` of a paged listing of `many` (`jobs`), whose pages hold at most
+ * `maxPageSize`; `--all` lists `every` (default: each `one` of the filter).
+ */
 export const pagingOptions = (spec: {
   readonly one: string
   readonly many: string
   readonly maxPageSize: number
+  readonly every?: string | undefined
 }) => ({
   page: Flags.integer({
     name: "page",
@@ -150,7 +154,7 @@ export const pagingOptions = (spec: {
   all: Flags.boolean({
     name: "all",
     alias: "a",
-    description: `Every ${spec.one} (of the filter), each once, streamed page by page; a progress bar on stderr when it is a terminal`
+    description: `Every ${spec.every ?? `${spec.one} (of the filter)`}, each once, streamed page by page; a progress bar on stderr when it is a terminal`
   })
 })
 
