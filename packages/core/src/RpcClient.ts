@@ -450,6 +450,21 @@ const interruptedAttempt = new DecodeError({
 const currentAttempt = FiberRef.unsafeMake(1)
 
 /**
+ * The attempt once more, right away, after `repair`, when it failed with an
+ * error `when` accepts: what the server refused can be put right (the clock
+ * offset, the credential), so no backoff and no retry quota. Once only: the
+ * second attempt's failure is the result.
+ */
+const onceMoreAfter =
+  (
+    execute: Execute,
+    when: (error: OtaError) => boolean,
+    repair: (error: OtaError) => Effect.Effect<void>
+  ): Execute =>
+  (request) =>
+    Effect.catchIf(execute(request), when, (error) => Effect.zipRight(repair(error), execute(request)))
+
+/**
  * When the server rejects the request's timestamp and tells its own time in
  * a `Date` header, the offset is corrected (for every later call of the
  * client too) and the attempt made once more.
@@ -472,21 +487,17 @@ export const correctingClockSkew: {
 } = dual(
   2,
   (execute: Execute, offset: ClockOffset): Execute =>
-    (request) =>
-      Effect.catchIf(
-        execute(request),
-        (error) => isClockSkewError(error) && serverDateOf(error) !== undefined,
-        (error) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            offset.millis = serverDateOf(error)! - now
-            return Effect.zipRight(
-              Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
-                Effect.annotateLogs({ clockOffsetMs: offset.millis })
-              ),
-              execute(request)
-            )
-          })
-      )
+    onceMoreAfter(
+      execute,
+      (error) => isClockSkewError(error) && serverDateOf(error) !== undefined,
+      (error) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          offset.millis = serverDateOf(error)! - now
+          return Effect.logWarning("the server rejected our timestamp; retrying with its clock").pipe(
+            Effect.annotateLogs({ clockOffsetMs: offset.millis })
+          )
+        })
+    )
 )
 
 /**
@@ -517,26 +528,22 @@ export const refreshingExpiredCredentials: {
 } = dual(
   2,
   (execute: Execute, credentials: CredentialsService): Execute =>
-    (request) =>
-      credentials.invalidate === undefined
-        ? execute(request)
-        : Effect.catchIf(
-            execute(request),
-            (error) =>
-              error._tag === "ApiError" &&
-              error.code.toLowerCase() === "invalidsecuritytoken.expired" &&
-              signedWithOf(error) !== undefined,
-            (error) =>
-              Effect.zipRight(
-                Effect.zipRight(
-                  credentials.invalidate!(signedWithOf(error)!),
-                  Effect.logWarning(
-                    "the server found the security token expired before its time; retrying with a new one"
-                  ).pipe(Effect.annotateLogs({ provider: credentials.source }))
-                ),
-                execute(request)
-              )
-          )
+    credentials.invalidate === undefined
+      ? execute
+      : onceMoreAfter(
+          execute,
+          (error) =>
+            error._tag === "ApiError" &&
+            error.code.toLowerCase() === "invalidsecuritytoken.expired" &&
+            signedWithOf(error) !== undefined,
+          (error) =>
+            Effect.zipRight(
+              credentials.invalidate!(signedWithOf(error)!),
+              Effect.logWarning(
+                "the server found the security token expired before its time; retrying with a new one"
+              ).pipe(Effect.annotateLogs({ provider: credentials.source }))
+            )
+        )
 )
 
 /**
