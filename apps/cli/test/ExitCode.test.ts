@@ -133,6 +133,19 @@ describe("describeError", () => {
     expect(exitCodeFor(error)).toBe(4)
   })
 
+  it("turns only camelCase field names into flags: plain words that are also option names stay words", () => {
+    const error = new PaginationError({
+      reason: "TooLarge",
+      message: "the endpoint pages through at most 100000 items; narrow it with a taskStatus filter",
+      page: 1,
+      delivered: 0,
+      total: 250000
+    })
+    expect(describeError(error)).toBe(
+      "PaginationError: the endpoint pages through at most 100000 items; narrow it with a --status filter"
+    )
+  })
+
   it("describes other failures by kind", () => {
     expect(describeError(new TransportError({ message: "connect ECONNREFUSED 127.0.0.1:1" }))).toBe(
       "TransportError: connect ECONNREFUSED 127.0.0.1:1"

@@ -132,9 +132,12 @@ const FLAGS: Readonly<Record<string, string>> = {
 
 const flagFor = (field: string): string | undefined => FLAGS[field.replace(/\[\d+\]$/, "").split(".")[0]!]
 
-/** Input field names in a client message, as flags: "with taskStatus FAILED" → "with --status FAILED". */
+/**
+ * Input field names in a client message, as flags: "with taskStatus FAILED" → "with --status FAILED". Only
+ * camelCase words are field names here; a plain word ("endpoint", "profile") is left as written.
+ */
 const asFlags = (message: string): string =>
-  message.replace(/\b[a-z][A-Za-z]*\b/g, (word) => (Object.hasOwn(FLAGS, word) ? FLAGS[word]! : word))
+  message.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (word) => (Object.hasOwn(FLAGS, word) ? FLAGS[word]! : word))
 
 /** What to check when a key pair is refused, by code. */
 const credentialHint = (refused: CredentialsRefused): string => {
