@@ -231,45 +231,47 @@ const JOB_SUMMARY_FIELDS = [
 const JOB_TABLE = ["jobId", "jobStatus", "jobType", "target", "tags", "utcCreate", "utcStartTime"]
 
 /**
- * A job column set, and the same set for listings over every firmware of a product (`ota jobs list --device`
- * without `--firmware`), whose table also names each job's firmware, after its id.
+ * A job table for listings over every firmware of a product (`ota jobs list --device` without `--firmware`):
+ * it also names each job's firmware, after its id.
  */
-const jobColumnSets = (defaults: {
-  readonly fields: ReadonlyArray<string>
-  readonly table: ReadonlyArray<string>
-}): readonly [ColumnSet<JobRecord>, ColumnSet<JobRecord>] => [
-  makeColumnSet(JOB_COLUMNS, defaults),
-  makeColumnSet(JOB_COLUMNS, {
-    ...defaults,
-    table: [defaults.table[0]!, "firmwareId", ...defaults.table.slice(1)]
-  })
+const acrossFirmware = (table: ReadonlyArray<string>): ReadonlyArray<string> => [
+  table[0]!,
+  "firmwareId",
+  ...table.slice(1)
 ]
-
-const [jobs, jobsAcrossFirmware] = jobColumnSets({ fields: JOB_SUMMARY_FIELDS, table: JOB_TABLE })
 
 /**
  * `ota jobs list`: the fields `ListOTAJobByFirmware` / `ListOTAJobByDevice`
  * answer (a job's name is not among them: `--details` or `ota jobs show`).
  */
-export const JOBS: ColumnSet<JobRecord> = jobs
+export const JOBS: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_SUMMARY_FIELDS,
+  table: JOB_TABLE
+})
 
 /** `ota jobs list --device` over every firmware of the product: the table also names each job's firmware. */
-export const JOBS_ACROSS_FIRMWARE: ColumnSet<JobRecord> = jobsAcrossFirmware
+export const JOBS_ACROSS_FIRMWARE: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_SUMMARY_FIELDS,
+  table: acrossFirmware(JOB_TABLE)
+})
 
 const JOB_DETAIL_FIELDS = JOB_COLUMNS.filter((column) => !DERIVED.has(column.name)).map(
   (column) => column.name
 )
 
-const [jobsDetailed, jobsDetailedAcrossFirmware] = jobColumnSets({
-  fields: JOB_DETAIL_FIELDS,
-  table: ["jobId", "name", "jobStatus", "version", "target", "utcCreate", "utcStartTime"]
-})
+const JOB_DETAILED_TABLE = ["jobId", "name", "jobStatus", "version", "target", "utcCreate", "utcStartTime"]
 
 /** `ota jobs list --details`: each job as `QueryOTAJob` answers it, its name and versions in the table. */
-export const JOBS_DETAILED: ColumnSet<JobRecord> = jobsDetailed
+export const JOBS_DETAILED: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_DETAIL_FIELDS,
+  table: JOB_DETAILED_TABLE
+})
 
 /** `ota jobs list --device --details` over every firmware of the product. */
-export const JOBS_DETAILED_ACROSS_FIRMWARE: ColumnSet<JobRecord> = jobsDetailedAcrossFirmware
+export const JOBS_DETAILED_ACROSS_FIRMWARE: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
+  fields: JOB_DETAIL_FIELDS,
+  table: acrossFirmware(JOB_DETAILED_TABLE)
+})
 
 /** `ota jobs show`: every field of `QueryOTAJob`. */
 export const JOB_DETAIL: ColumnSet<JobRecord> = makeColumnSet(JOB_COLUMNS, {
